@@ -31,6 +31,7 @@ class Message(ContractModel):
     TYPE: ClassVar[str]
     SCHEMA_VERSION: ClassVar[int] = 1
     KIND: ClassVar[str] = "event"  # "event" | "command" | "rejection"
+    TOPIC: ClassVar[str | None] = None  # the catalog topic it travels on (anju_contracts.topics)
 
     @classmethod
     def type_name(cls) -> str:

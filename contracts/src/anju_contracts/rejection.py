@@ -32,8 +32,9 @@ class Rejected(Event):
     """A command was refused. Published on the service's rejections topic, keyed like the command."""
 
     TYPE = "common.Rejected"
+    KIND = "rejection"  # travels on every service's rejections topic, hence no single TOPIC
 
-    command_event_id: str | None = Field(description="event_id of the refused message, when it had one.")
+    command_event_id: str | None = Field(default=None, description="event_id of the refused message, when it had one.")
     command_type: str | None = None
     reason_code: str = Field(description="A ReasonCode value or a service-specific code.")
     rule_id: str | None = Field(default=None, description="SPEC rule that refused it, e.g. CLM-01.")

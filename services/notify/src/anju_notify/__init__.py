@@ -1,0 +1,1 @@
+"""Anju notify service."""

@@ -1,0 +1,1 @@
+"""Anju risk service."""

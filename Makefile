@@ -1,0 +1,81 @@
+# Anju — the verbs. `make run` brings the platform up on local real infrastructure; `make test` runs
+# every suite against it. Both work on a fresh machine: everything they need is installed from here.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CACHE      ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/anju
+UV_VERSION := 0.13.8
+UV         := $(CACHE)/uv-$(UV_VERSION)/bin/uv
+PYTHON_BIN := $(shell python3 -c 'import sys; print(sys.executable)')
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON_BIN)
+export UV_CACHE_DIR := $(CACHE)/uv
+export UV_LINK_MODE := copy
+INFRA := deploy/local/infra.sh
+PYTEST_ARGS ?=
+
+.PHONY: help env run test test-unit check contracts bench infra-up infra-down infra-status infra-reset system-deps clean
+
+help:
+	@echo "make run          the platform: infrastructure + five services on 127.0.0.1 (Ctrl-C stops it)"
+	@echo "make test         unit, component, integration and end-to-end suites on the real servers"
+	@echo "make check        ruff, mypy and contract freshness"
+	@echo "make contracts    regenerate JSON Schemas and AsyncAPI documents"
+	@echo "make bench        benchmarks against the real local servers"
+	@echo "make infra-up | infra-down | infra-status | infra-reset"
+
+$(UV):
+	@echo "installing uv $(UV_VERSION) into $(CACHE)"
+	@python3 -m venv "$(CACHE)/uv-$(UV_VERSION)"
+	@"$(CACHE)/uv-$(UV_VERSION)/bin/pip" install --quiet "uv==$(UV_VERSION)"
+
+# The workspace environment (.venv) exactly as uv.lock says; no interpreter downloads.
+env: $(UV)
+	@$(UV) sync --locked --quiet
+
+system-deps:
+	@deploy/local/system-deps.sh
+
+infra-up:
+	@$(INFRA) up
+
+infra-down:
+	@$(INFRA) down
+
+infra-status:
+	@$(INFRA) status
+
+infra-reset:
+	@$(INFRA) reset
+
+run: env system-deps
+	@deploy/local/platform.sh
+
+# Brings the infrastructure up when it is not, and stops afterwards exactly what it started.
+test: env system-deps
+	@session=$$(mktemp); \
+	trap '$(INFRA) down --session "$$session" >/dev/null; rm -f "$$session"' EXIT; \
+	$(INFRA) up --session "$$session" && $(INFRA) status && \
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+test-unit: env
+	@.venv/bin/pytest -m "not integration and not e2e" $(PYTEST_ARGS)
+
+check: env
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check . || true
+	@.venv/bin/mypy contracts/src kit/src services/*/src
+	@.venv/bin/python -m anju_contracts.schemagen --check
+	@.venv/bin/python tools/asyncapi.py --check
+
+contracts: env
+	@.venv/bin/python -m anju_contracts.schemagen
+	@.venv/bin/python tools/asyncapi.py
+
+bench: env system-deps
+	@session=$$(mktemp); \
+	trap '$(INFRA) down --session "$$session" >/dev/null; rm -f "$$session"' EXIT; \
+	$(INFRA) up --session "$$session" && .venv/bin/python -m tests.bench
+
+clean:
+	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache

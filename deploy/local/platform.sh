@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# `make run`: infrastructure up, the five services started as local processes, URLs printed;
+# Ctrl-C (or TERM) stops the services and whatever infrastructure this run started.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+run_dir="$repo/.run/services"
+mkdir -p "$run_dir"
+services=(registry policy risk claims notify)
+declare -A ports=([registry]=8101 [policy]=8102 [risk]=8103 [claims]=8104 [notify]=8105)
+session="$(mktemp)"
+pids=()
+
+stop_all() {
+  trap - INT TERM EXIT
+  echo
+  echo "stopping services…"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  "$here/infra.sh" down --session "$session" || true
+  rm -f "$session"
+}
+trap stop_all INT TERM EXIT
+
+"$here/infra.sh" up --session "$session"
+
+for svc in "${services[@]}"; do
+  port_var="ANJU_${svc^^}_HTTP_PORT"
+  port="${!port_var:-${ports[$svc]}}"
+  ports[$svc]="$port"
+  ANJU_HTTP_PORT="$port" "$repo/.venv/bin/python" -m "anju_$svc" >"$run_dir/$svc.log" 2>&1 &
+  pids+=("$!")
+done
+
+echo "waiting for the services to be ready…"
+for svc in "${services[@]}"; do
+  url="http://127.0.0.1:${ports[$svc]}/readyz"
+  ok=""
+  for _ in $(seq 1 120); do
+    if curl -fsS "$url" >/dev/null 2>&1; then ok=1; break; fi
+    sleep 0.5
+  done
+  if [[ -z "$ok" ]]; then
+    echo "$svc did not become ready at $url — last lines of $run_dir/$svc.log:" >&2
+    tail -n 30 "$run_dir/$svc.log" >&2 || true
+    exit 1
+  fi
+done
+
+echo
+echo "Anju is up (region ${ANJU_REGION:-shanghai}):"
+for svc in "${services[@]}"; do
+  base="http://127.0.0.1:${ports[$svc]}"
+  printf '  %-9s %s   OpenAPI: %s/docs   AsyncAPI: %s/asyncapi.json   log: %s\n' \
+    "$svc" "$base" "$base" "$base" ".run/services/$svc.log"
+done
+echo "  committed contracts: contracts/schemas/ (JSON Schema), contracts/asyncapi/ (AsyncAPI per service)"
+echo "Press Ctrl-C to stop."
+wait -n "${pids[@]}" || true
+echo "a service exited; see .run/services/*.log" >&2

@@ -1,0 +1,403 @@
+"""MongoDB storage patterns that work on real MongoDB and on FerretDB alike.
+
+No multi-document transactions, change streams, TTL indexes or ``$lookup``. And one more limit found
+by test: FerretDB v1 evaluates an update's filter and applies the update non-atomically, so two
+concurrent ``update_one({"_id": x, "version": 1}, ...)`` can both succeed. The one write that is
+atomic everywhere is an insert into a unique ``_id``. So an aggregate is kept as:
+
+* ``<name>_log`` — an insert-only commit log, one entry per version, ``_id = "<id>@<version>"``.
+  Inserting entry ``v+1`` *is* the compare-and-set: of two writers that read version ``v`` exactly
+  one insert succeeds, the other gets :class:`VersionConflict`. The entry carries the new state, the
+  events the change produced (the outbox: published by :class:`OutboxRelay`, then flagged), the id
+  of the message applied (idempotency) and the actor (the append-only history, XC-04).
+* ``<name>`` — the current state of each aggregate, a projection of its latest log entry, for
+  queries. :meth:`AggregateStore.get` always rolls it forward from the log, so a writer that died
+  between the log insert and the projection write loses nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, AsyncMongoClient, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from anju_contracts import Actor, Envelope
+from anju_kit.logging import get_logger
+from anju_kit.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+Doc = dict[str, Any]
+
+
+def connect(settings: ServiceSettings, **options: Any) -> AsyncMongoClient[Doc]:
+    defaults: dict[str, Any] = {
+        "serverSelectionTimeoutMS": 5_000,
+        "tz_aware": True,
+        "appname": settings.client_id,
+        "retryWrites": False,  # FerretDB v1 does not implement retryable writes; ids make ours safe
+    }
+    return AsyncMongoClient(settings.mongo_url, **(defaults | options))
+
+
+def database(client: AsyncMongoClient[Doc], settings: ServiceSettings) -> AsyncDatabase[Doc]:
+    return client[settings.mongo_db]
+
+
+class VersionConflict(Exception):
+    """Another writer changed the document since it was read (compare-and-set failed)."""
+
+    def __init__(self, doc_id: str, expected_version: int) -> None:
+        super().__init__(f"{doc_id}: expected version {expected_version}, found another")
+        self.doc_id = doc_id
+        self.expected_version = expected_version
+
+
+class AlreadyExists(Exception):
+    def __init__(self, doc_id: str) -> None:
+        super().__init__(f"{doc_id} already exists")
+        self.doc_id = doc_id
+
+
+class NotFound(Exception):
+    def __init__(self, doc_id: str) -> None:
+        super().__init__(f"{doc_id} not found")
+        self.doc_id = doc_id
+
+
+@dataclass(frozen=True)
+class OutgoingEvent:
+    """An event waiting in a document's outbox."""
+
+    topic: str
+    envelope: Envelope
+
+    def to_doc(self) -> Doc:
+        return {
+            "event_id": str(self.envelope.event_id),
+            "topic": self.topic,
+            "envelope": self.envelope.model_dump_json(),
+        }
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> OutgoingEvent:
+        return cls(topic=doc["topic"], envelope=Envelope.model_validate_json(doc["envelope"]))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change of an aggregate, attributable to an actor (XC-04)."""
+
+    action: str
+    actor: Actor
+    at: datetime
+    details: Mapping[str, Any] = field(default_factory=dict)
+    caused_by: str | None = None  # event_id of the command that made the change
+
+    def to_doc(self, version: int) -> Doc:
+        return {
+            "version": version,
+            "action": self.action,
+            "actor": self.actor.model_dump(mode="json"),
+            "at": self.at,
+            "details": dict(self.details),
+            "caused_by": self.caused_by,
+        }
+
+
+@dataclass(frozen=True)
+class Stored:
+    id: str
+    version: int
+    state: Doc
+    applied: frozenset[str]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _log_id(doc_id: str, version: int) -> str:
+    return f"{doc_id}@{version}"
+
+
+class AggregateStore:
+    """One kind of aggregate: a commit log plus a queryable current-state projection."""
+
+    def __init__(self, collection: AsyncCollection[Doc]) -> None:
+        self.collection = collection
+        self.log = collection.database[f"{collection.name}_log"]
+
+    async def ensure_indexes(self, *state_fields: str) -> None:
+        await self.log.create_index([("published", ASCENDING), ("at", ASCENDING)])
+        await self.log.create_index([("aggregate_id", ASCENDING), ("version", ASCENDING)])
+        for name in state_fields:
+            await self.collection.create_index([(f"state.{name}", ASCENDING)])
+
+    # -- reading --------------------------------------------------------------------------------
+    async def get(self, doc_id: str) -> Stored | None:
+        doc = await self.collection.find_one({"_id": doc_id})
+        if doc is None:
+            first = await self.log.find_one({"_id": _log_id(doc_id, 1)})
+            if first is None:
+                return None
+            doc = await self._project(first, base=None)
+        # Roll forward over entries whose projection write was lost (crash) or is still in flight.
+        while (entry := await self.log.find_one({"_id": _log_id(doc_id, doc["version"] + 1)})) is not None:
+            doc = await self._project(entry, base=doc)
+        return Stored(id=doc_id, version=doc["version"], state=doc["state"], applied=frozenset(doc["_applied"]))
+
+    async def find_states(self, query: Mapping[str, Any], *, limit: int = 500) -> list[Doc]:
+        """Current states matching a query on ``state.*`` fields (the caller prefixes the names)."""
+        cursor = self.collection.find(dict(query), {"state": 1}).limit(limit)
+        return [doc["state"] async for doc in cursor]
+
+    async def history(self, doc_id: str) -> list[Doc]:
+        """The append-only history of one aggregate, oldest first (XC-04)."""
+        cursor = self.log.find({"aggregate_id": doc_id}, {"history": 1, "version": 1}).sort("version", ASCENDING)
+        return [entry["history"] | {"version": entry["version"]} async for entry in cursor if entry.get("history")]
+
+    # -- writing --------------------------------------------------------------------------------
+    async def create(
+        self,
+        doc_id: str,
+        state: Mapping[str, Any],
+        events: Sequence[OutgoingEvent] = (),
+        *,
+        applied_id: str | None = None,
+        history: HistoryEntry | None = None,
+    ) -> int:
+        try:
+            await self._commit(doc_id, 1, state, events, applied_id, history, base=None)
+        except VersionConflict as exc:
+            raise AlreadyExists(doc_id) from exc
+        return 1
+
+    async def update(
+        self,
+        doc_id: str,
+        expected_version: int,
+        state: Mapping[str, Any],
+        events: Sequence[OutgoingEvent] = (),
+        *,
+        applied_id: str | None = None,
+        history: HistoryEntry | None = None,
+    ) -> int:
+        base = await self.collection.find_one({"_id": doc_id})
+        if base is None or base["version"] != expected_version:
+            current = await self.get(doc_id)
+            if current is None:
+                raise NotFound(doc_id)
+            if current.version != expected_version:
+                raise VersionConflict(doc_id, expected_version)
+            base = await self.collection.find_one({"_id": doc_id})
+        new_version = expected_version + 1
+        await self._commit(doc_id, new_version, state, events, applied_id, history, base=base)
+        return new_version
+
+    async def _commit(
+        self,
+        doc_id: str,
+        version: int,
+        state: Mapping[str, Any],
+        events: Sequence[OutgoingEvent],
+        applied_id: str | None,
+        history: HistoryEntry | None,
+        *,
+        base: Doc | None,
+    ) -> None:
+        now = _now()
+        entry: Doc = {
+            "_id": _log_id(doc_id, version),
+            "aggregate_id": doc_id,
+            "version": version,
+            "state": dict(state),
+            "applied_id": applied_id,
+            "events": [e.to_doc() for e in events],
+            "published": not events,
+            "history": history.to_doc(version) if history else None,
+            "at": now,
+        }
+        try:
+            await self.log.insert_one(entry)  # the compare-and-set
+        except DuplicateKeyError as exc:
+            raise VersionConflict(doc_id, version - 1) from exc
+        await self._project(entry, base=base)
+
+    async def _project(self, entry: Doc, *, base: Doc | None) -> Doc:
+        """Write the state after ``entry`` into the projection (idempotent, never moves backwards)."""
+        applied = list(base["_applied"]) if base else []
+        if entry.get("applied_id"):
+            applied.append(entry["applied_id"])
+        doc: Doc = {
+            "_id": entry["aggregate_id"],
+            "version": entry["version"],
+            "state": entry["state"],
+            "_applied": applied,
+            "created_at": base["created_at"] if base else entry["at"],
+            "updated_at": entry["at"],
+        }
+        if base is None:
+            with contextlib.suppress(DuplicateKeyError):
+                await self.collection.insert_one(doc)
+                return doc
+        await self.collection.replace_one({"_id": doc["_id"], "version": {"$lt": doc["version"]}}, doc)
+        return doc
+
+    # -- outbox ---------------------------------------------------------------------------------
+    async def unpublished(
+        self, doc_id: str | None = None, *, older_than: datetime | None = None, limit: int = 100
+    ) -> list[Doc]:
+        query: Doc = {"published": False}
+        if doc_id is not None:
+            query["aggregate_id"] = doc_id
+        if older_than is not None:
+            query["at"] = {"$lte": older_than}
+        cursor = self.log.find(query, {"events": 1, "aggregate_id": 1, "version": 1}).sort("at", ASCENDING)
+        return [entry async for entry in cursor.limit(limit)]
+
+    async def pending_outbox(self, doc_id: str) -> list[OutgoingEvent]:
+        return [OutgoingEvent.from_doc(e) for entry in await self.unpublished(doc_id) for e in entry["events"]]
+
+    async def mark_published(self, entry_id: str) -> None:
+        await self.log.update_one({"_id": entry_id}, {"$set": {"published": True, "published_at": _now()}})
+
+
+class Inbox:
+    """Ids of messages already processed, for handlers that are not naturally idempotent."""
+
+    def __init__(self, collection: AsyncCollection[Doc]) -> None:
+        self.collection = collection
+
+    async def seen(self, event_id: str) -> bool:
+        return await self.collection.count_documents({"_id": event_id}, limit=1) > 0
+
+    async def record(self, event_id: str, **info: Any) -> bool:
+        """True when recorded now, False when it was already there."""
+        try:
+            await self.collection.insert_one({"_id": event_id, "at": _now(), **info})
+        except DuplicateKeyError:
+            return False
+        return True
+
+
+class OutboxRelay:
+    """Publishes the events of committed log entries; flags them only after Kafka acknowledged.
+
+    Handlers call :meth:`flush` right after a save so events leave at once; the background
+    :meth:`run` loop sweeps entries whose publish was interrupted (crash, broker outage) once they
+    are older than ``grace``. Publishing is at-least-once: consumers deduplicate on ``event_id``.
+    """
+
+    def __init__(
+        self,
+        stores: Sequence[AggregateStore],
+        publish_many: Callable[[Sequence[tuple[str, Envelope]]], Awaitable[None]],
+        *,
+        grace: timedelta = timedelta(seconds=5),
+        interval_s: float = 1.0,
+        batch: int = 100,
+    ) -> None:
+        self._stores = stores  # the caller may add stores after construction
+        self._publish_many = publish_many
+        self._grace = grace
+        self._interval_s = interval_s
+        self._batch = batch
+        self._stopping = asyncio.Event()
+
+    async def _publish_entries(self, store: AggregateStore, entries: Sequence[Doc]) -> int:
+        items = [(e.topic, e.envelope) for entry in entries for e in map(OutgoingEvent.from_doc, entry["events"])]
+        if items:
+            await self._publish_many(items)
+        for entry in entries:
+            await store.mark_published(entry["_id"])
+        return len(items)
+
+    async def flush(self, store: AggregateStore, doc_id: str) -> int:
+        return await self._publish_entries(store, await store.unpublished(doc_id))
+
+    async def sweep_once(self, *, older_than: timedelta | None = None) -> int:
+        cutoff = _now() - (self._grace if older_than is None else older_than)
+        published = 0
+        for store in self._stores:
+            entries = await store.unpublished(older_than=cutoff, limit=self._batch)
+            published += await self._publish_entries(store, entries)
+        if published:
+            log.info("outbox.relayed", events=published)
+        return published
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                await self.sweep_once()
+            except Exception as exc:  # keep relaying after an outage; the next sweep retries
+                log.warning("outbox.sweep_failed", error=str(exc))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._interval_s)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+
+class DueTimers:
+    """Deadlines as documents with a ``due_at`` index, fired once across instances.
+
+    :meth:`claim_due` leases a due timer with find-and-modify so instances rarely pick the same
+    one. On FerretDB v1 that lease is best effort (see the module docstring), so "exactly once" rests
+    on the firing itself: the caller records the overdue fact on its aggregate with
+    ``applied_id=<timer id>``, and the commit log lets only one such change in. Then
+    :meth:`mark_fired`. A lease whose holder died expires and another instance takes over.
+    """
+
+    def __init__(self, collection: AsyncCollection[Doc]) -> None:
+        self.collection = collection
+
+    async def ensure_indexes(self) -> None:
+        await self.collection.create_index([("fired", ASCENDING), ("due_at", ASCENDING)])
+
+    async def schedule(self, timer_id: str, due_at: datetime, payload: Mapping[str, Any]) -> None:
+        """Create or move a timer (idempotent); a fired timer stays fired."""
+        try:
+            await self.collection.insert_one(
+                {
+                    "_id": timer_id,
+                    "due_at": due_at,
+                    "payload": dict(payload),
+                    "fired": False,
+                    "lease_until": None,
+                    "lease_owner": None,
+                }
+            )
+        except DuplicateKeyError:
+            await self.collection.update_one(
+                {"_id": timer_id, "fired": False}, {"$set": {"due_at": due_at, "payload": dict(payload)}}
+            )
+
+    async def cancel(self, timer_id: str) -> None:
+        await self.collection.update_one({"_id": timer_id}, {"$set": {"fired": True, "cancelled": True}})
+
+    async def claim_due(self, now: datetime, owner: str, lease: timedelta = timedelta(seconds=30)) -> Doc | None:
+        return await self.collection.find_one_and_update(
+            {
+                "fired": False,
+                "due_at": {"$lte": now},
+                "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}],
+            },
+            {"$set": {"lease_until": now + lease, "lease_owner": owner}},
+            sort=[("due_at", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def mark_fired(self, timer_id: str, owner: str) -> bool:
+        result = await self.collection.update_one(
+            {"_id": timer_id, "lease_owner": owner, "fired": False}, {"$set": {"fired": True, "fired_at": _now()}}
+        )
+        return result.modified_count == 1

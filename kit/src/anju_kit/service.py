@@ -1,0 +1,216 @@
+"""The composition helper every service's ``bootstrap`` uses.
+
+``ServiceApp`` owns the process-wide resources (Kafka broker, Mongo client, object store), builds
+the FastAPI application with health, readiness and metrics routes, and starts/stops the broker, the
+outbox relay and any background loops in the application's lifespan. Services add their own routes,
+subscribers and start-up steps; nothing here knows about claims or agencies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, PlainTextResponse
+from faststream.kafka import KafkaBroker
+from faststream.specification import AsyncAPI
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pymongo import AsyncMongoClient
+
+from anju_contracts import Envelope
+from anju_contracts.topics import BY_SERVICE, ServiceTopics, dlq
+from anju_kit.kafka import ensure_topics, make_broker, publish_many
+from anju_kit.logging import configure_logging, get_logger
+from anju_kit.mongo import AggregateStore, Doc, OutboxRelay, connect
+from anju_kit.problems import install_problem_handlers
+from anju_kit.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+Hook = Callable[[], Awaitable[None]]
+Loop = Callable[[asyncio.Event], Awaitable[None]]
+
+
+class ServiceApp:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        title: str,
+        description: str,
+        version: str = "0.1.0",
+        broker: KafkaBroker | None = None,
+    ) -> None:
+        self.settings = settings
+        self.title = title
+        self.description = description
+        self.version = version
+        self.topics: ServiceTopics = BY_SERVICE[settings.service]
+        self.broker = broker or make_broker(settings)
+        self.mongo: AsyncMongoClient[Doc] = connect(settings)
+        self.db = self.mongo[settings.mongo_db]
+        self._objects: Any = None
+        self._startup: list[Hook] = []
+        self._loops: list[Loop] = []
+        self._outbox_stores: list[AggregateStore] = []
+        self.relay = OutboxRelay(self._outbox_stores, self.publish_many)
+        self.extra_topics: list[str] = []
+
+    # -- wiring ---------------------------------------------------------------------------------
+    @property
+    def objects(self) -> Any:
+        """The object store, created on first use (services without evidence never connect)."""
+        if self._objects is None:
+            from anju_kit.objectstore import ObjectStore
+
+            self._objects = ObjectStore.from_settings(self.settings)
+        return self._objects
+
+    def on_startup(self, hook: Hook) -> Hook:
+        self._startup.append(hook)
+        return hook
+
+    def background(self, loop: Loop) -> Loop:
+        """A loop ``async def loop(stopping: asyncio.Event)`` run while the service is up."""
+        self._loops.append(loop)
+        return loop
+
+    def answer_commands_not_yet_supported(self) -> None:
+        """For a service whose commands arrive in a later release: every command on its topic is
+        answered on the rejection topic (``NOT_SUPPORTED``) instead of waiting unanswered."""
+        from anju_kit.kafka import reliable_subscriber
+        from anju_kit.rejections import Rejector
+
+        rejector = Rejector(self.broker, self.topics, region=self.settings.region, producer=self.settings.service)
+
+        @reliable_subscriber(
+            self.broker,
+            self.topics.commands,
+            group_id=f"anju-{self.settings.service}",
+            service=self.settings.service,
+            on_malformed=rejector.reject_malformed,
+        )
+        async def refuse(envelope: Envelope) -> None:
+            """Commands for this service (none supported yet: each is answered with NOT_SUPPORTED)."""
+            await rejector.reject(
+                envelope, "NOT_SUPPORTED", detail=f"{self.settings.service} does not handle {envelope.type} yet."
+            )
+
+    def relay_outbox_of(self, store: AggregateStore) -> None:
+        self._outbox_stores.append(store)
+
+    async def publish_many(self, items: Any) -> None:
+        await publish_many(self.broker, items)
+
+    def asyncapi(self) -> AsyncAPI:
+        return AsyncAPI(self.broker, title=f"{self.title} (Kafka)", version=self.version, description=self.description)
+
+    # -- readiness ------------------------------------------------------------------------------
+    async def readiness(self, *, with_objects: bool = True) -> dict[str, str]:
+        checks: dict[str, str] = {}
+
+        async def kafka() -> None:
+            if not await self.broker.ping(timeout=2.0):
+                raise ConnectionError("no answer from Kafka")
+
+        async def mongo() -> None:
+            await asyncio.wait_for(self.mongo.admin.command("ping"), 3.0)
+
+        async def objects() -> None:
+            await asyncio.wait_for(self.objects.ping(), 3.0)
+
+        probes: dict[str, Callable[[], Awaitable[None]]] = {"kafka": kafka, "mongo": mongo}
+        if with_objects:
+            probes["object_store"] = objects
+        for name, probe in probes.items():
+            try:
+                await probe()
+                checks[name] = "ok"
+            except Exception as exc:
+                checks[name] = f"unavailable: {type(exc).__name__}: {exc}"[:300]
+        return checks
+
+    # -- application ----------------------------------------------------------------------------
+    def build(self) -> FastAPI:
+        @contextlib.asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            await self.start()
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        app = FastAPI(title=self.title, description=self.description, version=self.version, lifespan=lifespan)
+        app.state.settings = self.settings
+        app.state.service = self
+        install_problem_handlers(app)
+
+        @app.get("/healthz", tags=["ops"], summary="The process is alive")
+        async def healthz() -> dict[str, str]:
+            return {"status": "ok", "service": self.settings.service, "region": self.settings.region}
+
+        @app.get("/readyz", tags=["ops"], summary="Kafka, the database and the object store are reachable")
+        async def readyz() -> JSONResponse:
+            checks = await self.readiness()
+            ready = all(v == "ok" for v in checks.values())
+            return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+        @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", response_class=PlainTextResponse)
+        async def metrics() -> PlainTextResponse:
+            return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
+
+        @app.get("/asyncapi.json", tags=["ops"], summary="AsyncAPI document of this service's topics")
+        async def asyncapi() -> JSONResponse:
+            return JSONResponse(self.asyncapi().to_specification().to_jsonable())
+
+        return app
+
+    async def start(self) -> None:
+        names = [*self.topics.all(), *map(dlq, self.topics.all()), *self.extra_topics]
+        await ensure_topics(self.settings, names)
+        for hook in self._startup:
+            await hook()
+        await self.broker.start()
+        self._stopping = asyncio.Event()
+        self._tasks = [asyncio.create_task(self.relay.run(), name="outbox-relay")]
+        self._tasks += [asyncio.create_task(loop(self._stopping), name=loop.__name__) for loop in self._loops]
+        log.info(
+            "service.started",
+            http=f"http://{self.settings.http_host}:{self.settings.http_port}",
+            kafka=self.settings.kafka_bootstrap,
+            db=self.settings.mongo_db,
+        )
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self.relay.stop()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(task, 10)
+        await self.broker.stop()
+        await self.mongo.close()
+        log.info("service.stopped")
+
+
+def run(app_factory: Callable[[ServiceSettings], FastAPI], service: str) -> None:
+    """Console entry point: read settings, configure logs, serve HTTP (and Kafka via the lifespan)."""
+    settings = ServiceSettings.for_service(service)
+    configure_logging(service, settings.log_level, region=settings.region)
+    check_region(settings)
+    app = app_factory(settings)
+    uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False, lifespan="on")
+
+
+def check_region(settings: ServiceSettings) -> Any:
+    """Load this deployment's region file; an unknown region or a bad file stops start-up (XC-06)."""
+    from anju_kit.regions import RegionError, load_region
+
+    try:
+        return load_region(settings.region, settings.regions_dir)
+    except RegionError as exc:
+        log.error("service.bad_region", region=settings.region, regions_dir=str(settings.regions_dir), error=str(exc))
+        raise SystemExit(f"anju-{settings.service}: cannot start: {exc}") from exc

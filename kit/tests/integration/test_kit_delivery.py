@@ -1,0 +1,227 @@
+"""Kit delivery guarantees against the real local Kafka and FerretDB (deploy/local)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from faststream.kafka import KafkaBroker
+
+from anju_contracts import Actor, Envelope, Event, Role
+from anju_contracts.topics import dlq
+from anju_kit.kafka import ensure_topics, make_broker, publish, reliable_subscriber
+from anju_kit.mongo import AggregateStore, OutboxRelay, OutgoingEvent, VersionConflict, connect
+from anju_kit.testing import produce, read_topic
+
+pytestmark = pytest.mark.integration
+
+ACTOR = Actor(id="test-system", role=Role.SYSTEM, region="shanghai")
+
+
+class Ping(Event):
+    """A tiny event for delivery tests."""
+
+    TYPE = "test.Ping"
+    n: int
+    poison: bool = False
+
+
+def ping(n: int, *, key: str = "k", poison: bool = False) -> Envelope:
+    return Envelope.wrap(Ping(n=n, poison=poison), region="shanghai", producer="tests", actor=ACTOR, key=key)
+
+
+COUNTER_APP = textwrap.dedent(
+    """
+    # A consumer that stores each message's effect, then (first life only) dies before committing.
+    import asyncio, os, sys
+    from anju_kit.kafka import make_broker, reliable_subscriber
+    from anju_kit.mongo import AggregateStore, AlreadyExists, connect
+    from anju_kit.settings import ServiceSettings
+
+    async def main() -> None:
+        settings = ServiceSettings.for_service("claims")
+        topic, die = sys.argv[1], sys.argv[2] == "die"
+        store = AggregateStore(connect(settings)[settings.mongo_db]["counters"])
+        broker = make_broker(settings)
+
+        @reliable_subscriber(broker, topic, group_id="counter", service="test")
+        async def handle(envelope):
+            doc = await store.get("c")
+            if doc is None:
+                try:
+                    await store.create("c", {"total": 0})
+                except AlreadyExists:
+                    pass
+                doc = await store.get("c")
+            if str(envelope.event_id) not in doc.applied:  # the inbox: applied once
+                state = {"total": doc.state["total"] + envelope.data["n"]}
+                await store.update("c", doc.version, state, applied_id=str(envelope.event_id))
+            print("stored", envelope.data["n"], flush=True)
+            if die:
+                os._exit(9)  # killed after storing, before the offset commit
+
+        await broker.start()
+        await asyncio.sleep(float(sys.argv[3]))
+        await broker.stop()
+
+    asyncio.run(main())
+    """
+)
+
+
+async def test_consumer_killed_after_store_before_commit_applies_once(service_settings, unique, tmp_path: Path):
+    settings = service_settings()
+    topic = unique("kit-kill")
+    await ensure_topics(settings, [topic], partitions=1)
+    await produce(settings.kafka_bootstrap, topic, [ping(5).model_dump_json().encode()])
+    script = tmp_path / "counter.py"
+    script.write_text(COUNTER_APP)
+    env = os.environ | {
+        "ANJU_MONGO_DB": settings.mongo_db,
+        "ANJU_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+        "ANJU_MONGO_URL": settings.mongo_url,
+    }
+
+    first = subprocess.run(
+        [sys.executable, str(script), topic, "die", "30"], env=env, capture_output=True, text=True, timeout=90
+    )
+    assert first.returncode == 9, first.stderr[-2000:]
+    assert "stored 5" in first.stdout
+
+    second = subprocess.run(
+        [sys.executable, str(script), topic, "live", "6"], env=env, capture_output=True, text=True, timeout=90
+    )
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "stored 5" in second.stdout, "the uncommitted message must be delivered again"
+
+    client = connect(settings)
+    doc = await AggregateStore(client[settings.mongo_db]["counters"]).get("c")
+    await client.close()
+    assert doc is not None and doc.state["total"] == 5  # applied exactly once
+
+
+async def test_poison_message_goes_to_dlq_with_headers_and_later_messages_flow(service_settings, unique):
+    settings = service_settings()
+    topic = unique("kit-poison")
+    await ensure_topics(settings, [topic, dlq(topic)], partitions=1)
+    handled: list[int] = []
+    broker = make_broker(settings)
+
+    @reliable_subscriber(broker, topic, group_id=unique("g"), service="test", attempts=2, retry_pause_s=0.01)
+    async def handle(envelope: Envelope) -> None:
+        if envelope.data["poison"]:
+            raise ValueError("cannot handle this one")
+        handled.append(envelope.data["n"])
+
+    values = [
+        ping(1).model_dump_json().encode(),
+        ping(2, poison=True).model_dump_json().encode(),
+        b"not json at all",
+        ping(3).model_dump_json().encode(),
+    ]
+    await produce(settings.kafka_bootstrap, topic, values)
+    await broker.start()
+    try:
+        async with asyncio.timeout(30):
+            while handled != [1, 3]:
+                await asyncio.sleep(0.1)
+    finally:
+        await broker.stop()
+
+    dead = await read_topic(settings.kafka_bootstrap, dlq(topic), expect=2)
+    assert len(dead) == 2
+    headers = [dict((k, v.decode()) for k, v in r.headers) for r in dead]
+    assert headers[0]["anju_origin_topic"] == topic
+    assert headers[0]["anju_origin_partition"] == "0"
+    assert headers[0]["anju_origin_offset"] == "1"
+    assert "cannot handle this one" in headers[0]["anju_error"]
+    assert headers[0]["anju_attempts"] == "2"
+    assert headers[1]["anju_origin_offset"] == "2" and dead[1].value == b"not json at all"
+
+
+async def test_outbox_relay_publishes_event_whose_first_publish_was_interrupted(service_settings, unique):
+    settings = service_settings()
+    topic = unique("kit-outbox")
+    await ensure_topics(settings, [topic], partitions=1)
+    client = connect(settings)
+    store = AggregateStore(client[settings.mongo_db]["things"])
+    await store.ensure_indexes()
+    event = ping(7, key="thing-1")
+    # The state change and its event are stored; the process "dies" before publishing.
+    await store.create("thing-1", {"n": 7}, [OutgoingEvent(topic, event)])
+    assert await store.pending_outbox("thing-1")
+
+    broker: KafkaBroker = make_broker(settings)
+    await broker.connect()
+
+    async def publish_many(items):
+        for t, env in items:
+            await publish(broker, t, env)
+
+    relay = OutboxRelay([store], publish_many)
+    try:
+        assert await relay.sweep_once(older_than=timedelta(0)) == 1
+    finally:
+        await broker.stop()
+    assert await store.pending_outbox("thing-1") == []
+    records = await read_topic(settings.kafka_bootstrap, topic, expect=1)
+    assert [json.loads(r.value)["event_id"] for r in records] == [str(event.event_id)]
+    assert dict(records[0].headers)["ce_id"].decode() == str(event.event_id)
+    # A second sweep finds nothing left: marked only once acknowledged, and only once.
+    assert await relay.sweep_once(older_than=timedelta(0)) == 0
+    await client.close()
+
+
+async def test_two_concurrent_compare_and_set_saves_one_wins_nothing_lost(service_settings):
+    settings = service_settings()
+    client = connect(settings)
+    store = AggregateStore(client[settings.mongo_db]["cas"])
+    await store.create("a", {"notes": []})
+    first = await store.get("a")
+    assert first is not None
+
+    async def add(note: str) -> str:
+        doc = await store.get("a")
+        assert doc is not None
+        await asyncio.sleep(0.05)  # both read version 1 before either writes
+        try:
+            await store.update("a", first.version, {"notes": [*doc.state["notes"], note]})
+            return "won"
+        except VersionConflict:
+            return "conflict"
+
+    results = sorted(await asyncio.gather(add("x"), add("y")))
+    assert results == ["conflict", "won"]
+    # The loser reloads and applies again: both changes are kept.
+    doc = await store.get("a")
+    assert doc is not None and doc.version == 2
+    missing = "y" if doc.state["notes"] == ["x"] else "x"
+    await store.update("a", doc.version, {"notes": [*doc.state["notes"], missing]})
+    final = await store.get("a")
+    assert final is not None and sorted(final.state["notes"]) == ["x", "y"] and final.version == 3
+    await client.close()
+
+
+async def test_publish_carries_cloudevents_headers_and_key(service_settings, unique):
+    settings = service_settings()
+    topic = unique("kit-ce")
+    await ensure_topics(settings, [topic], partitions=1)
+    broker = make_broker(settings)
+    await broker.connect()
+    envelope = Envelope.wrap(Ping(n=1), region="shanghai", producer="tests", actor=ACTOR, key="claim-9")
+    try:
+        await publish(broker, topic, envelope)
+    finally:
+        await broker.stop()
+    [record] = await read_topic(settings.kafka_bootstrap, topic, expect=1)
+    headers = {k: v.decode() for k, v in record.headers}
+    assert record.key == b"claim-9"
+    assert headers["ce_type"] == "test.Ping" and headers["ce_specversion"] == "1.0"
+    assert headers["anju_correlation_id"] == str(envelope.correlation_id)
