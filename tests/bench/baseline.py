@@ -34,14 +34,23 @@ class Result:
 def sample_value() -> bytes:
     """An envelope of the size services exchange (~700 bytes)."""
     actor = Actor(id="insurer-staff-0001", role=Role.INSURER, region="shanghai", insurer_id="insurer-001")
-    message = Rejected(command_event_id=str(uuid.uuid4()), command_type="claims.ReportClaim",
-                       reason_code="VALIDATION_FAILED", detail="x" * 200)
-    return Envelope.wrap(message, region="shanghai", producer="bench", actor=actor, key="claim-1").model_dump_json().encode()
+    message = Rejected(
+        command_event_id=str(uuid.uuid4()),
+        command_type="claims.ReportClaim",
+        reason_code="VALIDATION_FAILED",
+        detail="x" * 200,
+    )
+    return (
+        Envelope.wrap(message, region="shanghai", producer="bench", actor=actor, key="claim-1")
+        .model_dump_json()
+        .encode()
+    )
 
 
 async def fill(settings: ServiceSettings, topic: str, count: int, value: bytes) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True,
-                                linger_ms=5)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+    )
     await producer.start()
     try:
         futures = [await producer.send(topic, value, key=f"k{i % 997}".encode()) for i in range(count)]
@@ -55,10 +64,17 @@ async def b0(settings: ServiceSettings, count: int) -> Result:
     source, sink = f"bench-b0-in-{token}", f"bench-b0-out-{token}"
     await ensure_topics(settings, [source, sink], partitions=3)
     await fill(settings, source, count, sample_value())
-    consumer = AIOKafkaConsumer(source, bootstrap_servers=settings.kafka_bootstrap, group_id=f"b0-{token}",
-                                auto_offset_reset="earliest", enable_auto_commit=False, max_poll_records=500)
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True,
-                                linger_ms=2)
+    consumer = AIOKafkaConsumer(
+        source,
+        bootstrap_servers=settings.kafka_bootstrap,
+        group_id=f"b0-{token}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        max_poll_records=500,
+    )
+    producer = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True, linger_ms=2
+    )
     await consumer.start()
     await producer.start()
     done = 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
 import uvicorn
@@ -32,7 +32,7 @@ from anju_kit.settings import ServiceSettings
 log = get_logger(__name__)
 
 Hook = Callable[[], Awaitable[None]]
-Loop = Callable[[asyncio.Event], Awaitable[None]]
+Loop = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 class ServiceApp:
@@ -59,6 +59,17 @@ class ServiceApp:
         self._outbox_stores: list[AggregateStore] = []
         self.relay = OutboxRelay(self._outbox_stores, self.publish_many)
         self.extra_topics: list[str] = []
+        # Declared for the AsyncAPI document: what this service publishes, and where.
+        self.broker.publisher(
+            self.topics.events,
+            title=f"{self.topics.events}:Publish",
+            description=f"Events of the {settings.service} service, keyed by aggregate id.",
+        )
+        self.broker.publisher(
+            self.topics.rejections,
+            title=f"{self.topics.rejections}:Publish",
+            description="Answers to refused commands (common.Rejected), keyed like the command.",
+        )
 
     # -- wiring ---------------------------------------------------------------------------------
     @property

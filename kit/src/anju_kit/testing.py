@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -21,8 +22,16 @@ async def produce(
         await producer.stop()
 
 
-async def read_topic(bootstrap: str, topic: str, *, expect: int, timeout_s: float = 30.0) -> list[Any]:
-    """Records of ``topic`` from the beginning, waiting until ``expect`` arrived (or the timeout)."""
+async def read_topic(
+    bootstrap: str,
+    topic: str,
+    *,
+    expect: int,
+    timeout_s: float = 30.0,
+    until: Callable[[Any], bool] | None = None,
+) -> list[Any]:
+    """Records of ``topic`` from the beginning, until ``expect`` arrived, one satisfies ``until``, or
+    the timeout."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -38,6 +47,8 @@ async def read_topic(bootstrap: str, topic: str, *, expect: int, timeout_s: floa
                 batch = await consumer.getmany(timeout_ms=500)
                 for recs in batch.values():
                     records.extend(recs)
+                if until is not None and any(until(r) for r in records):
+                    break
     except TimeoutError:
         pass
     finally:
