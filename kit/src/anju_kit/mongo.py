@@ -27,7 +27,7 @@ from typing import Any
 from pymongo import ASCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from anju_contracts import Actor, Envelope
 from anju_kit.logging import get_logger
@@ -114,6 +114,17 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class NewAggregate:
+    """One aggregate to create with :meth:`AggregateStore.create_many`."""
+
+    doc_id: str
+    state: Mapping[str, Any]
+    events: Sequence[OutgoingEvent] = ()
+    applied_id: str | None = None
+    history: HistoryEntry | None = None
+
+
+@dataclass(frozen=True)
 class Stored:
     id: str
     version: int
@@ -180,6 +191,54 @@ class AggregateStore:
         except VersionConflict as exc:
             raise AlreadyExists(doc_id) from exc
         return 1
+
+    async def create_many(self, items: Sequence[NewAggregate]) -> set[str]:
+        """Create many aggregates in two round trips; returns the ids created now.
+
+        Ids that already existed (a redelivered batch) are skipped, not errors: creation commands
+        carry deterministic ids, so "exists" means "already applied".
+        """
+        if not items:
+            return set()
+        now = _now()
+        entries = [
+            {
+                "_id": _log_id(item.doc_id, 1),
+                "aggregate_id": item.doc_id,
+                "version": 1,
+                "state": dict(item.state),
+                "applied_id": item.applied_id,
+                "events": [e.to_doc() for e in item.events],
+                "published": not item.events,
+                "history": item.history.to_doc(1) if item.history else None,
+                "at": now,
+            }
+            for item in items
+        ]
+        created = {item.doc_id for item in items}
+        try:
+            await self.log.insert_many(entries, ordered=False)
+        except BulkWriteError as exc:
+            for error in exc.details.get("writeErrors", []):
+                if error.get("code") != 11000:  # anything but a duplicate key is a real failure
+                    raise
+                created.discard(entries[error["index"]]["aggregate_id"])
+        projections = [
+            {
+                "_id": e["aggregate_id"],
+                "version": 1,
+                "state": e["state"],
+                "_applied": [e["applied_id"]] if e["applied_id"] else [],
+                "created_at": now,
+                "updated_at": now,
+            }
+            for e in entries
+            if e["aggregate_id"] in created
+        ]
+        if projections:
+            with contextlib.suppress(BulkWriteError):  # a projection written by a roll-forward already
+                await self.collection.insert_many(projections, ordered=False)
+        return created
 
     async def update(
         self,
@@ -267,8 +326,11 @@ class AggregateStore:
     async def pending_outbox(self, doc_id: str) -> list[OutgoingEvent]:
         return [OutgoingEvent.from_doc(e) for entry in await self.unpublished(doc_id) for e in entry["events"]]
 
-    async def mark_published(self, entry_id: str) -> None:
-        await self.log.update_one({"_id": entry_id}, {"$set": {"published": True, "published_at": _now()}})
+    async def mark_published(self, *entry_ids: str) -> None:
+        if entry_ids:
+            await self.log.update_many(
+                {"_id": {"$in": list(entry_ids)}}, {"$set": {"published": True, "published_at": _now()}}
+            )
 
 
 class Inbox:
@@ -317,12 +379,20 @@ class OutboxRelay:
         items = [(e.topic, e.envelope) for entry in entries for e in map(OutgoingEvent.from_doc, entry["events"])]
         if items:
             await self._publish_many(items)
-        for entry in entries:
-            await store.mark_published(entry["_id"])
+        await store.mark_published(*(entry["_id"] for entry in entries))
         return len(items)
 
     async def flush(self, store: AggregateStore, doc_id: str) -> int:
         return await self._publish_entries(store, await store.unpublished(doc_id))
+
+    async def flush_created(self, store: AggregateStore, items: Sequence[NewAggregate]) -> int:
+        """Publish the events of aggregates just created with :meth:`AggregateStore.create_many`."""
+        entries = [
+            {"_id": _log_id(item.doc_id, 1), "events": [e.to_doc() for e in item.events]}
+            for item in items
+            if item.events
+        ]
+        return await self._publish_entries(store, entries)
 
     async def sweep_once(self, *, older_than: timedelta | None = None) -> int:
         cutoff = _now() - (self._grace if older_than is None else older_than)

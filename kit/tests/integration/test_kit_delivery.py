@@ -16,8 +16,15 @@ from faststream.kafka import KafkaBroker
 
 from anju_contracts import Actor, Envelope, Event, Role
 from anju_contracts.topics import dlq
-from anju_kit.kafka import ensure_topics, make_broker, publish, reliable_subscriber
-from anju_kit.mongo import AggregateStore, OutboxRelay, OutgoingEvent, VersionConflict, connect
+from anju_kit.kafka import (
+    ensure_topics,
+    make_broker,
+    publish,
+    publish_many,
+    reliable_batch_subscriber,
+    reliable_subscriber,
+)
+from anju_kit.mongo import AggregateStore, NewAggregate, OutboxRelay, OutgoingEvent, VersionConflict, connect
 from anju_kit.testing import produce, read_topic
 
 pytestmark = pytest.mark.integration
@@ -225,3 +232,60 @@ async def test_publish_carries_cloudevents_headers_and_key(service_settings, uni
     assert record.key == b"claim-9"
     assert headers["ce_type"] == "test.Ping" and headers["ce_specversion"] == "1.0"
     assert headers["anju_correlation_id"] == str(envelope.correlation_id)
+
+
+async def test_batch_subscriber_replays_singly_so_a_poison_message_reaches_the_dlq_alone(service_settings, unique):
+    settings = service_settings()
+    topic = unique("kit-batch")
+    await ensure_topics(settings, [topic, dlq(topic)], partitions=1)
+    handled: list[int] = []
+    broker = make_broker(settings)
+
+    async def one(envelope: Envelope) -> None:
+        if envelope.data["poison"]:
+            raise ValueError("poison")
+        handled.append(envelope.data["n"])
+
+    @reliable_batch_subscriber(broker, topic, group_id=unique("g"), service="test", handle_one=one, attempts=1)
+    async def many(envelopes: list[Envelope]) -> None:
+        for envelope in envelopes:
+            await one(envelope)  # fails on the poison one: the whole batch is replayed singly
+
+    values = [ping(i, poison=(i == 3)).model_dump_json().encode() for i in range(1, 7)]
+    await produce(settings.kafka_bootstrap, topic, values)
+    await broker.start()
+    try:
+        async with asyncio.timeout(30):
+            while not {1, 2, 4, 5, 6} <= set(handled):
+                await asyncio.sleep(0.1)
+    finally:
+        await broker.stop()
+    assert 3 not in handled
+    [dead] = await read_topic(settings.kafka_bootstrap, dlq(topic), expect=1)
+    assert dict(dead.headers)["anju_origin_offset"] == b"2"
+
+
+async def test_create_many_is_idempotent_and_its_events_are_relayed_once(service_settings, unique):
+    settings = service_settings()
+    topic = unique("kit-many")
+    await ensure_topics(settings, [topic], partitions=1)
+    client = connect(settings)
+    store = AggregateStore(client[settings.mongo_db]["bulk"])
+    items = [
+        NewAggregate(f"c-{i}", {"n": i}, [OutgoingEvent(topic, ping(i, key=f"c-{i}"))], applied_id=f"cmd-{i}")
+        for i in range(50)
+    ]
+    assert await store.create_many(items) == {f"c-{i}" for i in range(50)}
+    assert await store.create_many(items[:10]) == set()  # a redelivered batch changes nothing
+    broker = make_broker(settings)
+    await broker.connect()
+    relay = OutboxRelay([store], lambda batch: publish_many(broker, batch))
+    try:
+        assert await relay.flush_created(store, items) == 50
+        assert await relay.sweep_once(older_than=timedelta(0)) == 0
+    finally:
+        await broker.stop()
+    stored = await store.get("c-7")
+    assert stored is not None and stored.state == {"n": 7} and stored.applied == {"cmd-7"}
+    assert len(await read_topic(settings.kafka_bootstrap, topic, expect=50)) == 50
+    await client.close()
