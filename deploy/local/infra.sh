@@ -135,11 +135,17 @@ cmd_up() {
         conflict=no
         for p in $("${s}_ports"); do
             if port_listening "$p"; then
-                warn "$s: port $p is in use by another process ($(port_holder "$p")); not starting $s"
+                warn "$s: port $p is in use by another process ($(port_holder "$p")); not starting $s here"
                 conflict=yes
             fi
         done
         if [[ "$conflict" == yes ]]; then
+            # A server that answers its own protocol there (e.g. started by another checkout of
+            # Anju) is used as it is, never stopped by us; anything else is a real conflict.
+            if "${s}_probe"; then
+                info "$s: a server not started by this checkout answers on $("${s}_address"); using it"
+                continue
+            fi
             failed+=("$s")
             continue
         fi
