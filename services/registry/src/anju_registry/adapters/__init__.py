@@ -1,0 +1,1 @@
+"""Adapters: MongoDB repositories on the kit's AggregateStore."""

@@ -1,0 +1,67 @@
+"""Composition root of the registry service: the one place where real adapters are wired."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from anju_kit.clock import Clock, SystemClock
+from anju_kit.regions import load_region
+from anju_kit.rejections import Rejector
+from anju_kit.service import ServiceApp
+from anju_kit.settings import ServiceSettings
+from anju_registry.adapters.repository import Repositories, Repository
+from anju_registry.config import RegistrySettings
+from anju_registry.domain.rules import registry_rules
+from anju_registry.entrypoints import http, kafka
+from anju_registry.handlers import RegistryHandlers
+
+TITLE = "Anju Registry (机构与人员库)"
+DESCRIPTION = (
+    "The regional pool of risk-management agencies, the talent database of practitioners, insurers' IDI "
+    "staff, project teams, evaluations and credit records (REG-01 … REG-13, SAF-07). Region rules come "
+    "from the region file."
+)
+
+
+def build(settings: RegistrySettings, *, clock: Clock | None = None) -> tuple[ServiceApp, RegistryHandlers]:
+    """The service with its handlers (tests drive the handlers directly)."""
+    service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
+    region = load_region(settings.region, settings.regions_dir)
+    repos = Repositories.on(service.db)
+    handlers = RegistryHandlers(
+        repos=repos,
+        rules=registry_rules(region),
+        checklist=region.safety.agency_checklist if region.safety else None,
+        clock=clock or SystemClock(),
+        region=settings.region,
+        identity_secret=settings.registry_identity_secret.get_secret_value(),
+        producer=settings.service,
+    )
+
+    async def flush(repo: Repository[Any], doc_id: str) -> None:
+        await service.relay.flush(repo.store, doc_id)
+
+    handlers.flush = flush
+    for repo in repos.all():
+        service.relay_outbox_of(repo.store)
+    rejector = Rejector(service.broker, service.topics, region=settings.region, producer=settings.service)
+    kafka.register(service.broker, handlers, rejector, attempts=settings.registry_command_attempts)
+    service.on_startup(repos.ensure_indexes)
+    return service, handlers
+
+
+def create_service(settings: ServiceSettings) -> ServiceApp:
+    """The service alone, e.g. for tools/asyncapi.py; plain ``ServiceSettings`` get the registry defaults."""
+    if not isinstance(settings, RegistrySettings):
+        settings = RegistrySettings.model_validate(settings.model_dump())
+    return build(settings)[0]
+
+
+def create_app(settings: RegistrySettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    service, handlers = build(settings or RegistrySettings.load(), clock=clock)
+    app = service.build()
+    app.state.handlers = handlers
+    http.install(app, handlers)
+    return app

@@ -1,0 +1,36 @@
+"""Errors the domain raises when a command cannot apply to the current state."""
+
+from __future__ import annotations
+
+from anju_contracts.registry import FailedCondition
+
+
+class RegistryError(Exception):
+    """A command does not fit the aggregate's state (wrong status, unknown id…)."""
+
+    def __init__(self, reason_code: str, detail: str, rule_id: str | None = None,
+                 failures: tuple[FailedCondition, ...] = ()) -> None:
+        super().__init__(detail)
+        self.reason_code = reason_code
+        self.detail = detail
+        self.rule_id = rule_id
+        self.failures = failures
+
+
+class NotFound(RegistryError):
+    def __init__(self, what: str, ident: str) -> None:
+        super().__init__("NOT_FOUND", f"{what} {ident} is not known")
+
+
+class InvalidState(RegistryError):
+    def __init__(self, detail: str, rule_id: str | None = None) -> None:
+        super().__init__("CONFLICT", detail, rule_id)
+
+
+class Forbidden(RegistryError):
+    def __init__(self, detail: str) -> None:
+        super().__init__("FORBIDDEN", detail)
+
+
+def failed(rule_id: str, code: str, message: str, subject_id: str | None = None) -> FailedCondition:
+    return FailedCondition(rule_id=rule_id, code=code, message=message, subject_id=subject_id)

@@ -1,0 +1,1 @@
+"""Entry points: Kafka subscribers and the HTTP API."""

@@ -1,0 +1,335 @@
+"""Use cases: load the aggregate, check access, call the domain, store state and events in one write.
+
+Every command is idempotent: its envelope ``event_id`` is remembered in the aggregate's document, so a
+replay changes nothing. Concurrent changes meet at the compare-and-set on ``version``: the command is
+re-applied on the fresh state (the domain re-checks every rule). A command the rules refuse still
+leaves its refusal event (AgencyRefused, AssignmentRefused…) in the aggregate's outbox; the
+entrypoints also answer the sender (rejections topic or HTTP 422).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+from anju_contracts import Actor, Envelope, ReasonCode, Role
+from anju_contracts import registry as r
+from anju_contracts.base import ContractModel, Event
+from anju_kit.calendar import end_of_day
+from anju_kit.clock import Clock, today_in_shanghai
+from anju_kit.logging import get_logger
+from anju_kit.mongo import AlreadyExists, HistoryEntry, OutgoingEvent, VersionConflict
+from anju_kit.privacy import mask_id_number, mask_name, mask_phone, protected_hash
+from anju_kit.regions import AgencyChecklist
+from anju_registry import access
+from anju_registry.adapters.repository import Repositories, Repository
+from anju_registry.domain.agency import Agency
+from anju_registry.domain.aggregate import Aggregate
+from anju_registry.domain.assignment import TeamContext, assignment_failures, lead_change_failures
+from anju_registry.domain.errors import InvalidState, NotFound, RegistryError
+from anju_registry.domain.insurer import Insurer, InsurerStaff
+from anju_registry.domain.practitioner import Practitioner, ProtectedIdentity
+from anju_registry.domain.rules import RegistryRules
+from anju_registry.domain.team import Team
+
+log = get_logger(__name__)
+
+A = TypeVar("A", bound=Aggregate)
+Flush = Callable[[Repository[Any], str], Awaitable[None]]
+Mutate = Callable[[A | None], Awaitable[A]]
+_CAS_ATTEMPTS = 5
+_REFUSALS = (r.AgencyRefused, r.AssignmentRefused, r.PractitionerRefused)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    aggregate: Aggregate
+    version: int
+    events: tuple[Event, ...] = ()
+    duplicate: bool = False
+
+    @property
+    def refused(self) -> tuple[r.FailedCondition, ...]:
+        """Every failed condition of a refusal this command caused (empty when it was applied)."""
+        return tuple(f for e in self.events if isinstance(e, _REFUSALS) for f in e.failed)
+
+
+@dataclass
+class RegistryHandlers:
+    repos: Repositories
+    rules: RegistryRules
+    checklist: AgencyChecklist | None
+    clock: Clock
+    region: str
+    identity_secret: str
+    producer: str = "registry"
+    flush: Flush | None = None
+    _system: Actor = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._system = Actor(id=f"anju-{self.producer}", role=Role.SYSTEM, region=self.region)
+
+    @property
+    def today(self) -> date:
+        return today_in_shanghai(self.clock)
+
+    # -- dispatch -----------------------------------------------------------------------------
+
+    async def execute(self, envelope: Envelope, command: ContractModel) -> Outcome:
+        if envelope.region != self.region or envelope.actor.region != self.region:
+            raise RegistryError(ReasonCode.WRONG_REGION, f"this deployment serves region {self.region}")
+        actor = envelope.actor
+        match command:
+            case r.NominateAgency():
+                access.check(actor, command)
+                return await self._change(self.repos.agencies, command.agency_id, envelope, self._nominate(command))
+            case r.AssignTeam():
+                return await self._change(self.repos.teams, command.project_id, envelope, self._assign(command, actor))
+            case r.ChangeLead():
+                return await self._change(self.repos.teams, command.project_id, envelope,
+                                          self._change_lead(command, actor))
+            case r.ApplyPractitioner():
+                access.check(actor, command)
+                return await self._change(self.repos.practitioners, command.practitioner_id, envelope,
+                                          self._apply_practitioner(command))
+            case r.RegisterInsurerStaff():
+                access.check(actor, command)
+                return await self._change(self.repos.insurers, command.insurer_id, envelope,
+                                          self._register_staff(command))
+            case r.ApprovePractitioner() | r.RecordTraining() | r.RecordReEvaluation():
+                access.check(actor, command)
+                return await self._change(self.repos.practitioners, command.practitioner_id, envelope,
+                                          self._existing(self._practitioner_step(command), "practitioner",
+                                                         command.practitioner_id))
+            case r.RecordViolation():
+                access.check(actor, command)
+                return await self._record_violation(envelope, command)
+            case (r.AdmitAgency() | r.RefuseAgency() | r.RecordCorporateRelations() | r.SubmitEvaluation()
+                  | r.CombineEvaluations() | r.RecordSeriousAccident() | r.SubmitSafetyChecklistScore()
+                  | r.RectificationRefused()):
+                access.check(actor, command)
+                agency_id: str = command.agency_id
+                return await self._change(self.repos.agencies, agency_id, envelope,
+                                          self._existing(self._agency_step(command, actor), "agency", agency_id))
+        raise RegistryError(ReasonCode.UNKNOWN_TYPE, f"{type(command).__name__} is not a registry command")
+
+    # -- agencies -----------------------------------------------------------------------------
+
+    def _nominate(self, cmd: r.NominateAgency) -> Mutate[Agency]:
+        async def mutate(agency: Agency | None) -> Agency:
+            if agency is None:
+                return Agency.nominate(agency_id=cmd.agency_id, name=cmd.name, credit_code=cmd.credit_code,
+                                       insurer_id=cmd.insurer_id, evidence=cmd.evidence, rules=self.rules)
+            agency.renominate(name=cmd.name, credit_code=cmd.credit_code, insurer_id=cmd.insurer_id,
+                              evidence=cmd.evidence, rules=self.rules)
+            return agency
+
+        return mutate
+
+    def _agency_step(self, cmd: ContractModel, actor: Actor) -> Callable[[Agency], None]:
+        rules, today = self.rules, self.today
+
+        def step(agency: Agency) -> None:
+            match cmd:
+                case r.AdmitAgency():
+                    agency.admit(by=actor.id, rules=rules)
+                case r.RefuseAgency():
+                    agency.refuse(cmd.reasons)
+                case r.RecordCorporateRelations():
+                    agency.record_relations(group=cmd.group_organisation_ids,
+                                            subsidiaries=cmd.subsidiary_organisation_ids,
+                                            related=cmd.related_organisation_ids,
+                                            involvements=cmd.project_involvements)
+                case r.SubmitEvaluation():
+                    agency.submit_evaluation(insurer_id=cmd.insurer_id, project_id=cmd.project_id, period=cmd.period,
+                                             score=cmd.score)
+                case r.CombineEvaluations():
+                    agency.combine_evaluations(period=cmd.period, rules=rules, today=today)
+                case r.RecordSeriousAccident():
+                    agency.record_serious_accident(project_id=cmd.project_id, level=cmd.level,
+                                                   agency_found_problem=cmd.agency_found_problem, rules=rules,
+                                                   today=today)
+                case r.SubmitSafetyChecklistScore():
+                    problems = agency.score_safety_checklist(quarter=cmd.quarter, answers=cmd.answers,
+                                                             findings=cmd.adverse_findings, checklist=self.checklist,
+                                                             today=today)
+                    if problems:
+                        raise RegistryError(ReasonCode.RULE_VIOLATION, "the answers do not fit the region's checklist",
+                                            "SAF-07", tuple(problems))
+                case r.RectificationRefused():
+                    agency.refuse_rectification(cmd.note)
+
+        return step
+
+    async def _record_violation(self, envelope: Envelope, cmd: r.RecordViolation) -> Outcome:
+        due = end_of_day(cmd.correction_due_on) if cmd.correction_due_on else None
+
+        def step(agency: Agency) -> None:
+            agency.record_violation(violation_code=cmd.violation_code, finding_key=cmd.finding_key,
+                                    project_id=cmd.project_id, practitioner_id=cmd.practitioner_id,
+                                    description=cmd.description, rules=self.rules, today=self.today,
+                                    correction_due_at=due)
+
+        outcome = await self._change(self.repos.agencies, cmd.agency_id, envelope,
+                                     self._existing(step, "agency", cmd.agency_id))
+        recorded = [e for e in outcome.events if isinstance(e, r.ViolationRecorded)]
+        if cmd.practitioner_id is not None and (recorded or outcome.duplicate):
+            # The practitioner named in the finding gets a credit record too (REG-10); its own
+            # applied id makes a redelivery that stopped between the two writes finish the job.
+            rule_id = recorded[0].rule_id if recorded else "REG-10"
+
+            def credit(p: Practitioner) -> None:
+                p.add_credit(kind=r.CreditKind.NEGATIVE, rule_id=rule_id, summary=f"责任认定：{cmd.description}",
+                             project_id=cmd.project_id, today=self.today)
+
+            await self._change(self.repos.practitioners, cmd.practitioner_id, envelope,
+                               self._existing(credit, "practitioner", cmd.practitioner_id), suffix=":practitioner")
+        return outcome
+
+    # -- practitioners and insurer staff ------------------------------------------------------
+
+    def _protect(self, name: str, id_number: str, phone: str) -> ProtectedIdentity:
+        return ProtectedIdentity(
+            name=name, name_masked=mask_name(name),
+            id_number_hash=protected_hash(id_number.upper(), self.identity_secret),
+            id_number_masked=mask_id_number(id_number.upper()),
+            phone_hash=protected_hash(phone, self.identity_secret), phone_masked=mask_phone(phone),
+        )
+
+    def _apply_practitioner(self, cmd: r.ApplyPractitioner) -> Mutate[Practitioner]:
+        identity = self._protect(cmd.name, cmd.id_number, cmd.phone)
+
+        async def mutate(p: Practitioner | None) -> Practitioner:
+            if await self.repos.identity_taken(identity.id_number_hash, cmd.practitioner_id):
+                raise InvalidState("this person is already listed in the talent database (实名制)", "REG-02")
+            fields: dict[str, Any] = {
+                "agency_id": cmd.agency_id, "identity": identity, "title": cmd.title,
+                "registered_licences": cmd.registered_licences, "career_start": cmd.career_start, "roles": cmd.roles,
+            }
+            if p is None:
+                return Practitioner.apply(practitioner_id=cmd.practitioner_id, **fields)
+            p.reapply(**fields)
+            return p
+
+        return mutate
+
+    def _practitioner_step(self, cmd: ContractModel) -> Callable[[Practitioner], None]:
+        def step(p: Practitioner) -> None:
+            match cmd:
+                case r.ApprovePractitioner():
+                    p.approve(rules=self.rules, today=self.today)
+                case r.RecordTraining():
+                    p.record_training(course=cmd.course, completed_on=cmd.completed_on)
+                case r.RecordReEvaluation():
+                    p.record_reevaluation(evaluated_on=cmd.evaluated_on, passed=cmd.passed, rules=self.rules)
+
+        return step
+
+    def _register_staff(self, cmd: r.RegisterInsurerStaff) -> Mutate[Insurer]:
+        staff = InsurerStaff(staff_id=cmd.staff_id, identity=self._protect(cmd.name, cmd.id_number, cmd.phone),
+                             function=cmd.function, title=cmd.title, first_class_licence=cmd.first_class_licence,
+                             degree=cmd.degree, career_start=cmd.career_start,
+                             passed_insurer_assessment=cmd.passed_insurer_assessment)
+
+        async def mutate(insurer: Insurer | None) -> Insurer:
+            insurer = insurer or Insurer(insurer_id=cmd.insurer_id)
+            insurer.register_staff(staff, rules=self.rules, today=self.today)
+            return insurer
+
+        return mutate
+
+    # -- teams --------------------------------------------------------------------------------
+
+    async def _context(self, agency_id: str, people_ids: list[str], lead_id: str, project_id: str) -> TeamContext:
+        agency = await self.repos.agencies.get(agency_id)
+        people: dict[str, Practitioner] = {}
+        for pid in dict.fromkeys(people_ids):
+            loaded = await self.repos.practitioners.get(pid)
+            if loaded is not None:
+                people[pid] = loaded.aggregate
+        load = await self.repos.lead_load(lead_id, except_project=project_id)
+        return TeamContext(agency=agency.aggregate if agency else None, people=people, lead_active_projects=load,
+                           today=self.today)
+
+    def _assign(self, cmd: r.AssignTeam, actor: Actor) -> Mutate[Team]:
+        async def mutate(team: Team | None) -> Team:
+            access.check(actor, cmd, team_insurer=team.insurer_id if team else None)
+            team = team or Team.first_attempt(project_id=cmd.project_id, agency_id=cmd.agency_id,
+                                              insurer_id=cmd.insurer_id)
+            named = [cmd.lead_id, *([cmd.technical_lead_id] if cmd.technical_lead_id else []), *cmd.member_ids]
+            ctx = await self._context(cmd.agency_id, named, cmd.lead_id, cmd.project_id)
+            failures = assignment_failures(project_id=cmd.project_id, agency_id=cmd.agency_id, lead_id=cmd.lead_id,
+                                           member_ids=cmd.member_ids, technical_lead_id=cmd.technical_lead_id,
+                                           participating_units=cmd.participating_units,
+                                           key_positions=cmd.key_positions, ctx=ctx, rules=self.rules)
+            team.assign(agency_id=cmd.agency_id, insurer_id=cmd.insurer_id, lead_id=cmd.lead_id,
+                        member_ids=cmd.member_ids, technical_lead_id=cmd.technical_lead_id,
+                        participating_units=cmd.participating_units, failures=failures)
+            return team
+
+        return mutate
+
+    def _change_lead(self, cmd: r.ChangeLead, actor: Actor) -> Mutate[Team]:
+        async def mutate(team: Team | None) -> Team:
+            if team is None:
+                raise NotFound("project team", cmd.project_id)
+            access.check(actor, cmd, team_insurer=team.insurer_id, team_agency=team.agency_id)
+            old = team.lead_id or ""
+            ctx = await self._context(team.agency_id, [old, cmd.new_lead_id], cmd.new_lead_id, cmd.project_id)
+            failures = lead_change_failures(agency_id=team.agency_id, old_lead_id=old, new_lead_id=cmd.new_lead_id,
+                                            confirmation_key=cmd.insurer_confirmation_key,
+                                            key_positions=cmd.key_positions, ctx=ctx, rules=self.rules)
+            team.change_lead(new_lead_id=cmd.new_lead_id, insurer_confirmation_key=cmd.insurer_confirmation_key,
+                             reason=cmd.reason, failures=failures)
+            return team
+
+        return mutate
+
+    # -- the one write ------------------------------------------------------------------------
+
+    @staticmethod
+    def _existing(step: Callable[[A], None], what: str, ident: str) -> Mutate[A]:
+        async def mutate(aggregate: A | None) -> A:
+            if aggregate is None:
+                raise NotFound(what, ident)
+            step(aggregate)
+            return aggregate
+
+        return mutate
+
+    async def _change(self, repo: Repository[A], doc_id: str, envelope: Envelope, mutate: Mutate[A], *,
+                      suffix: str = "") -> Outcome:
+        applied_id = f"{envelope.event_id}{suffix}"
+        for _ in range(_CAS_ATTEMPTS):
+            loaded = await repo.get(doc_id)
+            if loaded is not None and applied_id in loaded.applied:
+                return Outcome(loaded.aggregate, loaded.version, duplicate=True)
+            aggregate = await mutate(loaded.aggregate if loaded else None)
+            events = aggregate.pull_events()
+            if not events:
+                return Outcome(aggregate, loaded.version if loaded else 0, duplicate=True)
+            outgoing = [OutgoingEvent(e.TOPIC or "", envelope.follow_up(e, producer=self.producer, key=doc_id))
+                        for e in events]
+            history = HistoryEntry(envelope.type, envelope.actor, self.clock.now(),
+                                   {"events": [e.TYPE for e in events]}, caused_by=str(envelope.event_id))
+            try:
+                if loaded is None:
+                    version = await repo.add(doc_id, aggregate, outgoing, applied_id=applied_id, history=history)
+                else:
+                    version = await repo.save(doc_id, aggregate, loaded.version, outgoing, applied_id=applied_id,
+                                              history=history)
+            except (VersionConflict, AlreadyExists):
+                continue  # someone else wrote first: re-apply on the fresh state
+            await self._flush(repo, doc_id)
+            return Outcome(aggregate, version, tuple(events))
+        raise RegistryError(ReasonCode.CONFLICT, f"{doc_id} is changing too fast; try again")
+
+    async def _flush(self, repo: Repository[Any], doc_id: str) -> None:
+        if self.flush is None:
+            return
+        try:
+            await self.flush(repo, doc_id)
+        except Exception as exc:  # stored already; the relay's sweep publishes it later
+            log.warning("registry.flush_failed", doc_id=doc_id, error=type(exc).__name__)
