@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from anju_kit.clock import Clock, SystemClock
-from anju_kit.regions import load_region
+from anju_kit.regions import RegionError, RegionRules, load_region
 from anju_kit.rejections import Rejector
 from anju_kit.service import ServiceApp
 from anju_kit.settings import ServiceSettings
@@ -25,10 +25,23 @@ DESCRIPTION = (
 )
 
 
+def region_of(settings: RegistrySettings) -> RegionRules:
+    """The deployment's region rules, only ever from its region file (XC-06).
+
+    An unknown region or a broken file raises :class:`RegionError` naming the file it looked for.
+    """
+    path = settings.regions_dir / f"{settings.region}.yaml"
+    try:
+        return load_region(settings.region, settings.regions_dir)
+    except RegionError as exc:
+        reason = str(exc) if str(path) in str(exc) else f"no region file {path} ({exc})"
+        raise RegionError(f"registry cannot start for region {settings.region!r}: {reason}") from exc
+
+
 def build(settings: RegistrySettings, *, clock: Clock | None = None) -> tuple[ServiceApp, RegistryHandlers]:
     """The service with its handlers (tests drive the handlers directly)."""
+    region = region_of(settings)  # before anything connects: a bad region file stops start-up
     service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
-    region = load_region(settings.region, settings.regions_dir)
     repos = Repositories.on(service.db)
     handlers = RegistryHandlers(
         repos=repos,
@@ -59,9 +72,13 @@ def create_service(settings: ServiceSettings) -> ServiceApp:
     return build(settings)[0]
 
 
-def create_app(settings: RegistrySettings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    service, handlers = build(settings or RegistrySettings.load(), clock=clock)
+def compose(service: ServiceApp, handlers: RegistryHandlers) -> FastAPI:
+    """The HTTP application of a built service: the kit's ops routes plus /v1/registry."""
     app = service.build()
     app.state.handlers = handlers
     http.install(app, handlers)
     return app
+
+
+def create_app(settings: RegistrySettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    return compose(*build(settings or RegistrySettings.load(), clock=clock))

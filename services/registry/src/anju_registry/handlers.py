@@ -1,10 +1,12 @@
 """Use cases: load the aggregate, check access, call the domain, store state and events in one write.
 
 Every command is idempotent: its envelope ``event_id`` is remembered in the aggregate's document, so a
-replay changes nothing. Concurrent changes meet at the compare-and-set on ``version``: the command is
-re-applied on the fresh state (the domain re-checks every rule). A command the rules refuse still
-leaves its refusal event (AgencyRefused, AssignmentRefused…) in the aggregate's outbox; the
-entrypoints also answer the sender (rejections topic or HTTP 422).
+replay changes nothing and is answered with what the first delivery recorded. Concurrent changes meet
+at the compare-and-set on ``version``: the command is re-applied on the fresh state (the domain
+re-checks every rule). A command the rules refuse still leaves its refusal event (AgencyRefused,
+AssignmentRefused…) in the aggregate's outbox; a Kafka sender's ``Rejected`` answer goes into that
+same outbox write (``answer_to``), so no crash can keep the refusal and lose the answer. HTTP answers
+422 itself.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from anju_registry.domain.insurer import Insurer, InsurerStaff
 from anju_registry.domain.practitioner import Practitioner, ProtectedIdentity
 from anju_registry.domain.rules import RegistryRules
 from anju_registry.domain.team import Team
+from anju_registry.refusals import refused_conditions, rejected
 
 log = get_logger(__name__)
 
@@ -40,7 +43,14 @@ A = TypeVar("A", bound=Aggregate)
 Flush = Callable[[Repository[Any], str], Awaitable[None]]
 Mutate = Callable[[A | None], Awaitable[A]]
 _CAS_ATTEMPTS = 5
-_REFUSALS = (r.AgencyRefused, r.AssignmentRefused, r.PractitionerRefused)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A command's envelope and where a refusal is answered (the rejections topic; None over HTTP)."""
+
+    envelope: Envelope
+    answer_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,7 +63,7 @@ class Outcome:
     @property
     def refused(self) -> tuple[r.FailedCondition, ...]:
         """Every failed condition of a refusal this command caused (empty when it was applied)."""
-        return tuple(f for e in self.events if isinstance(e, _REFUSALS) for f in e.failed)
+        return refused_conditions(self.events)
 
 
 @dataclass
@@ -77,41 +87,43 @@ class RegistryHandlers:
 
     # -- dispatch -----------------------------------------------------------------------------
 
-    async def execute(self, envelope: Envelope, command: ContractModel) -> Outcome:
+    async def execute(self, envelope: Envelope, command: ContractModel, *, answer_to: str | None = None) -> Outcome:
+        """Apply ``command``; with ``answer_to`` a refusal's ``Rejected`` answer is stored with it (Kafka)."""
         if envelope.region != self.region or envelope.actor.region != self.region:
             raise RegistryError(ReasonCode.WRONG_REGION, f"this deployment serves region {self.region}")
         actor = envelope.actor
+        delivery = Delivery(envelope, answer_to)
         match command:
             case r.NominateAgency():
                 access.check(actor, command)
-                return await self._change(self.repos.agencies, command.agency_id, envelope, self._nominate(command))
+                return await self._change(self.repos.agencies, command.agency_id, delivery, self._nominate(command))
             case r.AssignTeam():
-                return await self._change(self.repos.teams, command.project_id, envelope, self._assign(command, actor))
+                return await self._change(self.repos.teams, command.project_id, delivery, self._assign(command, actor))
             case r.ChangeLead():
-                return await self._change(self.repos.teams, command.project_id, envelope,
+                return await self._change(self.repos.teams, command.project_id, delivery,
                                           self._change_lead(command, actor))
             case r.ApplyPractitioner():
                 access.check(actor, command)
-                return await self._change(self.repos.practitioners, command.practitioner_id, envelope,
+                return await self._change(self.repos.practitioners, command.practitioner_id, delivery,
                                           self._apply_practitioner(command))
             case r.RegisterInsurerStaff():
                 access.check(actor, command)
-                return await self._change(self.repos.insurers, command.insurer_id, envelope,
+                return await self._change(self.repos.insurers, command.insurer_id, delivery,
                                           self._register_staff(command))
             case r.ApprovePractitioner() | r.RecordTraining() | r.RecordReEvaluation():
                 access.check(actor, command)
-                return await self._change(self.repos.practitioners, command.practitioner_id, envelope,
+                return await self._change(self.repos.practitioners, command.practitioner_id, delivery,
                                           self._existing(self._practitioner_step(command), "practitioner",
                                                          command.practitioner_id))
             case r.RecordViolation():
                 access.check(actor, command)
-                return await self._record_violation(envelope, command)
+                return await self._record_violation(delivery, command)
             case (r.AdmitAgency() | r.RefuseAgency() | r.RecordCorporateRelations() | r.SubmitEvaluation()
                   | r.CombineEvaluations() | r.RecordSeriousAccident() | r.SubmitSafetyChecklistScore()
                   | r.RectificationRefused()):
                 access.check(actor, command)
                 agency_id: str = command.agency_id
-                return await self._change(self.repos.agencies, agency_id, envelope,
+                return await self._change(self.repos.agencies, agency_id, delivery,
                                           self._existing(self._agency_step(command, actor), "agency", agency_id))
         raise RegistryError(ReasonCode.UNKNOWN_TYPE, f"{type(command).__name__} is not a registry command")
 
@@ -163,7 +175,7 @@ class RegistryHandlers:
 
         return step
 
-    async def _record_violation(self, envelope: Envelope, cmd: r.RecordViolation) -> Outcome:
+    async def _record_violation(self, delivery: Delivery, cmd: r.RecordViolation) -> Outcome:
         due = end_of_day(cmd.correction_due_on) if cmd.correction_due_on else None
 
         def step(agency: Agency) -> None:
@@ -172,7 +184,7 @@ class RegistryHandlers:
                                     description=cmd.description, rules=self.rules, today=self.today,
                                     correction_due_at=due)
 
-        outcome = await self._change(self.repos.agencies, cmd.agency_id, envelope,
+        outcome = await self._change(self.repos.agencies, cmd.agency_id, delivery,
                                      self._existing(step, "agency", cmd.agency_id))
         recorded = [e for e in outcome.events if isinstance(e, r.ViolationRecorded)]
         if cmd.practitioner_id is not None and (recorded or outcome.duplicate):
@@ -184,7 +196,7 @@ class RegistryHandlers:
                 p.add_credit(kind=r.CreditKind.NEGATIVE, rule_id=rule_id, summary=f"责任认定：{cmd.description}",
                              project_id=cmd.project_id, today=self.today)
 
-            await self._change(self.repos.practitioners, cmd.practitioner_id, envelope,
+            await self._change(self.repos.practitioners, cmd.practitioner_id, delivery,
                                self._existing(credit, "practitioner", cmd.practitioner_id), suffix=":practitioner")
         return outcome
 
@@ -299,19 +311,28 @@ class RegistryHandlers:
 
         return mutate
 
-    async def _change(self, repo: Repository[A], doc_id: str, envelope: Envelope, mutate: Mutate[A], *,
+    async def _change(self, repo: Repository[A], doc_id: str, delivery: Delivery, mutate: Mutate[A], *,
                       suffix: str = "") -> Outcome:
+        envelope = delivery.envelope
         applied_id = f"{envelope.event_id}{suffix}"
         for _ in range(_CAS_ATTEMPTS):
             loaded = await repo.get(doc_id)
             if loaded is not None and applied_id in loaded.applied:
-                return Outcome(loaded.aggregate, loaded.version, duplicate=True)
+                # A redelivery: the first delivery may have stored its change (and the answer to a
+                # refusal) and died before publishing, so publish what is pending, and answer with
+                # the events it recorded, so a refusal is refused again rather than "accepted".
+                await self._flush(repo, doc_id)
+                recorded = await repo.applied_events(doc_id, applied_id)
+                return Outcome(loaded.aggregate, loaded.version, recorded, duplicate=True)
             aggregate = await mutate(loaded.aggregate if loaded else None)
             events = aggregate.pull_events()
             if not events:
                 return Outcome(aggregate, loaded.version if loaded else 0, duplicate=True)
             outgoing = [OutgoingEvent(e.TOPIC or "", envelope.follow_up(e, producer=self.producer, key=doc_id))
                         for e in events]
+            if delivery.answer_to is not None and (
+                    answer := rejected(envelope, refused_conditions(events), producer=self.producer)) is not None:
+                outgoing.append(OutgoingEvent(delivery.answer_to, answer))  # one write with the refusal
             history = HistoryEntry(envelope.type, envelope.actor, self.clock.now(),
                                    {"events": [e.TYPE for e in events]}, caused_by=str(envelope.event_id))
             try:
@@ -322,6 +343,7 @@ class RegistryHandlers:
                                               history=history)
             except (VersionConflict, AlreadyExists):
                 continue  # someone else wrote first: re-apply on the fresh state
+            log.info("registry.applied", aggregate_id=doc_id, version=version, events=[e.TYPE for e in events])
             await self._flush(repo, doc_id)
             return Outcome(aggregate, version, tuple(events))
         raise RegistryError(ReasonCode.CONFLICT, f"{doc_id} is changing too fast; try again")

@@ -4,27 +4,13 @@ server (deploy/local), the HTTP API through ASGI. Rules are the real region file
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
-from fastapi import FastAPI
 from faststream.kafka import TestKafkaBroker
 
 from anju_contracts import Actor, Envelope, Role, topics
 from anju_contracts import registry as r
-from anju_kit.auth import issue_token
-from anju_kit.clock import FrozenClock
-from anju_kit.kafka import publish
-from anju_kit.mongo import OutgoingEvent
-from anju_kit.problems import install_problem_handlers
-from anju_kit.service import ServiceApp
-from anju_registry.adapters.repository import Repository
-from anju_registry.bootstrap import build
-from anju_registry.config import RegistrySettings
-from anju_registry.entrypoints import http
-from anju_registry.handlers import RegistryHandlers
 
 pytestmark = pytest.mark.integration  # needs the real MongoDB-wire server; Kafka is in memory
 
@@ -36,28 +22,6 @@ OTHER_INSURER = Actor(id="other-core", role=Role.INSURER, region=REGION, insurer
 EVIDENCE = r.QualificationEvidence(path=r.QualificationPath.SUPERVISION_LICENCE,
                                    supervision_grade=r.SupervisionGrade.COMPREHENSIVE, licence_number="E1",
                                    document_keys=("shanghai/registry/ag-1/licence.pdf",))
-
-
-@pytest.fixture
-async def registry(infra: Any, unique: Any, clock: FrozenClock) -> AsyncIterator[tuple[ServiceApp, RegistryHandlers]]:
-    settings = RegistrySettings.load(region=REGION, kafka_bootstrap=infra.kafka_bootstrap, mongo_url=infra.mongo_url,
-                                     mongo_db=unique("t_registry").replace("-", "_"))
-    service, handlers = build(settings, clock=clock)
-    await handlers.repos.ensure_indexes()
-
-    async def flush(repo: Repository[Any], doc_id: str) -> None:
-        # FastStream's in-memory broker returns no futures for no_confirm publishes, which the kit's
-        # publish_many gathers; so here the outbox is relayed one event at a time.
-        for entry in await repo.store.unpublished(doc_id):
-            for doc in entry["events"]:
-                out = OutgoingEvent.from_doc(doc)
-                await publish(service.broker, out.topic, out.envelope)
-            await repo.store.mark_published(entry["_id"])
-
-    handlers.flush = flush
-    yield service, handlers
-    await service.mongo.drop_database(settings.mongo_db)
-    await service.mongo.close()
 
 
 def _wrap(message: r.RegistryCommand, actor: Actor, key: str) -> bytes:
@@ -101,41 +65,29 @@ async def test_xc07_registry_commands_over_kafka_are_applied_or_answered_with_ru
     assert [p["message"].split(":")[0] for p in problems] == ["REG-02 NOT_IN_TALENT_DATABASE"] * 2
 
 
-def _app(handlers: RegistryHandlers) -> FastAPI:
-    app = FastAPI()
-    app.state.settings = RegistrySettings.load(region=REGION)
-    install_problem_handlers(app)
-    http.install(app, handlers)
-    return app
-
-
-def _auth(actor: Actor) -> dict[str, str]:
-    secret = RegistrySettings.load(region=REGION).token_secret.get_secret_value()
-    return {"Authorization": f"Bearer {issue_token(actor, secret)}"}
-
-
-async def test_reg02_http_real_name_stored_protected_and_team_assigned_once(registry: Any) -> None:
-    service, handlers = registry
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=_app(handlers)), base_url="http://registry") as c:
+async def test_reg02_http_real_name_stored_protected_and_team_assigned_once(registry: Any, api: Any,
+                                                                             auth: Any) -> None:
+    service, _ = registry
+    async with api(registry) as c:
         body = {"agency_id": "ag-1", "name": "上海某风险管理有限公司", "credit_code": "91310000MA1K000001",
                 "insurer_id": "ins-1", "evidence": EVIDENCE.model_dump(mode="json")}
-        assert (await c.post("/v1/registry/agencies", json=body, headers=_auth(INSURER))).status_code == 200
+        assert (await c.post("/v1/registry/agencies", json=body, headers=auth(INSURER))).status_code == 200
         admitted = await c.post("/v1/registry/agencies/ag-1/admission", json={"agency_id": "ag-1"},
-                                headers=_auth(REGULATOR))
+                                headers=auth(REGULATOR))
         assert admitted.json()["events"] == ["registry.AgencyAdmitted"]
 
         apply = {"practitioner_id": "p-lead", "agency_id": "ag-1", "name": "王建国", "id_number": "310101198001011234",
                  "phone": "13812345678", "title": "senior_engineer", "career_start": "2005-07-01",
                  "registered_licences": [{"kind": "registered_structural_engineer", "level": 1, "number": "S1"}],
                  "roles": ["project_lead"]}
-        assert (await c.post("/v1/registry/practitioners", json=apply, headers=_auth(AGENCY))).status_code == 200
+        assert (await c.post("/v1/registry/practitioners", json=apply, headers=auth(AGENCY))).status_code == 200
         twin = apply | {"practitioner_id": "p-twin"}
-        taken = await c.post("/v1/registry/practitioners", json=twin, headers=_auth(AGENCY))
+        taken = await c.post("/v1/registry/practitioners", json=twin, headers=auth(AGENCY))
         assert (taken.status_code, taken.json()["reason_code"]) == (409, "CONFLICT")  # one person, one listing
         await c.post("/v1/registry/practitioners/p-lead/approval", json={"practitioner_id": "p-lead"},
-                     headers=_auth(REGULATOR))
+                     headers=auth(REGULATOR))
 
-        shown = (await c.get("/v1/registry/practitioners/p-lead", headers=_auth(INSURER))).json()
+        shown = (await c.get("/v1/registry/practitioners/p-lead", headers=auth(INSURER))).json()
         assert shown["identity"] == {"name": "王**", "id_number_masked": "310***********1234",
                                      "phone_masked": "138****5678"}
         for name in ("practitioners", "practitioners_log"):
@@ -144,35 +96,35 @@ async def test_reg02_http_real_name_stored_protected_and_team_assigned_once(regi
 
         key = str(uuid.uuid4())
         team = {"project_id": "prj-1", "agency_id": "ag-1", "insurer_id": "ins-1", "lead_id": "p-lead"}
-        first = await c.post("/v1/registry/teams", json=team, headers=_auth(INSURER) | {"Idempotency-Key": key})
-        again = await c.post("/v1/registry/teams", json=team, headers=_auth(INSURER) | {"Idempotency-Key": key})
+        first = await c.post("/v1/registry/teams", json=team, headers=auth(INSURER) | {"Idempotency-Key": key})
+        again = await c.post("/v1/registry/teams", json=team, headers=auth(INSURER) | {"Idempotency-Key": key})
         assert first.json()["events"] == ["registry.TeamAssigned"] and again.json()["duplicate"] is True
-        other = await c.get("/v1/registry/teams/prj-1", headers=_auth(OTHER_INSURER))
+        other = await c.get("/v1/registry/teams/prj-1", headers=auth(OTHER_INSURER))
         assert other.status_code == 404  # another insurer's project answers like a missing one (XC-05)
 
         eligible = (await c.get("/v1/registry/projects/prj-2/eligible-practitioners", params={"agency_id": "ag-1"},
-                                headers=_auth(AGENCY))).json()
+                                headers=auth(AGENCY))).json()
         assert [(i["practitioner"]["practitioner_id"], i["eligible_as_lead"], i["lead_active_projects"])
                 for i in eligible["items"]] == [("p-lead", True, 1)]
 
 
-async def test_reg03_http_refusal_lists_every_failed_condition_and_credit_views_are_scoped(registry: Any) -> None:
-    _, handlers = registry
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=_app(handlers)), base_url="http://registry") as c:
+async def test_reg03_http_refusal_lists_every_failed_condition_and_credit_views_are_scoped(registry: Any, api: Any,
+                                                                                           auth: Any) -> None:
+    async with api(registry) as c:
         body = {"agency_id": "ag-1", "name": "甲级监理公司", "credit_code": "91310000MA1K000002", "insurer_id": "ins-1",
                 "evidence": {"path": "supervision_licence", "supervision_grade": "grade_a", "licence_number": "E2"}}
-        refused = await c.post("/v1/registry/agencies", json=body, headers=_auth(INSURER))
+        refused = await c.post("/v1/registry/agencies", json=body, headers=auth(INSURER))
         assert refused.status_code == 422
         problems = [p["message"].split(":")[0] for p in refused.json()["problems"]]
         assert problems == ["REG-01 LICENCE_GRADE_TOO_LOW", "REG-01 EVIDENCE_DOCUMENTS_MISSING"]
 
-        pool = (await c.get("/v1/registry/pool", headers=_auth(INSURER))).json()
+        pool = (await c.get("/v1/registry/pool", headers=auth(INSURER))).json()
         assert pool["agencies"] == []
         refused_list = (await c.get("/v1/registry/pool", params={"status": "refused"},
-                                    headers=_auth(REGULATOR))).json()
+                                    headers=auth(REGULATOR))).json()
         assert [a["agency_id"] for a in refused_list["agencies"]] == ["ag-1"]
 
-        history = (await c.get("/v1/registry/agencies/ag-1/history", headers=_auth(REGULATOR))).json()
+        history = (await c.get("/v1/registry/agencies/ag-1/history", headers=auth(REGULATOR))).json()
         assert history[0]["actor"]["id"] == "picc-core"  # who nominated it (XC-04)
-        credit = await c.get("/v1/registry/agencies/ag-1/credit", headers=_auth(OTHER_INSURER))
+        credit = await c.get("/v1/registry/agencies/ag-1/credit", headers=auth(OTHER_INSURER))
         assert credit.status_code == 200 and credit.json()["findings"] is None

@@ -46,7 +46,7 @@ async def test_reg01_nomination_and_admission_over_real_kafka_and_a_refusal_answ
     settings = RegistrySettings.load(region=REGION, kafka_bootstrap=infra.kafka_bootstrap, mongo_url=infra.mongo_url,
                                      mongo_db=unique("t_registry").replace("-", "_"))
     service, _ = build(settings)
-    agency_id = unique("ag")
+    agency_id, project_id = unique("ag"), unique("prj")
     evidence = r.QualificationEvidence(path=r.QualificationPath.SUPERVISION_LICENCE,
                                        supervision_grade=r.SupervisionGrade.COMPREHENSIVE, licence_number="E1",
                                        document_keys=(f"shanghai/registry/{agency_id}/licence.pdf",))
@@ -56,18 +56,29 @@ async def test_reg01_nomination_and_admission_over_real_kafka_and_a_refusal_answ
         (r.AdmitAgency(agency_id=agency_id), REGULATOR),
         (r.RectificationRefused(agency_id=agency_id, note="未列入重点观察名单"), REGULATOR),  # REG-07 refuses it
     ]
+    # A team whose lead is not in the talent database: the refusal event and its Rejected answer leave
+    # through the outbox relay (one write, XC-07).
+    assign = r.AssignTeam(project_id=project_id, agency_id=agency_id, insurer_id="ins-1", lead_id="p-ghost")
     await service.start()
     try:
         for command, actor in commands:
             env = Envelope.wrap(command, region=REGION, producer="it-core", actor=actor, key=agency_id)
             await produce(infra.kafka_bootstrap, topics.REGISTRY.commands, [env.model_dump_json().encode()],
                           key=agency_id.encode())
+        env = Envelope.wrap(assign, region=REGION, producer="it-core", actor=INSURER, key=project_id)
+        await produce(infra.kafka_bootstrap, topics.REGISTRY.commands, [env.model_dump_json().encode()],
+                      key=project_id.encode())
         events = await _find(infra.kafka_bootstrap, topics.REGISTRY.events, agency_id, want=2)
         rejections = await _find(infra.kafka_bootstrap, topics.REGISTRY.rejections, agency_id, want=1)
+        team_events = await _find(infra.kafka_bootstrap, topics.REGISTRY.events, project_id, want=1)
+        team_rejections = await _find(infra.kafka_bootstrap, topics.REGISTRY.rejections, project_id, want=1)
     finally:
         await service.stop()
     assert [e["type"] for e in events] == ["registry.AgencyNominated", "registry.AgencyAdmitted"]
     assert [(x["data"]["reason_code"], x["data"]["rule_id"]) for x in rejections] == [("CONFLICT", "REG-07")]
+    assert [e["type"] for e in team_events] == ["registry.AssignmentRefused"]
+    assert [(x["data"]["command_event_id"], x["data"]["reason_code"], x["data"]["rule_id"])
+            for x in team_rejections] == [(str(env.event_id), "RULE_VIOLATION", "REG-02")]
     reader = RegistrySettings.load(region=REGION, mongo_url=infra.mongo_url, mongo_db=settings.mongo_db)
     service2, handlers2 = build(reader)
     try:

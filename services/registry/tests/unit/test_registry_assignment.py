@@ -75,6 +75,34 @@ def test_reg03_shaoxing_needs_a_separate_dedicated_technical_lead(rules, person,
     assert _check(rules, "shaoxing", ctx, technical_lead="p-tech") == []
 
 
+def test_reg03_hangzhou_dedicated_lead_holding_a_post_elsewhere_refused(rules, person, agency, make_context):
+    """Seed 000 §15: 专职的风险管理项目负责人 — a lead who is a contractor's project manager is 兼职."""
+    lead = person("p-lead", years=20, licence=True)
+    elsewhere = (KeyPosition(practitioner_id="p-lead", position=KeyPositionKind.CONTRACTOR_PROJECT_MANAGER,
+                             project_id="prj-other"),)
+    hz_ctx = make_context(agency(region_code="hangzhou"), [lead])
+    assert _check(rules, "hangzhou", hz_ctx) == []
+    refused = _check(rules, "hangzhou", hz_ctx, key_positions=elsewhere)
+    assert [(f.rule_id, f.code, f.subject_id) for f in refused] == [("REG-03", "LEAD_NOT_DEDICATED", "p-lead")]
+    # shanghai's file sets no 专职 flag: the same post is judged by its key-position ban (REG-06) alone.
+    assert _pairs(_check(rules, "shanghai", make_context(agency(), [lead]), key_positions=elsewhere)) == [
+        ("REG-06", "HOLDS_KEY_POSITION")]
+
+
+def test_reg03_shaoxing_dedicated_technical_lead_holding_a_post_elsewhere_refused(rules, person, agency,
+                                                                                  make_context):
+    lead = person("p-lead", title=TechnicalTitle.ENGINEER, years=3, licence=False, region_code="shaoxing")
+    tech = person("p-tech", title=TechnicalTitle.ENGINEER, roles=(PractitionerRole.TECHNICAL_LEAD,),
+                  region_code="shaoxing")
+    sx_agency = agency(region_code="shaoxing", path="other", supervision_grade=None, licence_number=None,
+                       description="第三方风控服务机构")
+    elsewhere = (KeyPosition(practitioner_id="p-tech", position=KeyPositionKind.SUPERVISING_ENGINEER,
+                             project_id="prj-other"),)
+    failures = _check(rules, "shaoxing", make_context(sx_agency, [lead, tech]), technical_lead="p-tech",
+                      key_positions=elsewhere)
+    assert [(f.rule_id, f.code, f.subject_id) for f in failures] == [("REG-03", "LEAD_NOT_DEDICATED", "p-tech")]
+
+
 def test_reg03_lead_must_be_listed_as_project_lead(rules, person, agency, make_context):
     lead = person("p-lead", roles=ENGINEER)
     assert _pairs(_check(rules, "shanghai", make_context(agency(), [lead]))) == [("REG-03", "NOT_A_PROJECT_LEAD")]

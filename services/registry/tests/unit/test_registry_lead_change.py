@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 
-from anju_contracts.registry import AssignmentRefused, FailedCondition, LeadChanged, TechnicalTitle
+from anju_contracts.registry import (
+    AssignmentRefused,
+    FailedCondition,
+    KeyPosition,
+    KeyPositionKind,
+    LeadChanged,
+    TechnicalTitle,
+)
 from anju_registry.domain.assignment import TeamContext, lead_change_failures
 from anju_registry.domain.errors import InvalidState
 from anju_registry.domain.team import Team
@@ -21,9 +28,10 @@ def _team() -> Team:
 
 
 def _check(rules: Any, region_code: str, ctx: TeamContext, *, new: str = "p-new",
-           key: str = "confirmations/ins-1/prj-1.pdf") -> list[FailedCondition]:
+           key: str = "confirmations/ins-1/prj-1.pdf",
+           key_positions: tuple[KeyPosition, ...] = ()) -> list[FailedCondition]:
     return lead_change_failures(agency_id="ag-1", old_lead_id="p-old", new_lead_id=new, confirmation_key=key,
-                                key_positions=(), ctx=ctx, rules=rules(region_code))
+                                key_positions=key_positions, ctx=ctx, rules=rules(region_code))
 
 
 def test_reg05_lead_change_with_written_confirmation_recorded(rules, person, agency, make_context):
@@ -58,6 +66,15 @@ def test_reg05_new_lead_meets_the_lead_rules_too(rules, person, agency, make_con
     codes = [(f.rule_id, f.code) for f in _check(rules, "shanghai", ctx)]
     assert ("REG-03", "LEAD_YEARS_TOO_FEW") in codes and ("REG-03", "LEAD_TOO_MANY_PROJECTS") in codes
     assert ("REG-05", "LESS_QUALIFIED_LICENCE") in codes
+
+
+def test_reg03_hangzhou_new_lead_must_be_dedicated_too(rules, person, agency, make_context):
+    ctx = make_context(agency(region_code="hangzhou"), [person("p-old"), person("p-new")])
+    elsewhere = (KeyPosition(practitioner_id="p-new", position=KeyPositionKind.CHIEF_SUPERVISING_ENGINEER,
+                             project_id="prj-9"),)
+    assert _check(rules, "hangzhou", ctx) == []
+    assert [(f.rule_id, f.code) for f in _check(rules, "hangzhou", ctx, key_positions=elsewhere)] == [
+        ("REG-03", "LEAD_NOT_DEDICATED")]
 
 
 def test_reg05_refused_change_keeps_the_old_lead(rules, person, agency, make_context):

@@ -12,6 +12,9 @@ from typing import Any, Generic, TypeVar
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from anju_contracts import Rejected
+from anju_contracts.base import Event
+from anju_contracts.catalog import parse
 from anju_kit.mongo import AggregateStore, Doc, HistoryEntry, OutgoingEvent
 from anju_registry.domain.agency import Agency
 from anju_registry.domain.aggregate import Aggregate
@@ -61,6 +64,13 @@ class Repository(Generic[A]):
 
     async def history(self, doc_id: str) -> list[Doc]:
         return await self.store.history(doc_id)
+
+    async def applied_events(self, doc_id: str, applied_id: str) -> tuple[Event, ...]:
+        """The events the change that applied ``applied_id`` recorded (to answer a redelivery alike);
+        answers riding in the same outbox entry (``Rejected``) are left out."""
+        entry = await self.store.log.find_one({"aggregate_id": doc_id, "applied_id": applied_id}, {"events": 1})
+        messages = (parse(OutgoingEvent.from_doc(doc).envelope) for doc in (entry or {}).get("events", ()))
+        return tuple(m for m in messages if isinstance(m, Event) and not isinstance(m, Rejected))
 
 
 @dataclass(frozen=True)

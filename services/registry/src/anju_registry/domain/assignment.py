@@ -40,6 +40,10 @@ def assignment_failures(*, project_id: str, agency_id: str, lead_id: str, member
     for person_id in team:
         out += _person_failures(person_id, agency_id, ctx, rules)
     out += _lead_failures(lead_id, ctx, rules)
+    if rules.lead.dedicated:
+        full_time = [lead_id, *([technical_lead_id] if technical_lead_id and rules.lead.requires_technical_lead
+                                else [])]
+        out += _not_dedicated_failures(full_time, key_positions)
     if rules.lead.requires_technical_lead:
         if technical_lead_id is None:
             out.append(failed("REG-03", "TECHNICAL_LEAD_MISSING",
@@ -66,6 +70,8 @@ def lead_change_failures(*, agency_id: str, old_lead_id: str, new_lead_id: str, 
         out.append(failed("REG-05", "SAME_LEAD", f"{new_lead_id} already leads the project", new_lead_id))
     out += _person_failures(new_lead_id, agency_id, ctx, rules)
     out += _lead_failures(new_lead_id, ctx, rules)
+    if rules.lead.dedicated:
+        out += _not_dedicated_failures([new_lead_id], key_positions)
     if rules.key_position_ban:
         out += _key_position_failures([new_lead_id], key_positions)
     old, new = ctx.people.get(old_lead_id), ctx.people.get(new_lead_id)
@@ -150,6 +156,27 @@ def _lead_failures(lead_id: str, ctx: TeamContext, rules: RegistryRules) -> list
                           f"{lead_id} already leads {ctx.lead_active_projects} projects; at most "
                           f"{required.max_concurrent_projects} at once", lead_id))
     return out
+
+
+def _not_dedicated_failures(people: Sequence[str], key_positions: Sequence[KeyPosition]) -> list[FailedCondition]:
+    """REG-03 where the region file sets ``project_lead.dedicated`` (专职): the lead — and in a region
+    that requires one, the technical lead — does the project's risk management full-time.
+
+    Seed 000 §15 (hangzhou: 设置专职的风险管理项目负责人) and seed 003 annex 1.2 (shaoxing) say no more
+    than 专职. Of that, the registry can check what it is told: a person declared (``key_positions``)
+    as chief supervising engineer, its representative, a supervising engineer or a contractor's
+    project manager holds a post with another unit, so is not full-time on risk management (兼职).
+    What it cannot check is the employment itself (labour contract, social insurance with the
+    agency): no seed gives the registry that data. The nearest record it keeps — one real-name
+    listing per person, under one agency — holds in every region (REG-02, REG-13). 专职 does not
+    mean one project at a time: ``max_concurrent_projects`` bounds that (hangzhou: 10).
+    """
+    return [
+        failed("REG-03", "LEAD_NOT_DEDICATED",
+               f"{kp.practitioner_id} must lead risk management full-time (专职) but is {kp.position} on project "
+               f"{kp.project_id}", kp.practitioner_id)
+        for kp in key_positions if kp.practitioner_id in people
+    ]
 
 
 def _holds_key_role(person: Practitioner | None) -> bool:

@@ -19,6 +19,7 @@ class LeadQualification:
     credential: LeadCredential  # hangzhou: senior engineer (seed 000 §15); shanghai: 注册执业资格 (seed 001 §4)
     min_years: int  # hangzhou 10, shanghai 15
     max_concurrent_projects: int  # shanghai: no more than 10 (seed 001 §4)
+    dedicated: bool  # 专职: hangzhou (seed 000 §15), shaoxing (seed 003 annex 1.2); not shanghai
     requires_technical_lead: bool  # shaoxing: dedicated technical lead + project lead (seed 003 annex 1)
     change_needs_confirmation: bool  # REG-05: insurer's written confirmation
     change_not_less_qualified: bool  # REG-05 (shanghai): 不低于原项目负责人条件
@@ -85,7 +86,7 @@ def registry_rules(region: RegionRules) -> RegistryRules:
         technical_staff_min_credential=reg.staff.technical_staff_min_credential,
         lead=LeadQualification(
             credential=lead.credential, min_years=lead.min_years_experience,
-            max_concurrent_projects=lead.max_concurrent_projects,
+            max_concurrent_projects=lead.max_concurrent_projects, dedicated=lead.dedicated,
             requires_technical_lead=lead.dedicated_technical_lead_required,
             change_needs_confirmation=lead.change_needs_insurer_confirmation,
             change_not_less_qualified=lead.change_must_not_lower_qualification,

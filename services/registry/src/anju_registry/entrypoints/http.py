@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Header, Query, Request
 from fastapi.responses import JSONResponse
 
-from anju_contracts import Actor, Envelope, FieldProblem, ReasonCode, Role
+from anju_contracts import Actor, Envelope, ReasonCode, Role
 from anju_contracts import registry as r
 from anju_contracts.base import ContractModel, Message
 from anju_kit.auth import CurrentActor
@@ -37,7 +37,8 @@ from anju_registry.entrypoints.views import (
     PractitionerView,
     TeamView,
 )
-from anju_registry.handlers import Outcome, RegistryHandlers
+from anju_registry.handlers import RegistryHandlers
+from anju_registry.refusals import field_problems, refusal
 
 PRODUCER = "registry-http"
 _STATUS: dict[str, int] = {
@@ -92,21 +93,6 @@ def install(app: FastAPI, handlers: RegistryHandlers) -> None:
     app.include_router(build_router(handlers))
 
 
-def field_problems(failures: tuple[r.FailedCondition, ...]) -> tuple[FieldProblem, ...]:
-    """One FieldProblem per failed condition; the message starts with its rule ID and code."""
-    return tuple(FieldProblem(field=f.subject_id or "", message=f"{f.rule_id} {f.code}: {f.message}"[:500])
-                 for f in failures)
-
-
-def refusal(outcome: Outcome) -> RegistryError | None:
-    failures = outcome.refused
-    if not failures:
-        return None
-    rules = sorted({f.rule_id for f in failures})
-    detail = f"refused: {len(failures)} condition(s) not met ({', '.join(rules)})"
-    return RegistryError(ReasonCode.RULE_VIOLATION, detail, failures[0].rule_id, failures)
-
-
 def _envelope(handlers: RegistryHandlers, body: ContractModel, actor: Actor, key: str, idem: str | None) -> Envelope:
     event_id = uuid.uuid4()
     if idem:
@@ -132,7 +118,7 @@ def _command_route(router: APIRouter, handlers: RegistryHandlers, path: str, mod
         if path_param is not None and request.path_params.get(path_param) != key:
             raise RegistryError(ReasonCode.VALIDATION_FAILED, f"{id_field} in the body differs from the path")
         outcome = await handlers.execute(_envelope(handlers, body, actor, key, idempotency_key), body)
-        refused = refusal(outcome)
+        refused = refusal(outcome.refused)  # also for a retry of a refused request: refused again
         if refused is not None:
             raise refused
         return Accepted(id=key, version=outcome.version, duplicate=outcome.duplicate,

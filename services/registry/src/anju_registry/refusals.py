@@ -1,0 +1,46 @@
+"""How a refusal is answered (XC-07): the same reason code, rule ID and one problem per failed condition
+over HTTP (422) and on the rejections topic (``common.Rejected``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from anju_contracts import Envelope, FieldProblem, ReasonCode, Rejected
+from anju_contracts import registry as r
+from anju_contracts.base import Event
+from anju_registry.domain.errors import RegistryError
+
+# The events that record a command the rules refused (the refusal is kept, XC-04).
+REFUSAL_EVENTS = (r.AgencyRefused, r.AssignmentRefused, r.PractitionerRefused)
+
+
+def refused_conditions(events: Iterable[Event]) -> tuple[r.FailedCondition, ...]:
+    """Every failed condition the refusal events among ``events`` list (empty: nothing was refused)."""
+    return tuple(f for e in events if isinstance(e, REFUSAL_EVENTS) for f in e.failed)
+
+
+def field_problems(failures: Sequence[r.FailedCondition]) -> tuple[FieldProblem, ...]:
+    """One FieldProblem per failed condition; the message starts with its rule ID and code."""
+    return tuple(FieldProblem(field=f.subject_id or "", message=f"{f.rule_id} {f.code}: {f.message}"[:500])
+                 for f in failures)
+
+
+def refusal(failures: Sequence[r.FailedCondition]) -> RegistryError | None:
+    """The error that answers a refused command, or None when nothing failed."""
+    if not failures:
+        return None
+    rules = sorted({f.rule_id for f in failures})
+    detail = f"refused: {len(failures)} condition(s) not met ({', '.join(rules)})"
+    return RegistryError(ReasonCode.RULE_VIOLATION, detail, failures[0].rule_id, tuple(failures))
+
+
+def rejected(command: Envelope, failures: Sequence[r.FailedCondition], *, producer: str) -> Envelope | None:
+    """The ``Rejected`` answer to a refused command, keyed like the command (None when nothing failed)."""
+    error = refusal(failures)
+    if error is None:
+        return None
+    return command.follow_up(
+        Rejected(command_event_id=str(command.event_id), command_type=command.type, reason_code=error.reason_code,
+                 rule_id=error.rule_id, problems=field_problems(error.failures), detail=error.detail),
+        producer=producer,
+    )
