@@ -1,0 +1,536 @@
+"""Claims messages (理赔): commands on ``anju.claims.commands.v1``, events on ``anju.claims.events.v1``.
+
+A claim runs report → site survey (查勘) → decision → agreement → repair or payment, each step on
+the legal clock (CLM-01 … CLM-10, POL-13). Every command names the claim it acts on; events are
+keyed by claim id so one claim's events stay in order.
+
+Amounts are integers in fen (分, 0.01 CNY) so no rounding ever happens on the wire.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, ClassVar
+
+from pydantic import AwareDatetime, Field, StringConstraints
+
+from anju_contracts import topics
+from anju_contracts.base import Command, ContractModel, Event, Identifier, LongText, ShortText
+from anju_contracts.policy import BuildingPart
+
+Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+ObjectKey = Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=r"^[A-Za-z0-9._\-/]+$")]
+
+
+# --- value objects -------------------------------------------------------------------------------
+
+
+class ReportChannel(StrEnum):
+    HOTLINE_24H = "hotline_24h"  # 24 小时保险服务电话 (CLM-02)
+    PORTAL = "portal"
+    INSURER_SYSTEM = "insurer_system"
+    SERVICE_AGENCY = "service_agency"  # 保险公司委托的专业服务机构
+
+
+class EvidenceStage(StrEnum):
+    REPORT = "report"
+    SURVEY = "survey"
+    EXCLUSION = "exclusion"
+    REPAIR = "repair"
+    APPRAISAL = "appraisal"
+    OTHER = "other"
+
+
+class EvidenceRef(ContractModel):
+    """A photo, video or document already stored in object storage (XC-08: never deleted)."""
+
+    key: ObjectKey = Field(description="Object key: <region>/<project>/<unit>/<claim>/<file>.")
+    sha256: Sha256Hex = Field(description="Hex SHA-256 of the object's bytes.")
+    size: int = Field(ge=1, description="Size in bytes.")
+    content_type: str = Field(min_length=3, max_length=100, description="MIME type, e.g. image/jpeg.")
+
+
+class Decision(StrEnum):
+    COVERED = "covered"  # 属于保险责任
+    NOT_COVERED = "not_covered"  # 不属于保险责任
+
+
+class Exclusion(StrEnum):
+    """Exclusions the insurer must prove with evidence (CLM-07)."""
+
+    OWNER_CAUSE = "owner_cause"  # 房屋所有权人自身原因
+    THIRD_PARTY = "third_party"  # 第三方责任
+    FORCE_MAJEURE = "force_majeure"  # 保险合同约定的不可抗力
+
+
+class Reason(ContractModel):
+    code: Identifier = Field(description="Machine-readable reason, e.g. NOT_A_DEFECT.")
+    text: LongText = Field(description="Reason in words, shown to the owner (Chinese for owners).")
+
+
+class CompensationMode(StrEnum):
+    REPAIR = "repair"  # 维修 (the default, CLM-05)
+    MONEY = "money"  # 赔偿保险金 (only where agreed, CLM-05)
+
+
+class DisputeParty(StrEnum):
+    OWNER = "owner"
+    BUILDER = "builder"
+    INSURER = "insurer"
+
+
+class SubrogationKind(StrEnum):
+    WAIVER = "waiver"  # the insured waived its rights against the liable party (放弃请求赔偿的权利)
+    RECOVERY = "recovery"  # the insurer recovers from the liable party (代位追偿)
+
+
+class LiablePartyKind(StrEnum):
+    DESIGNER = "designer"
+    CONTRACTOR = "contractor"
+    SUPPLIER = "supplier"  # 设备材料供应商
+
+
+class ClaimStatus(StrEnum):
+    REFUSED = "refused"  # refused at intake (CLM-01, CLM-10, POL-13)
+    REPORTED = "reported"
+    SURVEY_SCHEDULED = "survey_scheduled"
+    SURVEYED = "surveyed"
+    COVERED = "covered"
+    NOT_COVERED = "not_covered"
+    DISPUTED = "disputed"
+    AGREED = "agreed"
+    REPAIR_ASSIGNED = "repair_assigned"
+    REPAIRED = "repaired"
+    PAID = "paid"
+    NOT_LIABLE = "not_liable"  # insured waived rights before performance (CLM-09)
+    WITHDRAWN = "withdrawn"
+
+
+class DeadlineInfo(ContractModel):
+    """A legal deadline with the rule that set it (XC-01): an absolute Asia/Shanghai timestamp."""
+
+    rule_id: str = Field(description="SPEC rule that set it, e.g. CLM-03.")
+    obligation: str = Field(max_length=64, description="What is owed, e.g. perform_compensation.")
+    due_at: AwareDatetime = Field(description="End of the period: 24:00 Asia/Shanghai of the last day.")
+    last_day: date = Field(description="Last day of the period (after rest-day roll-over).")
+    calendar_estimated: bool = Field(
+        default=False, description="True when the year's holiday calendar was unknown (weekends only)."
+    )
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+class _ClaimCommand(Command):
+    TOPIC: ClassVar[str | None] = topics.CLAIMS.commands
+
+    claim_id: Identifier = Field(description="Claim id; chosen by the reporter so a retry is idempotent.")
+
+
+class ReportClaim(_ClaimCommand):
+    """An owner reports a defect (报案), directly or through the insurer's 24-hour line (CLM-01, CLM-02)."""
+
+    TYPE = "claims.ReportClaim"
+
+    unit_id: Identifier
+    owner_id: Identifier = Field(description="The claimant; must be an owner of the unit (CLM-01).")
+    part: BuildingPart = Field(description="Building part the defect is in; its period decides (POL-13).")
+    item: ShortText = Field(description="Defect item, e.g. 卫生间渗漏.")
+    location: ShortText = Field(description="Location inside the unit, e.g. 主卧卫生间地面.")
+    description: LongText
+    reported_at: AwareDatetime | None = Field(
+        default=None, description="When the report was taken; defaults to the envelope's occurred_at."
+    )
+    channel: ReportChannel = ReportChannel.PORTAL
+    contact_phone_masked: str | None = Field(
+        default=None, max_length=20, description="Masked phone for display only, e.g. 138****1234 (XC-09)."
+    )
+    evidence: tuple[EvidenceRef, ...] = Field(default=(), max_length=50)
+
+
+class ScheduleSurvey(_ClaimCommand):
+    """The site survey (查勘) is agreed with the owner (CLM-02)."""
+
+    TYPE = "claims.ScheduleSurvey"
+
+    scheduled_at: AwareDatetime
+    surveyor_id: Identifier
+    surveyor_name: ShortText | None = None
+
+
+class RecordSurvey(_ClaimCommand):
+    TYPE = "claims.RecordSurvey"
+
+    surveyed_at: AwareDatetime
+    surveyor_id: Identifier
+    findings: LongText = Field(description="What the surveyor found (查勘结论).")
+    evidence: tuple[EvidenceRef, ...] = Field(default=(), max_length=100)
+
+
+class DecideClaim(_ClaimCommand):
+    """The insurer decides covered or not (核定). A refusal needs reasons (CLM-04); an exclusion needs
+    evidence (CLM-07)."""
+
+    TYPE = "claims.DecideClaim"
+
+    decision: Decision
+    decided_at: AwareDatetime
+    reasons: tuple[Reason, ...] = Field(default=(), max_length=20)
+    exclusion: Exclusion | None = None
+    exclusion_evidence: tuple[EvidenceRef, ...] = Field(default=(), max_length=50)
+
+
+class RecordAgreement(_ClaimCommand):
+    """The compensation agreement (赔偿协议) is reached; the insurer performs within 10 days (CLM-03)."""
+
+    TYPE = "claims.RecordAgreement"
+
+    mode: CompensationMode = CompensationMode.REPAIR
+    amount_fen: int = Field(ge=0, description="Agreed amount in fen; repair cost estimate for repair mode.")
+    agreed_on: date = Field(description="The day the agreement was reached (not counted, XC-01).")
+    money_agreed_by_owner: bool = Field(
+        default=False, description="The owner agreed to money instead of repair (CLM-05); required for money."
+    )
+    document: EvidenceRef | None = Field(default=None, description="The signed agreement, if stored.")
+
+
+class AssignRepair(_ClaimCommand):
+    """The insurer repairs itself or hires a qualified repairer (CLM-05)."""
+
+    TYPE = "claims.AssignRepair"
+
+    repairer_id: Identifier
+    repairer_name: ShortText
+    qualification: ShortText = Field(
+        description="The repairer's qualification (资质), e.g. 防水防腐保温工程专业承包二级."
+    )
+    assigned_on: date
+
+
+class CompleteRepair(_ClaimCommand):
+    TYPE = "claims.CompleteRepair"
+
+    completed_on: date = Field(
+        description="Repair completion day; the 180-day warranty counts from it (CLM-06)."
+    )
+    summary: LongText
+    evidence: tuple[EvidenceRef, ...] = Field(default=(), max_length=100)
+
+
+class RecordPayment(_ClaimCommand):
+    TYPE = "claims.RecordPayment"
+
+    amount_fen: int = Field(ge=1)
+    paid_on: date
+    payment_reference: Identifier = Field(
+        description="The insurer's payment id; a replay with it is a no-op."
+    )
+
+
+class OpenDispute(_ClaimCommand):
+    """A party disputes whether the defect is covered and asks, in writing, for appraisal (CLM-08)."""
+
+    TYPE = "claims.OpenDispute"
+
+    raised_by: DisputeParty
+    opened_on: date
+    statement: LongText = Field(description="The written statement of what is disputed.")
+    written_request: EvidenceRef | None = Field(default=None, description="The signed written request.")
+
+
+class RecordAppraisal(_ClaimCommand):
+    """The jointly chosen, qualified and independent appraiser's result (鉴定结论, CLM-08)."""
+
+    TYPE = "claims.RecordAppraisal"
+
+    appraiser_id: Identifier
+    appraiser_name: ShortText
+    qualified: bool = Field(description="The appraiser holds the qualification for the matter.")
+    independent: bool = Field(description="No interest with any party of the dispute.")
+    jointly_chosen: bool = Field(description="Chosen jointly by the parties.")
+    appraised_on: date
+    outcome: Decision
+    summary: LongText
+    report: EvidenceRef | None = None
+
+
+class RecordSubrogation(_ClaimCommand):
+    """Facts for subrogation (代位追偿, CLM-09)."""
+
+    TYPE = "claims.RecordSubrogation"
+
+    kind: SubrogationKind
+    occurred_on: date = Field(description="Day of the waiver, or day recovery was started.")
+    liable_party: LiablePartyKind
+    liable_party_id: Identifier | None = None
+    amount_fen: int | None = Field(default=None, ge=0, description="Amount claimed from the liable party.")
+    note: LongText | None = None
+
+
+class WithdrawClaim(_ClaimCommand):
+    TYPE = "claims.WithdrawClaim"
+
+    reason: LongText
+
+
+class RequestEvidenceUpload(_ClaimCommand):
+    """Ask for a short-lived presigned PUT URL for one photo, video or document."""
+
+    TYPE = "claims.RequestEvidenceUpload"
+
+    file_name: Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9._\-]+$")]
+    content_type: str = Field(min_length=3, max_length=100)
+    size: int = Field(ge=1, description="Declared size in bytes; the upload must match it.")
+    sha256: Sha256Hex = Field(description="Declared SHA-256; the upload must match it.")
+    stage: EvidenceStage = EvidenceStage.REPORT
+
+
+class AttachEvidence(_ClaimCommand):
+    """Attach an uploaded object after its existence, size and checksum are checked."""
+
+    TYPE = "claims.AttachEvidence"
+
+    evidence: EvidenceRef
+    stage: EvidenceStage = EvidenceStage.OTHER
+
+
+# --- events --------------------------------------------------------------------------------------
+
+
+class _ClaimEvent(Event):
+    TOPIC: ClassVar[str | None] = topics.CLAIMS.events
+
+    claim_id: Identifier
+
+
+class ClaimReported(_ClaimEvent):
+    TYPE = "claims.ClaimReported"
+
+    policy_id: Identifier
+    project_id: Identifier
+    insurer_id: Identifier
+    unit_id: Identifier
+    owner_id: Identifier
+    part: BuildingPart
+    item: ShortText
+    location: ShortText
+    description: LongText
+    reported_at: AwareDatetime
+    channel: ReportChannel
+    evidence: tuple[EvidenceRef, ...] = ()
+    linked_claim_id: Identifier | None = Field(
+        default=None, description="Earlier claim whose 180-day repair warranty covers this report (CLM-06)."
+    )
+
+
+class ClaimRefused(_ClaimEvent):
+    """Refused at intake: outside coverage (CLM-01, POL-13) or in the contractor's warranty (CLM-10)."""
+
+    TYPE = "claims.ClaimRefused"
+
+    unit_id: Identifier
+    owner_id: Identifier
+    policy_id: Identifier | None = None
+    insurer_id: Identifier | None = None
+    part: BuildingPart
+    reason_code: str = Field(
+        description="E.g. NOT_OWNER, POLICY_NOT_IN_FORCE, PART_PERIOD_OVER, IN_CONTRACTOR_WARRANTY."
+    )
+    rule_id: str
+    reason: LongText
+    routed_to: str | None = Field(
+        default=None, description="'contractor' when the defect goes to the contractor."
+    )
+    contractor_id: Identifier | None = None
+    refused_at: AwareDatetime
+
+
+class SurveyScheduled(_ClaimEvent):
+    TYPE = "claims.SurveyScheduled"
+
+    scheduled_at: AwareDatetime
+    surveyor_id: Identifier
+
+
+class SurveyRecorded(_ClaimEvent):
+    TYPE = "claims.SurveyRecorded"
+
+    surveyed_at: AwareDatetime
+    surveyor_id: Identifier
+    findings: LongText
+    evidence: tuple[EvidenceRef, ...] = ()
+
+
+class ClaimDecided(_ClaimEvent):
+    TYPE = "claims.ClaimDecided"
+
+    decision: Decision
+    decided_at: AwareDatetime
+    reasons: tuple[Reason, ...] = ()
+    exclusion: Exclusion | None = None
+    exclusion_evidence: tuple[EvidenceRef, ...] = ()
+    rejection_notice_due: DeadlineInfo | None = Field(
+        default=None, description="CLM-04: the rejection notice reaches the owner by then."
+    )
+    by_appraisal: bool = Field(default=False, description="The decision follows an appraisal (CLM-08).")
+
+
+class AgreementRecorded(_ClaimEvent):
+    TYPE = "claims.AgreementRecorded"
+
+    mode: CompensationMode
+    amount_fen: int
+    agreed_on: date
+    performance_due: DeadlineInfo = Field(description="CLM-03: pay or repair by then.")
+    document: EvidenceRef | None = None
+
+
+class RepairAssigned(_ClaimEvent):
+    TYPE = "claims.RepairAssigned"
+
+    repairer_id: Identifier
+    repairer_name: ShortText
+    qualification: ShortText
+    assigned_on: date
+
+
+class RepairCompleted(_ClaimEvent):
+    TYPE = "claims.RepairCompleted"
+
+    unit_id: Identifier
+    part: BuildingPart
+    item: ShortText
+    location: ShortText
+    completed_on: date
+    summary: LongText
+    evidence: tuple[EvidenceRef, ...] = ()
+    warranty_end: DeadlineInfo = Field(
+        description="CLM-06: the same item at the same location is warranted until then."
+    )
+
+
+class PaymentRecorded(_ClaimEvent):
+    TYPE = "claims.PaymentRecorded"
+
+    amount_fen: int
+    paid_on: date
+    payment_reference: Identifier
+    fully_paid: bool = Field(description="The agreed amount is paid in full (CLM-03 met).")
+
+
+class DisputeOpened(_ClaimEvent):
+    TYPE = "claims.DisputeOpened"
+
+    raised_by: DisputeParty
+    opened_on: date
+    statement: LongText
+    written_request: EvidenceRef | None = None
+
+
+class AppraisalRecorded(_ClaimEvent):
+    TYPE = "claims.AppraisalRecorded"
+
+    appraiser_id: Identifier
+    appraiser_name: ShortText
+    appraised_on: date
+    outcome: Decision
+    summary: LongText
+    report: EvidenceRef | None = None
+
+
+class SubrogationRecorded(_ClaimEvent):
+    TYPE = "claims.SubrogationRecorded"
+
+    kind: SubrogationKind
+    occurred_on: date
+    liable_party: LiablePartyKind
+    liable_party_id: Identifier | None = None
+    amount_fen: int | None = None
+    insurer_released: bool = Field(
+        description="CLM-09: the insured waived its rights before the insurer performed: insurer not liable."
+    )
+    builder_cooperation_requested: bool = Field(
+        default=False, description="CLM-09: the builder is told to cooperate with the recovery."
+    )
+
+
+class ClaimWithdrawn(_ClaimEvent):
+    TYPE = "claims.ClaimWithdrawn"
+
+    reason: LongText
+    withdrawn_at: AwareDatetime
+
+
+class EvidenceAttached(_ClaimEvent):
+    TYPE = "claims.EvidenceAttached"
+
+    evidence: EvidenceRef
+    stage: EvidenceStage
+
+
+class DeadlineOverdue(_ClaimEvent):
+    """A legal deadline passed unmet; published exactly once per deadline (XC-02)."""
+
+    TYPE = "claims.DeadlineOverdue"
+
+    deadline: DeadlineInfo
+    detected_at: AwareDatetime
+
+
+class RejectionNoticeIssued(_ClaimEvent):
+    """The rejection notice (不予赔偿通知书) was generated and sent to the owner (CLM-04)."""
+
+    TYPE = "claims.RejectionNoticeIssued"
+
+    document: EvidenceRef
+    issued_at: AwareDatetime
+    reasons: tuple[Reason, ...]
+
+
+class RepairWarrantyStatementIssued(_ClaimEvent):
+    """The repair completion and warranty statement (维修完成及保修说明) was issued (CLM-06)."""
+
+    TYPE = "claims.RepairWarrantyStatementIssued"
+
+    document: EvidenceRef
+    issued_at: AwareDatetime
+    warranty_end: DeadlineInfo
+
+
+COMMAND_TYPES: tuple[type[Command], ...] = (
+    ReportClaim,
+    ScheduleSurvey,
+    RecordSurvey,
+    DecideClaim,
+    RecordAgreement,
+    AssignRepair,
+    CompleteRepair,
+    RecordPayment,
+    OpenDispute,
+    RecordAppraisal,
+    RecordSubrogation,
+    WithdrawClaim,
+    RequestEvidenceUpload,
+    AttachEvidence,
+)
+
+EVENT_TYPES: tuple[type[Event], ...] = (
+    ClaimReported,
+    ClaimRefused,
+    SurveyScheduled,
+    SurveyRecorded,
+    ClaimDecided,
+    AgreementRecorded,
+    RepairAssigned,
+    RepairCompleted,
+    PaymentRecorded,
+    DisputeOpened,
+    AppraisalRecorded,
+    SubrogationRecorded,
+    ClaimWithdrawn,
+    EvidenceAttached,
+    DeadlineOverdue,
+    RejectionNoticeIssued,
+    RepairWarrantyStatementIssued,
+)

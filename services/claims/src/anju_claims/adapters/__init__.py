@@ -1,0 +1,1 @@
+"""Adapters: Mongo repositories, object storage for evidence and documents, Chinese PDF documents."""

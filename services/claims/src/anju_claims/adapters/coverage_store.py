@@ -1,0 +1,61 @@
+"""The policy read model in MongoDB, fed by policy events.
+
+``policy_coverage`` keeps one document per policy, the fold of its events (read only when the next
+policy event arrives); ``policy_facts`` the same without the unit list; ``policy_units`` one small
+document per covered unit: its policy and owners. A claim report reads two small documents by primary
+key, however many units the policy covers (FerretDB reads a whole document even for a projection);
+a policy-wide event (liability start, end) rewrites two documents. Applying an event twice changes
+nothing.
+"""
+
+from __future__ import annotations
+
+from pymongo.asynchronous.collection import AsyncCollection
+
+from anju_claims.domain.coverage import PolicyCoverage
+from anju_kit.mongo import Doc
+
+
+class CoverageStore:
+    def __init__(
+        self, policies: AsyncCollection[Doc], facts: AsyncCollection[Doc], units: AsyncCollection[Doc]
+    ) -> None:
+        self.policies = policies
+        self.facts = facts
+        self.units = units
+
+    async def ensure_indexes(self) -> None:
+        return None  # both collections are read by _id only
+
+    async def get(self, policy_id: str) -> PolicyCoverage | None:
+        doc = await self.policies.find_one({"_id": policy_id})
+        return None if doc is None else PolicyCoverage.model_validate(doc["fold"])
+
+    async def put(self, coverage: PolicyCoverage, *, previous: PolicyCoverage | None, seq: int) -> None:
+        # Units first: after a crash in between, the redelivered event (not yet in the inbox) finds the
+        # old fold and rewrites the units again. One replace at a time: FerretDB v1 stalls on bulk or
+        # concurrent replaces of existing documents.
+        before = previous.units if previous is not None else {}
+        for unit_id, owners in sorted(coverage.units.items()):
+            if before.get(unit_id) != owners:
+                owners_doc = [o.model_dump(mode="json") for o in owners]
+                await self.units.replace_one(
+                    {"_id": unit_id}, {"policy_id": coverage.policy_id, "owners": owners_doc, "seq": seq}, upsert=True
+                )
+        facts = coverage.model_copy(update={"units": {}})
+        await self.facts.replace_one(
+            {"_id": coverage.policy_id}, {"facts": facts.model_dump(mode="json"), "seq": seq}, upsert=True
+        )
+        await self.policies.replace_one(
+            {"_id": coverage.policy_id}, {"fold": coverage.model_dump(mode="json"), "seq": seq}, upsert=True
+        )
+
+    async def for_unit(self, unit_id: str) -> PolicyCoverage | None:
+        """The coverage of ``unit_id``: its policy's facts with only this unit's owners."""
+        unit = await self.units.find_one({"_id": unit_id})
+        if unit is None:
+            return None
+        policy = await self.facts.find_one({"_id": unit["policy_id"]})
+        if policy is None:
+            return None
+        return PolicyCoverage.model_validate({**policy["facts"], "units": {unit_id: unit["owners"]}})

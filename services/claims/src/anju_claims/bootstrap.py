@@ -1,0 +1,106 @@
+"""Composition root of the claims service: the one place where real adapters are wired."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from datetime import timedelta
+
+from fastapi import FastAPI
+
+from anju_claims.adapters.coverage_store import CoverageStore
+from anju_claims.adapters.documents import DocumentRenderer
+from anju_claims.adapters.evidence import EvidenceStore
+from anju_claims.adapters.repository import ClaimRepository
+from anju_claims.config import ClaimsSettings
+from anju_claims.domain.rules import rules_from_region
+from anju_claims.entrypoints import http, kafka
+from anju_claims.handlers import ClaimsHandlers
+from anju_contracts import topics
+from anju_kit.calendar import PrcCalendar
+from anju_kit.clock import Clock, SystemClock
+from anju_kit.logging import get_logger
+from anju_kit.mongo import Inbox, OutgoingEvent
+from anju_kit.objectstore import ObjectStore
+from anju_kit.regions import load_region
+from anju_kit.rejections import Rejector
+from anju_kit.service import ServiceApp
+
+log = get_logger(__name__)
+
+TITLE = "Anju Claims (理赔)"
+DESCRIPTION = (
+    "Owners' claims from report to repair on the legal clock (CLM-01 … CLM-10, POL-13): site survey, "
+    "decision, agreement, repair or payment, disputes and appraisal, subrogation; evidence in object storage; "
+    "Chinese rejection notices and warranty statements."
+)
+
+
+def create_service(settings: ClaimsSettings, *, clock: Clock | None = None) -> tuple[ServiceApp, ClaimsHandlers]:
+    service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
+    region = load_region(settings.region, settings.regions_dir)
+    rules = rules_from_region(region, PrcCalendar(settings.holidays_dir))
+    repo = ClaimRepository(service.db["claims"])
+    coverage = CoverageStore(service.db["policy_coverage"], service.db["policy_facts"], service.db["policy_units"])
+    objects: ObjectStore = service.objects
+    evidence = EvidenceStore(objects, settings.claims_bucket, settings.region, region.claims.evidence)
+    handlers = ClaimsHandlers(
+        repo=repo,
+        coverage=coverage,
+        inbox=Inbox(service.db["policy_inbox"]),
+        evidence=evidence,
+        renderer=DocumentRenderer(settings.claims_font_path, settings.claims_font_index),
+        rules=rules,
+        clock=clock or SystemClock(),
+        region=settings.region,
+        producer=settings.service,
+    )
+
+    async def flush(claim_id: str, version: int, outgoing: list[OutgoingEvent]) -> None:
+        # Publish the events just committed and flag their log entry by its _id: no query of the log
+        # (FerretDB scans for anything but _id). After a crash the relay's sweep publishes them.
+        await service.publish_many([(e.topic, e.envelope) for e in outgoing])
+        await repo.store.mark_published(f"{claim_id}@{version}")
+
+    handlers.flush = flush
+    service.relay_outbox_of(repo.store)
+    rejector = Rejector(service.broker, service.topics, region=settings.region, producer=settings.service)
+    kafka.register(
+        service.broker,
+        handlers,
+        rejector,
+        group=settings.claims_consumer_group,
+        attempts=settings.claims_command_attempts,
+    )
+    service.extra_topics += [topics.POLICY.events, topics.dlq(topics.POLICY.events)]
+
+    @service.on_startup
+    async def prepare() -> None:
+        await repo.ensure_indexes()
+        await coverage.ensure_indexes()
+        await evidence.ensure_bucket()
+
+    owner = f"{socket.gethostname()}-{settings.instance_id or id(service)}"
+
+    @service.background
+    async def overdue_sweeper(stopping: asyncio.Event) -> None:
+        """Fires DeadlineOverdue once per unmet legal deadline (XC-02), shared safely by all instances."""
+        lease = timedelta(seconds=settings.claims_timer_lease_s)
+        while not stopping.is_set():
+            try:
+                await handlers.sweep_overdue(owner, lease=lease)
+            except Exception as exc:  # an outage must not kill the loop; the next round retries
+                log.warning("claims.sweep_failed", error=type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), settings.claims_sweep_interval_s)
+
+    return service, handlers
+
+
+def create_app(settings: ClaimsSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    service, handlers = create_service(settings or ClaimsSettings.load(), clock=clock)
+    app = service.build()
+    app.state.handlers = handlers
+    http.install(app, handlers)
+    return app

@@ -1,0 +1,29 @@
+"""Claims settings: the kit's ``ServiceSettings`` plus what only claims needs (``ANJU_CLAIMS_*``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from anju_kit.settings import ServiceSettings
+
+SERVICE = "claims"
+NOTO_CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")  # Debian fonts-noto-cjk
+
+
+class ClaimsSettings(ServiceSettings):
+    claims_bucket: str = Field(default="", description="Evidence and documents bucket; default anju-claims-<region>.")
+    claims_font_path: Path = Field(default=NOTO_CJK, description="CJK font for the Chinese PDF documents.")
+    claims_font_index: int = Field(default=2, ge=0, description="Face in the font collection (2 = Simplified Chinese).")
+    claims_sweep_interval_s: float = Field(default=5.0, gt=0, description="How often overdue deadlines are looked for.")
+    claims_timer_lease_s: float = Field(default=60.0, gt=0, description="How long one instance holds a due claim.")
+    claims_command_attempts: int = Field(default=3, ge=1, le=20)
+    claims_consumer_group: str = Field(default="anju-claims", description="Consumer group shared by all instances.")
+
+    @classmethod
+    def load(cls, **overrides: object) -> ClaimsSettings:
+        settings = cls.for_service(SERVICE, **overrides)
+        if not settings.claims_bucket:
+            settings.claims_bucket = f"anju-claims-{settings.region}"
+        return settings

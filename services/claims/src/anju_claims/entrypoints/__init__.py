@@ -1,0 +1,1 @@
+"""How the world reaches the claims service: Kafka subscribers, the HTTP API, the overdue sweeper."""

@@ -1,0 +1,211 @@
+"""HTTP API under /v1/claims (OpenAPI at /docs). Every command of the commands topic is also a POST here.
+
+The actor comes from the signed bearer token (XC-05); a claim the actor may not see answers 404 exactly
+like a claim that does not exist. ``Idempotency-Key`` (a UUID) makes a retried POST a no-op;
+``If-Match: <version>`` refuses a change when someone else changed the claim first (409).
+"""
+
+import uuid
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from anju_claims import access
+from anju_claims.domain.errors import ClaimError
+from anju_claims.entrypoints.views import ClaimList, ClaimView, DocumentLink, HistoryView, UploadTicketView
+from anju_claims.handlers import ClaimsHandlers, Outcome
+from anju_contracts import Actor, Envelope, FieldProblem, ReasonCode, Role
+from anju_contracts import claims as c
+from anju_contracts.base import Command
+from anju_kit.auth import CurrentActor
+from anju_kit.problems import Problem
+
+PRODUCER = "claims-http"
+_STATUS = {
+    ReasonCode.NOT_FOUND: 404,
+    ReasonCode.FORBIDDEN: 403,
+    ReasonCode.WRONG_REGION: 403,
+    ReasonCode.CONFLICT: 409,
+    "INVALID_STATE": 409,
+    "EVIDENCE_MISSING": 422,
+}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "description": text}
+    for code, text in ((403, "Forbidden"), (404, "Not found (or not yours)"), (409, "Conflict"), (422, "Refused"))
+}
+
+# path segment → command type, for the POST /v1/claims/{claim_id}/<segment> routes
+COMMAND_ROUTES: tuple[tuple[str, type[Command], str], ...] = (
+    ("survey-schedule", c.ScheduleSurvey, "Schedule the site survey 查勘 (CLM-02)"),
+    ("survey", c.RecordSurvey, "Record the site survey findings and evidence (CLM-02)"),
+    ("decision", c.DecideClaim, "Decide covered / not covered (CLM-04, CLM-07)"),
+    ("agreement", c.RecordAgreement, "Record the compensation agreement (CLM-03, CLM-05)"),
+    ("repair-assignment", c.AssignRepair, "Assign a qualified repairer (CLM-05)"),
+    ("repair-completion", c.CompleteRepair, "Complete the repair; starts the 180-day warranty (CLM-06)"),
+    ("payments", c.RecordPayment, "Record a payment (CLM-03)"),
+    ("disputes", c.OpenDispute, "Open a dispute in writing (CLM-08)"),
+    ("appraisal", c.RecordAppraisal, "Record the third-party appraisal result (CLM-08)"),
+    ("subrogation", c.RecordSubrogation, "Record subrogation facts (CLM-09)"),
+    ("withdrawal", c.WithdrawClaim, "Withdraw the claim"),
+    ("evidence", c.AttachEvidence, "Attach uploaded evidence after checking it (XC-08)"),
+)
+
+
+def status_of(error: ClaimError) -> int:
+    return _STATUS.get(error.reason_code, 422)
+
+
+def install(app: FastAPI, handlers: ClaimsHandlers) -> None:
+    @app.exception_handler(ClaimError)
+    async def _claim_error(_: Request, exc: ClaimError) -> JSONResponse:
+        problems = [FieldProblem(field=exc.field, message=exc.detail[:500])] if exc.field else []
+        body = Problem(reason_code=exc.reason_code, detail=exc.detail, rule_id=exc.rule_id, problems=problems)
+        return JSONResponse(body.model_dump(mode="json"), status_code=status_of(exc))
+
+    app.include_router(build_router(handlers))
+
+
+def _envelope(handlers: ClaimsHandlers, command: Command, actor: Actor, key: str, idem: str | None) -> Envelope:
+    event_id = _uuid(idem, "Idempotency-Key") if idem else None
+    return Envelope.wrap(command, region=handlers.region, producer=PRODUCER, actor=actor, key=key, event_id=event_id)
+
+
+def _uuid(value: str, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ClaimError(ReasonCode.VALIDATION_FAILED, f"{field} must be a UUID", field=field) from None
+
+
+def _version(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    try:
+        return int(if_match.strip().strip("W/").strip('"'))
+    except ValueError:
+        raise ClaimError(ReasonCode.VALIDATION_FAILED, "If-Match must be a claim version", field="If-Match") from None
+
+
+def _answer(outcome: Outcome, response: Response) -> ClaimView:
+    response.headers["ETag"] = f'"{outcome.version}"'
+    return ClaimView.of(outcome.claim, outcome.version)
+
+
+def build_router(handlers: ClaimsHandlers) -> APIRouter:
+    router = APIRouter(prefix="/v1/claims", tags=["claims"], responses=_ERRORS)
+
+    @router.post("", status_code=201, summary="Report a claim 报案 (CLM-01, CLM-02)")
+    async def report(
+        body: c.ReportClaim,
+        actor: CurrentActor,
+        response: Response,
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> ClaimView:
+        """A refused report (outside coverage, contractor warranty) is still stored and answered with
+        status ``refused`` and the reason; a replay answers 200 with the stored claim."""
+        outcome = await handlers.execute(_envelope(handlers, body, actor, body.claim_id, idempotency_key), body)
+        if outcome.duplicate:
+            response.status_code = 200
+        return _answer(outcome, response)
+
+    @router.get("", summary="Claims visible to the actor; with unit_id, one household's file (XC-03)")
+    async def list_claims(
+        actor: CurrentActor,
+        unit_id: Annotated[str | None, Query(max_length=128)] = None,
+        status: c.ClaimStatus | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> ClaimList:
+        query: dict[str, Any] = {}
+        if unit_id is not None:
+            query["state.unit_id"] = unit_id
+        if status is not None:
+            query["state.status"] = status.value
+        if actor.role is Role.OWNER:
+            query.setdefault("state.unit_id", {"$in": list(actor.unit_ids)})
+        elif actor.role in (Role.INSURER, Role.SYSTEM) and actor.insurer_id is not None:
+            query["state.insurer_id"] = actor.insurer_id
+        elif actor.role is not Role.REGULATOR and not (actor.role is Role.SYSTEM and actor.insurer_id is None):
+            return ClaimList(items=[], unit_id=unit_id)
+        found = await handlers.repo.find_versioned(query, limit=limit)
+        items = [ClaimView.of(claim, version) for claim, version in found if access.can_read(actor, claim)]
+        return ClaimList(items=items, unit_id=unit_id)
+
+    @router.get("/{claim_id}", summary="One claim with its deadlines, evidence and documents")
+    async def get_claim(claim_id: str, actor: CurrentActor, response: Response) -> ClaimView:
+        loaded = await handlers.repo.get(claim_id)
+        if loaded is None or not access.can_read(actor, loaded.claim):
+            raise access.not_found(claim_id)
+        response.headers["ETag"] = f'"{loaded.version}"'
+        return ClaimView.of(loaded.claim, loaded.version)
+
+    @router.get("/{claim_id}/history", summary="Append-only history of every change with its actor (XC-04)")
+    async def history(claim_id: str, actor: CurrentActor) -> list[HistoryView]:
+        loaded = await handlers.repo.get(claim_id)
+        if loaded is None or not access.can_read(actor, loaded.claim):
+            raise access.not_found(claim_id)
+        return [HistoryView.model_validate(entry) for entry in await handlers.repo.history(claim_id)]
+
+    @router.get("/{claim_id}/documents/{kind}", summary="A short-lived download link for a generated document")
+    async def document(claim_id: str, kind: str, actor: CurrentActor) -> DocumentLink:
+        loaded = await handlers.repo.get(claim_id)
+        if loaded is None or not access.can_read(actor, loaded.claim):
+            raise access.not_found(claim_id)
+        ref = {
+            "rejection-notice": loaded.claim.rejection_notice,
+            "repair-warranty-statement": loaded.claim.warranty_statement,
+        }
+        found = ref.get(kind)
+        if found is None:
+            raise ClaimError(ReasonCode.NOT_FOUND, f"no {kind} for this claim", field="kind")
+        link = await handlers.evidence.objects.presigned_get(handlers.evidence.bucket, found.key, timedelta(minutes=10))
+        return DocumentLink(key=found.key, url=link.url, expires_at=link.expires_at)
+
+    @router.post("/{claim_id}/evidence-uploads", status_code=201, summary="Presigned PUT for one photo or video")
+    async def evidence_upload(claim_id: str, body: c.RequestEvidenceUpload, actor: CurrentActor) -> UploadTicketView:
+        _same_claim(claim_id, body)
+        outcome = await handlers.execute(_envelope(handlers, body, actor, claim_id, None), body)
+        assert outcome.ticket is not None
+        ticket = outcome.ticket
+        return UploadTicketView(
+            key=ticket.key, url=ticket.url, method=ticket.method, headers=ticket.headers, expires_at=ticket.expires_at
+        )
+
+    for segment, model, summary in COMMAND_ROUTES:
+        _command_route(router, handlers, segment, model, summary)
+    return router
+
+
+def _same_claim(claim_id: str, body: Command) -> None:
+    if getattr(body, "claim_id", None) != claim_id:
+        raise ClaimError(ReasonCode.VALIDATION_FAILED, "claim_id in the body differs from the path", field="claim_id")
+
+
+def _command_route(
+    router: APIRouter, handlers: ClaimsHandlers, segment: str, model: type[Command], summary: str
+) -> None:
+    async def endpoint(
+        claim_id: str,
+        body: Any,
+        actor: CurrentActor,
+        response: Response,
+        idempotency_key: Annotated[str | None, Header()] = None,
+        if_match: Annotated[str | None, Header()] = None,
+    ) -> ClaimView:
+        _same_claim(claim_id, body)
+        envelope = _envelope(handlers, body, actor, claim_id, idempotency_key)
+        outcome = await handlers.execute(envelope, body, expected_version=_version(if_match))
+        return _answer(outcome, response)
+
+    # FastAPI reads the body model from the annotation; it differs per route.
+    endpoint.__annotations__["body"] = model
+    endpoint.__name__ = f"post_{segment.replace('-', '_')}"
+    router.add_api_route(
+        f"/{{claim_id}}/{segment}",
+        endpoint,
+        methods=["POST"],
+        summary=summary,
+        response_model=ClaimView,
+        description=(model.__doc__ or "").strip(),
+    )

@@ -1,0 +1,91 @@
+"""What the HTTP API shows of a claim (OpenAPI response models)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from anju_claims.domain.claim import Agreement, AttachedEvidence, Claim, Payment
+from anju_contracts import claims as c
+from anju_contracts.policy import BuildingPart
+
+
+class DeadlineView(BaseModel):
+    rule_id: str
+    obligation: str
+    kind: str
+    due_at: datetime = Field(description="Absolute end (24:00 Asia/Shanghai of last_day).")
+    last_day: date
+    calendar_estimated: bool
+    state: str
+    overdue_reported: bool
+
+
+class ClaimView(BaseModel):
+    claim_id: str
+    version: int = Field(description="Send as If-Match to change the claim only if nobody else did.")
+    status: c.ClaimStatus
+    unit_id: str
+    owner_id: str
+    policy_id: str | None
+    project_id: str | None
+    insurer_id: str | None
+    part: BuildingPart
+    item: str
+    location: str
+    description: str
+    reported_at: datetime
+    channel: c.ReportChannel
+    linked_claim_id: str | None = Field(description="Earlier repair whose CLM-06 warranty covers this report.")
+    refusal: dict[str, str | None] | None = Field(description="Why the report was refused (CLM-01, CLM-10, POL-13).")
+    decision: c.Decision | None
+    decided_at: datetime | None
+    reasons: list[c.Reason]
+    exclusion: c.Exclusion | None
+    agreement: Agreement | None
+    repairer_id: str | None
+    repairer_name: str | None
+    repair_completed_on: date | None
+    payments: list[Payment]
+    dispute_open: bool
+    deadlines: list[DeadlineView]
+    evidence: list[AttachedEvidence]
+    rejection_notice: c.EvidenceRef | None
+    warranty_statement: c.EvidenceRef | None
+
+    @classmethod
+    def of(cls, claim: Claim, version: int) -> ClaimView:
+        data: dict[str, Any] = claim.model_dump()
+        data["deadlines"] = [d.model_dump() for d in claim.deadlines]
+        fields = set(cls.model_fields) - {"version"}
+        return cls(version=version, **{k: v for k, v in data.items() if k in fields})
+
+
+class ClaimList(BaseModel):
+    items: list[ClaimView]
+    unit_id: str | None = Field(default=None, description="Set when the list is one household's file (XC-03).")
+
+
+class UploadTicketView(BaseModel):
+    key: str = Field(description="Object key to cite when attaching the evidence.")
+    url: str = Field(description="Presigned PUT URL (short-lived).")
+    method: str
+    headers: dict[str, str] = Field(description="Headers the PUT must carry unchanged (type, size, checksum).")
+    expires_at: datetime
+
+
+class HistoryView(BaseModel):
+    version: int
+    action: str
+    actor: dict[str, Any]
+    at: datetime
+    details: dict[str, Any]
+    caused_by: str | None
+
+
+class DocumentLink(BaseModel):
+    key: str
+    url: str
+    expires_at: datetime

@@ -1,0 +1,296 @@
+"""Use cases: load the claim, check access, call the domain, store state and events in one write.
+
+Every command is idempotent: its envelope ``event_id`` is remembered in the claim document, and a
+replay of the same business fact with a new id is a no-op in the domain. Concurrent changes meet at
+the compare-and-set on ``version``: without an expected version the command is re-applied on the
+fresh state (the domain re-checks every rule); with one (HTTP ``If-Match``) the caller gets CONFLICT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from anju_claims import access
+from anju_claims.adapters.coverage_store import CoverageStore
+from anju_claims.adapters.documents import DocumentRenderer
+from anju_claims.adapters.evidence import EvidenceStore, UploadTicket
+from anju_claims.adapters.repository import ClaimRepository, LoadedClaim
+from anju_claims.domain.claim import CLM04_NOTICE, CLM06_WARRANTY, Claim
+from anju_claims.domain.errors import ClaimError, conflict
+from anju_claims.domain.projection import apply_policy_event
+from anju_claims.domain.rules import ClaimsRules
+from anju_contracts import Actor, Envelope, ReasonCode, Role
+from anju_contracts import claims as c
+from anju_contracts.base import Command, Event
+from anju_kit.clock import Clock
+from anju_kit.logging import get_logger
+from anju_kit.mongo import AlreadyExists, HistoryEntry, Inbox, OutgoingEvent, VersionConflict
+
+log = get_logger(__name__)
+
+Flush = Callable[[str, int, list[OutgoingEvent]], Awaitable[None]]
+_CAS_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Outcome:
+    claim: Claim
+    version: int
+    duplicate: bool = False
+    ticket: UploadTicket | None = None
+
+
+@dataclass
+class ClaimsHandlers:
+    repo: ClaimRepository
+    coverage: CoverageStore
+    inbox: Inbox
+    evidence: EvidenceStore
+    renderer: DocumentRenderer
+    rules: ClaimsRules
+    clock: Clock
+    region: str
+    producer: str = "claims"
+    flush: Flush | None = None
+    _system: Actor = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._system = Actor(id=f"anju-{self.producer}", role=Role.SYSTEM, region=self.region)
+
+    # -- commands -----------------------------------------------------------------------------
+
+    async def execute(self, envelope: Envelope, command: Command, *, expected_version: int | None = None) -> Outcome:
+        if envelope.region != self.region or envelope.actor.region != self.region:
+            raise ClaimError(ReasonCode.WRONG_REGION, f"this deployment serves region {self.region}")
+        if isinstance(command, c.ReportClaim):
+            return await self._report(envelope, command)
+        if isinstance(command, c.RequestEvidenceUpload):
+            return await self._upload_ticket(envelope, command)
+        claim_id: str = command.claim_id  # type: ignore[attr-defined]  # every claims command has one
+        for _ in range(_CAS_ATTEMPTS):
+            loaded = await self._load(claim_id)
+            if str(envelope.event_id) in loaded.applied:
+                return Outcome(loaded.claim, loaded.version, duplicate=True)
+            access.check_command(envelope.actor, loaded.claim, command)
+            if expected_version is not None and expected_version != loaded.version:
+                raise conflict(f"claim is at version {loaded.version}, not {expected_version}", field="If-Match")
+            claim = loaded.claim
+            await self._verify_evidence(claim, command)
+            self._apply(claim, command)
+            await self._issue_documents(claim)
+            events = claim.pull_events()
+            if not events:
+                return Outcome(claim, loaded.version, duplicate=True)
+            outgoing = self._outgoing(envelope, events, claim_id)
+            if isinstance(command, c.CompleteRepair):
+                await self.repo.note_warranty(claim.unit_id, claim_id)  # a hint, written before the commit
+            try:
+                version = await self.repo.save(
+                    claim,
+                    loaded.version,
+                    outgoing,
+                    applied_id=str(envelope.event_id),
+                    history=self._history(envelope, command.TYPE, events),
+                )
+            except VersionConflict:
+                if expected_version is not None:
+                    raise conflict("the claim was changed concurrently", field="If-Match") from None
+                continue
+            await self._flush(claim_id, version, outgoing)
+            return Outcome(claim, version)
+        raise conflict("the claim is changing too fast; try again")
+
+    def _apply(self, claim: Claim, command: Command) -> None:
+        now = self.clock.now()
+        match command:
+            case c.ScheduleSurvey():
+                claim.schedule_survey(command)
+            case c.RecordSurvey():
+                claim.record_survey(command)
+            case c.DecideClaim():
+                claim.decide(command, self.rules)
+            case c.RecordAgreement():
+                claim.record_agreement(command, self.rules)
+            case c.AssignRepair():
+                claim.assign_repair(command)
+            case c.CompleteRepair():
+                claim.complete_repair(command, self.rules, now)
+            case c.RecordPayment():
+                claim.record_payment(command, now)
+            case c.OpenDispute():
+                claim.open_dispute(command)
+            case c.RecordAppraisal():
+                claim.record_appraisal(command, self.rules)
+            case c.RecordSubrogation():
+                claim.record_subrogation(command)
+            case c.WithdrawClaim():
+                claim.withdraw(command, now)
+            case c.AttachEvidence():
+                claim.attach_evidence(command)
+            case _:
+                raise ClaimError(ReasonCode.UNKNOWN_TYPE, f"{command.TYPE} is not a claims command")
+
+    async def _report(self, envelope: Envelope, cmd: c.ReportClaim) -> Outcome:
+        existing = await self.repo.get(cmd.claim_id)
+        if existing is not None:
+            return self._replayed_report(envelope, cmd, existing)
+        coverage = await self.coverage.for_unit(cmd.unit_id)
+        access.check_report(envelope.actor, cmd, coverage)
+        if coverage is not None:
+            prefix = self.evidence.prefix(coverage.project_id, cmd.unit_id, cmd.claim_id)
+            for n, ref in enumerate(cmd.evidence):
+                await self.evidence.verify(ref, prefix=prefix, field=f"evidence.{n}")
+        warranties = await self.repo.warranties(cmd.unit_id, cmd.part)
+        claim = Claim.report(
+            cmd, coverage=coverage, warranties=warranties, rules=self.rules, received_at=envelope.occurred_at
+        )
+        events = claim.pull_events()
+        outgoing = self._outgoing(envelope, events, claim.claim_id)
+        try:
+            version = await self.repo.add(
+                claim, outgoing, applied_id=str(envelope.event_id), history=self._history(envelope, cmd.TYPE, events)
+            )
+        except AlreadyExists:
+            raced = await self._load(cmd.claim_id)
+            return self._replayed_report(envelope, cmd, raced)
+        await self._flush(claim.claim_id, version, outgoing)
+        return Outcome(claim, version)
+
+    def _replayed_report(self, envelope: Envelope, cmd: c.ReportClaim, existing: LoadedClaim) -> Outcome:
+        if str(envelope.event_id) in existing.applied or existing.claim.same_report(cmd):
+            if not access.can_read(envelope.actor, existing.claim):
+                raise access.not_found(cmd.claim_id)
+            return Outcome(existing.claim, existing.version, duplicate=True)
+        raise conflict(f"claim id {cmd.claim_id} is already used for another report", field="claim_id")
+
+    async def _upload_ticket(self, envelope: Envelope, cmd: c.RequestEvidenceUpload) -> Outcome:
+        loaded = await self._load(cmd.claim_id)
+        access.check_command(envelope.actor, loaded.claim, cmd)
+        claim = loaded.claim
+        if claim.project_id is None:
+            raise ClaimError("INVALID_STATE", "a refused claim takes no evidence", field="claim_id")
+        ticket = await self.evidence.upload_ticket(claim.project_id, claim.unit_id, cmd)
+        return Outcome(claim, loaded.version, ticket=ticket)
+
+    async def _verify_evidence(self, claim: Claim, command: Command) -> None:
+        refs: list[tuple[str, c.EvidenceRef]] = []
+        match command:
+            case c.RecordSurvey() | c.CompleteRepair():
+                refs = [(f"evidence.{n}", ref) for n, ref in enumerate(command.evidence)]
+            case c.DecideClaim():
+                refs = [(f"exclusion_evidence.{n}", ref) for n, ref in enumerate(command.exclusion_evidence)]
+            case c.AttachEvidence():
+                refs = [("evidence", command.evidence)]
+            case c.RecordAppraisal() if command.report is not None:
+                refs = [("report", command.report)]
+            case c.OpenDispute() if command.written_request is not None:
+                refs = [("written_request", command.written_request)]
+            case c.RecordAgreement() if command.document is not None:
+                refs = [("document", command.document)]
+        if not refs:
+            return
+        if claim.project_id is None:
+            raise ClaimError("INVALID_STATE", "a refused claim takes no evidence", field=refs[0][0])
+        prefix = self.evidence.prefix(claim.project_id, claim.unit_id, claim.claim_id)
+        for name, ref in refs:
+            if ref.key not in claim.evidence_keys():
+                await self.evidence.verify(ref, prefix=prefix, field=name)
+
+    async def _issue_documents(self, claim: Claim) -> None:
+        """Generate the owner's documents the step calls for, before the one write that records them."""
+        if claim.project_id is None:
+            return
+        prefix = self.evidence.prefix(claim.project_id, claim.unit_id, claim.claim_id)
+        now = self.clock.now()
+        open_notice = [d for d in claim.deadlines if d.obligation == CLM04_NOTICE]
+        if open_notice and open_notice[-1].state == "open" and claim.status is c.ClaimStatus.NOT_COVERED:
+            data = await asyncio.to_thread(self.renderer.rejection_notice, claim, issued_at=now)
+            ref = await self.evidence.put_document(f"{prefix}documents/rejection-notice-{len(open_notice)}.pdf", data)
+            claim.issue_rejection_notice(ref, now)
+        warranty = [d for d in claim.deadlines if d.obligation == CLM06_WARRANTY]
+        if warranty and claim.status is c.ClaimStatus.REPAIRED and claim.warranty_statement is None:
+            data = await asyncio.to_thread(
+                self.renderer.repair_warranty_statement,
+                claim,
+                issued_at=now,
+                warranty_last_day=warranty[-1].last_day,
+                warranty_days=self.rules.repair_warranty_days,
+            )
+            ref = await self.evidence.put_document(f"{prefix}documents/repair-warranty-statement.pdf", data)
+            claim.issue_warranty_statement(ref, now)
+
+    # -- the legal clock ----------------------------------------------------------------------
+
+    async def sweep_overdue(self, owner: str, *, lease: timedelta, limit: int = 100) -> int:
+        """Fire DeadlineOverdue for due claims; a lease keeps other instances off the same claim and
+        the compare-and-set on the claim makes a second firing impossible even if a lease ran out."""
+        fired = 0
+        for _ in range(limit):
+            now = self.clock.now()
+            claim_id = await self.repo.lease_due(now, owner, lease)
+            if claim_id is None:
+                break
+            try:
+                loaded = await self._load(claim_id)
+                events: list[Event] = list(loaded.claim.fire_overdue(now))
+                if events:
+                    outgoing = [self._wrap_system(e, claim_id) for e in events]
+                    version = await self.repo.save(
+                        loaded.claim,
+                        loaded.version,
+                        outgoing,
+                        applied_id=f"overdue:{claim_id}:{loaded.version}",
+                        history=HistoryEntry("claims.DeadlineOverdue", self._system, now, {"events": len(events)}),
+                    )
+                    fired += len(events)
+                    await self._flush(claim_id, version, outgoing)
+            except VersionConflict:
+                log.info("claims.overdue_raced", claim_id=claim_id)  # the other writer's state is newer; next sweep
+            finally:
+                await self.repo.release(claim_id, owner)
+        return fired
+
+    # -- policy read model --------------------------------------------------------------------
+
+    async def project_policy_event(self, envelope: Envelope, event: Event) -> bool:
+        """Fold one policy event into the read model; False when it was already applied."""
+        event_id = str(envelope.event_id)
+        if await self.inbox.seen(event_id):
+            return False
+        policy_id: str = event.policy_id  # type: ignore[attr-defined]  # every policy event names its policy
+        current = await self.coverage.get(policy_id)
+        updated = apply_policy_event(current, event)
+        await self.coverage.put(updated, previous=current, seq=int(envelope.occurred_at.timestamp() * 1000))
+        await self.inbox.record(event_id, type=envelope.type)
+        return True
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    async def _load(self, claim_id: str) -> LoadedClaim:
+        loaded = await self.repo.get(claim_id)
+        if loaded is None:
+            raise access.not_found(claim_id)
+        return loaded
+
+    def _outgoing(self, envelope: Envelope, events: list[Event], key: str) -> list[OutgoingEvent]:
+        return [OutgoingEvent(e.TOPIC or "", envelope.follow_up(e, producer=self.producer, key=key)) for e in events]
+
+    def _wrap_system(self, event: Event, key: str) -> OutgoingEvent:
+        wrapped = Envelope.wrap(event, region=self.region, producer=self.producer, actor=self._system, key=key)
+        return OutgoingEvent(event.TOPIC or "", wrapped)
+
+    def _history(self, envelope: Envelope, action: str, events: list[Event]) -> HistoryEntry:
+        details: dict[str, Any] = {"events": [e.TYPE for e in events]}
+        return HistoryEntry(action, envelope.actor, self.clock.now(), details, caused_by=str(envelope.event_id))
+
+    async def _flush(self, claim_id: str, version: int, outgoing: list[OutgoingEvent]) -> None:
+        if self.flush is None:
+            return
+        try:
+            await self.flush(claim_id, version, outgoing)
+        except Exception as exc:  # stored already; the relay's sweep publishes it later
+            log.warning("claims.flush_failed", claim_id=claim_id, error=type(exc).__name__)

@@ -1,0 +1,246 @@
+"""The claims HTTP API on the real servers: documents, evidence, access, history, concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import uuid
+from typing import Any
+
+import httpx
+import pypdf
+import pytest
+from claims_harness import (
+    INSURER,
+    OTHER_INSURER,
+    REGULATOR,
+    Running,
+    claims_settings,
+    load_policy,
+    now,
+    owner,
+    policy_events,
+    report_body,
+    start,
+    survey,
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def claims(infra, unique):
+    token = unique("h").replace("-", "")
+    running = await start(claims_settings(infra, token))
+    await load_policy(running, policy_events("pol-h", "prj-h", {"u-1": "o-1", "u-2": "o-2"}))
+    await load_policy(running, policy_events("pol-b", "prj-b", {"u-9": "o-9"}, insurer_id="ins-b"))
+    yield running
+    await running.stop()
+
+
+async def _report(claims: Running, claim_id: str, unit: str = "u-1", who: str = "o-1") -> dict[str, Any]:
+    answer = await claims.http.post(
+        "/v1/claims", json=report_body(claim_id, unit, who), headers=claims.auth(owner(who, unit))
+    )
+    assert answer.status_code == 201, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def _pdf_text(data: bytes) -> str:
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+    return "".join(text.replace("\x00", "").split())  # pypdf spaces CJK glyphs apart
+
+
+async def test_clm04_rejection_notice_in_chinese_is_stored_and_referenced(claims: Running) -> None:
+    await _report(claims, "c-rej")
+    await survey(claims, "c-rej")
+    answer = await claims.http.post(
+        "/v1/claims/c-rej/decision",
+        json={
+            "claim_id": "c-rej",
+            "decision": "not_covered",
+            "decided_at": now().isoformat(),
+            "reasons": [{"code": "NOT_A_DEFECT", "text": "经查勘，渗水系空调冷凝水管脱落所致，不属于质量缺陷。"}],
+        },
+        headers=claims.auth(INSURER),
+    )
+    assert answer.status_code == 200, answer.text
+    view = answer.json()
+    assert view["status"] == "not_covered"
+    notice = next(d for d in view["deadlines"] if d["rule_id"] == "CLM-04")
+    assert notice["state"] == "met"  # issued at once, well within the 3 days
+    ref = view["rejection_notice"]
+    data = await claims.handlers.evidence.read(ref["key"])
+    assert hashlib.sha256(data).hexdigest() == ref["sha256"]
+    text = _pdf_text(data)
+    assert "不予赔偿通知书" in text and "空调冷凝水管脱落" in text and "第三方鉴定机构" in text
+    link = await claims.http.get(
+        "/v1/claims/c-rej/documents/rejection-notice", headers=claims.auth(owner("o-1", "u-1"))
+    )
+    assert link.status_code == 200 and "X-Amz-Signature" in link.json()["url"]
+
+
+async def test_clm06_repair_warranty_statement_in_chinese(claims: Running) -> None:
+    await _report(claims, "c-rep")
+    await survey(claims, "c-rep")
+    today = now().date().isoformat()
+    steps = [
+        ("decision", {"decision": "covered", "decided_at": now().isoformat()}),
+        ("agreement", {"mode": "repair", "amount_fen": 500000, "agreed_on": today}),
+        (
+            "repair-assignment",
+            {"repairer_id": "rep-1", "repairer_name": "某防水公司", "qualification": "防水二级", "assigned_on": today},
+        ),
+        ("repair-completion", {"completed_on": today, "summary": "重做卫生间防水层，闭水试验合格。"}),
+    ]
+    for segment, body in steps:
+        answer = await claims.http.post(
+            f"/v1/claims/c-rep/{segment}", json={"claim_id": "c-rep", **body}, headers=claims.auth(INSURER)
+        )
+        assert answer.status_code == 200, (segment, answer.text)
+    view = answer.json()
+    assert view["status"] == "repaired"
+    text = _pdf_text(await claims.handlers.evidence.read(view["warranty_statement"]["key"]))
+    assert "维修完成及保修说明" in text and "180天的保修期" in text and "不受保单到期终止的影响" in text
+    again = await _report(claims, "c-rep-again")  # same unit, part, item and location: CLM-06 link
+    assert again["status"] == "reported" and again["linked_claim_id"] == "c-rep"
+
+
+async def test_xc08_evidence_goes_straight_to_object_storage_and_is_checked(claims: Running) -> None:
+    await _report(claims, "c-ev")
+    photo = b"\xff\xd8\xff" + b"photo-bytes" * 500
+    sha = hashlib.sha256(photo).hexdigest()
+    owner_headers = claims.auth(owner("o-1", "u-1"))
+    request = {
+        "claim_id": "c-ev",
+        "file_name": "leak.jpg",
+        "content_type": "image/jpeg",
+        "size": len(photo),
+        "sha256": sha,
+    }
+    refused = await claims.http.post(
+        "/v1/claims/c-ev/evidence-uploads", json=request | {"content_type": "text/html"}, headers=owner_headers
+    )
+    assert refused.status_code == 422 and refused.json()["reason_code"] == "CONTENT_TYPE_NOT_ALLOWED"
+    ticket = (await claims.http.post("/v1/claims/c-ev/evidence-uploads", json=request, headers=owner_headers)).json()
+    assert ticket["key"].startswith("shanghai/prj-h/u-1/c-ev/")
+    async with httpx.AsyncClient() as s3:
+        wrong = await s3.put(ticket["url"], content=photo, headers=ticket["headers"] | {"Content-Type": "image/png"})
+        assert wrong.status_code == 403  # the content type is part of the signature
+        put = await s3.put(ticket["url"], content=photo, headers=ticket["headers"])
+        assert put.status_code == 200, put.text
+    ref = {"key": ticket["key"], "sha256": sha, "size": len(photo), "content_type": "image/jpeg"}
+    bad = await claims.http.post(
+        "/v1/claims/c-ev/evidence",
+        json={"claim_id": "c-ev", "evidence": ref | {"sha256": "0" * 64}},
+        headers=owner_headers,
+    )
+    assert bad.status_code == 422 and bad.json()["reason_code"] == "CHECKSUM_MISMATCH"
+    assert bad.json()["problems"][0]["field"] == "evidence.sha256"
+    missing = ref | {"key": "shanghai/prj-h/u-1/c-ev/nothing.jpg"}
+    gone = await claims.http.post(
+        "/v1/claims/c-ev/evidence", json={"claim_id": "c-ev", "evidence": missing}, headers=owner_headers
+    )
+    assert gone.json()["reason_code"] == "EVIDENCE_MISSING"
+    ok = await claims.http.post(
+        "/v1/claims/c-ev/evidence", json={"claim_id": "c-ev", "evidence": ref, "stage": "report"}, headers=owner_headers
+    )
+    assert ok.status_code == 200 and ok.json()["evidence"][0]["ref"]["key"] == ticket["key"]
+
+
+async def test_xc05_each_actor_sees_only_its_claims_without_leaks(claims: Running) -> None:
+    await _report(claims, "c-a1")
+    await _report(claims, "c-a2", "u-2", "o-2")
+    await _report(claims, "c-b9", "u-9", "o-9")
+    mine = await claims.http.get("/v1/claims/c-a1", headers=claims.auth(owner("o-1", "u-1")))
+    assert mine.status_code == 200
+    theirs = await claims.http.get("/v1/claims/c-a2", headers=claims.auth(owner("o-1", "u-1")))
+    nothing = await claims.http.get("/v1/claims/does-not-exist", headers=claims.auth(owner("o-1", "u-1")))
+    assert (
+        theirs.status_code == nothing.status_code == 404
+        and theirs.json()["reason_code"] == nothing.json()["reason_code"]
+    )
+    assert "u-2" not in theirs.text
+    other = await claims.http.get("/v1/claims/c-a1", headers=claims.auth(OTHER_INSURER))
+    assert other.status_code == 404
+    write = await claims.http.post(
+        "/v1/claims/c-a1/withdrawal", json={"claim_id": "c-a1", "reason": "x"}, headers=claims.auth(OTHER_INSURER)
+    )
+    assert write.status_code == 404
+    insurer_list = (await claims.http.get("/v1/claims", headers=claims.auth(INSURER))).json()["items"]
+    assert {i["claim_id"] for i in insurer_list} == {"c-a1", "c-a2"}
+    regulator_list = (await claims.http.get("/v1/claims", headers=claims.auth(REGULATOR))).json()["items"]
+    assert {"c-a1", "c-a2", "c-b9"} <= {i["claim_id"] for i in regulator_list}
+    unauthenticated = await claims.http.get("/v1/claims/c-a1")
+    assert unauthenticated.status_code == 401
+
+
+async def test_xc03_one_household_one_file(claims: Running) -> None:
+    await _report(claims, "c-f1")
+    await _report(claims, "c-f2")
+    await _report(claims, "c-f3", "u-2", "o-2")
+    answer = await claims.http.get("/v1/claims", params={"unit_id": "u-1"}, headers=claims.auth(INSURER))
+    assert [i["claim_id"] for i in answer.json()["items"]] == ["c-f1", "c-f2"]
+    as_owner = await claims.http.get("/v1/claims", params={"unit_id": "u-2"}, headers=claims.auth(owner("o-1", "u-1")))
+    assert as_owner.json()["items"] == []
+
+
+async def test_xc04_history_names_the_actor_of_every_change(claims: Running) -> None:
+    await _report(claims, "c-hist")
+    await survey(claims, "c-hist")
+    history = (await claims.http.get("/v1/claims/c-hist/history", headers=claims.auth(REGULATOR))).json()
+    assert [h["action"] for h in history] == ["claims.ReportClaim", "claims.ScheduleSurvey", "claims.RecordSurvey"]
+    assert [h["actor"]["id"] for h in history] == ["o-1", "desk-1", "desk-1"]
+
+
+async def test_xc04_two_concurrent_updates_one_conflict_no_lost_update(claims: Running) -> None:
+    body = await _report(claims, "c-cas")
+    at = now().isoformat()
+    headers = claims.auth(INSURER, **{"If-Match": str(body["version"])})
+    first, second = await asyncio.gather(
+        claims.http.post(
+            "/v1/claims/c-cas/survey-schedule",
+            json={"claim_id": "c-cas", "scheduled_at": at, "surveyor_id": "s-1"},
+            headers=headers,
+        ),
+        claims.http.post("/v1/claims/c-cas/withdrawal", json={"claim_id": "c-cas", "reason": "撤案"}, headers=headers),
+    )
+    codes = sorted([first.status_code, second.status_code])
+    assert codes == [200, 409], (first.text, second.text)
+    winner = first if first.status_code == 200 else second
+    view = (await claims.http.get("/v1/claims/c-cas", headers=claims.auth(INSURER))).json()
+    assert view["version"] == body["version"] + 1 and view["status"] == winner.json()["status"]
+
+
+async def test_xc07_http_refusals_carry_reason_code_and_field(claims: Running) -> None:
+    invalid = await claims.http.post("/v1/claims", json={"claim_id": "c-x"}, headers=claims.auth(owner("o-1", "u-1")))
+    assert invalid.status_code == 422 and invalid.json()["reason_code"] == "VALIDATION_FAILED"
+    assert {"unit_id", "part"} <= {p["field"] for p in invalid.json()["problems"]}
+    await _report(claims, "c-rule")
+    await survey(claims, "c-rule")
+    refused = await claims.http.post(
+        "/v1/claims/c-rule/decision",
+        json={"claim_id": "c-rule", "decision": "not_covered", "decided_at": now().isoformat()},
+        headers=claims.auth(INSURER),
+    )
+    body = refused.json()
+    assert (refused.status_code, body["reason_code"], body["rule_id"]) == (422, "RULE_VIOLATION", "CLM-04")
+    assert body["problems"][0]["field"] == "reasons"
+    replay_key = str(uuid.uuid4())
+    for _ in range(2):
+        again = await claims.http.post(
+            "/v1/claims",
+            json=report_body("c-idem", "u-1", "o-1"),
+            headers=claims.auth(owner("o-1", "u-1"), **{"Idempotency-Key": replay_key}),
+        )
+    assert again.status_code == 200 and again.json()["version"] == 1
+
+
+async def test_clm01_refused_report_is_stored_with_reason(claims: Running) -> None:
+    answer = await claims.http.post(
+        "/v1/claims", json=report_body("c-not-owner", "u-1", "o-2"), headers=claims.auth(INSURER)
+    )
+    assert answer.status_code == 201
+    assert answer.json()["status"] == "refused" and answer.json()["refusal"]["reason_code"] == "NOT_OWNER"
