@@ -10,6 +10,12 @@ atomic everywhere is an insert into a unique ``_id``. So an aggregate is kept as
   one insert succeeds, the other gets :class:`VersionConflict`. The entry carries the new state, the
   events the change produced (the outbox: published by :class:`OutboxRelay`, then flagged), the id
   of the message applied (idempotency) and the actor (the append-only history, XC-04).
+* ``<name>_outbox`` — one marker per log entry whose events are not published yet. FerretDB
+  answers only ``_id`` look-ups without scanning, so "what is unpublished" must be a small
+  collection, not a query over the ever-growing log: a marker is written just *before* its log
+  entry (so no committed entry is ever without one) and deleted once Kafka acknowledged the events.
+  A marker whose log entry never came (the writer lost the compare-and-set or died) is dropped by
+  the relay's sweep.
 * ``<name>`` — the current state of each aggregate, a projection of its latest log entry, for
   queries. :meth:`AggregateStore.get` always rolls it forward from the log, so a writer that died
   between the log insert and the projection write loses nothing.
@@ -146,10 +152,11 @@ class AggregateStore:
     def __init__(self, collection: AsyncCollection[Doc]) -> None:
         self.collection = collection
         self.log = collection.database[f"{collection.name}_log"]
+        self.outbox = collection.database[f"{collection.name}_outbox"]
 
     async def ensure_indexes(self, *state_fields: str) -> None:
-        await self.log.create_index([("published", ASCENDING), ("at", ASCENDING)])
         await self.log.create_index([("aggregate_id", ASCENDING), ("version", ASCENDING)])
+        await self.outbox.create_index([("at", ASCENDING)])
         for name in state_fields:
             await self.collection.create_index([(f"state.{name}", ASCENDING)])
 
@@ -209,13 +216,13 @@ class AggregateStore:
                 "state": dict(item.state),
                 "applied_id": item.applied_id,
                 "events": [e.to_doc() for e in item.events],
-                "published": not item.events,
                 "history": item.history.to_doc(1) if item.history else None,
                 "at": now,
             }
             for item in items
         ]
         created = {item.doc_id for item in items}
+        await self._mark_pending([e for e in entries if e["events"]])
         try:
             await self.log.insert_many(entries, ordered=False)
         except BulkWriteError as exc:
@@ -281,10 +288,11 @@ class AggregateStore:
             "state": dict(state),
             "applied_id": applied_id,
             "events": [e.to_doc() for e in events],
-            "published": not events,
             "history": history.to_doc(version) if history else None,
             "at": now,
         }
+        if events:
+            await self._mark_pending([entry])
         try:
             await self.log.insert_one(entry)  # the compare-and-set
         except DuplicateKeyError as exc:
@@ -312,25 +320,41 @@ class AggregateStore:
         return doc
 
     # -- outbox ---------------------------------------------------------------------------------
+    async def _mark_pending(self, entries: Sequence[Doc]) -> None:
+        markers = [{"_id": e["_id"], "aggregate_id": e["aggregate_id"], "at": e["at"]} for e in entries]
+        if not markers:
+            return
+        # A duplicate marker means a concurrent writer of the same version: the log insert decides.
+        with contextlib.suppress(BulkWriteError):
+            await self.outbox.insert_many(markers, ordered=False)
+
     async def unpublished(
         self, doc_id: str | None = None, *, older_than: datetime | None = None, limit: int = 100
     ) -> list[Doc]:
-        query: Doc = {"published": False}
+        """Log entries with events not yet published (reads the small outbox, then the log by _id)."""
+        query: Doc = {}
         if doc_id is not None:
             query["aggregate_id"] = doc_id
         if older_than is not None:
             query["at"] = {"$lte": older_than}
-        cursor = self.log.find(query, {"events": 1, "aggregate_id": 1, "version": 1}).sort("at", ASCENDING)
-        return [entry async for entry in cursor.limit(limit)]
+        markers = [m async for m in self.outbox.find(query).sort("at", ASCENDING).limit(limit)]
+        entries: list[Doc] = []
+        for marker in markers:
+            entry = await self.log.find_one({"_id": marker["_id"]}, {"events": 1, "aggregate_id": 1, "version": 1})
+            if entry is not None:
+                entries.append(entry)
+            elif older_than is not None:  # the commit never happened; only the sweep may judge that
+                await self.outbox.delete_one({"_id": marker["_id"]})
+        return entries
 
     async def pending_outbox(self, doc_id: str) -> list[OutgoingEvent]:
         return [OutgoingEvent.from_doc(e) for entry in await self.unpublished(doc_id) for e in entry["events"]]
 
     async def mark_published(self, *entry_ids: str) -> None:
-        if entry_ids:
-            await self.log.update_many(
-                {"_id": {"$in": list(entry_ids)}}, {"$set": {"published": True, "published_at": _now()}}
-            )
+        if len(entry_ids) == 1:
+            await self.outbox.delete_one({"_id": entry_ids[0]})
+        elif entry_ids:
+            await self.outbox.delete_many({"_id": {"$in": list(entry_ids)}})
 
 
 class Inbox:

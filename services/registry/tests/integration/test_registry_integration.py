@@ -65,10 +65,12 @@ async def test_reg01_nomination_and_admission_over_real_kafka_and_a_refusal_answ
             env = Envelope.wrap(command, region=REGION, producer="it-core", actor=actor, key=agency_id)
             await produce(infra.kafka_bootstrap, topics.REGISTRY.commands, [env.model_dump_json().encode()],
                           key=agency_id.encode())
+        # Commands keyed by another aggregate may land on another partition: send the assignment only
+        # once the agency is admitted, so the refusal is about the lead alone.
+        events = await _find(infra.kafka_bootstrap, topics.REGISTRY.events, agency_id, want=2)
         env = Envelope.wrap(assign, region=REGION, producer="it-core", actor=INSURER, key=project_id)
         await produce(infra.kafka_bootstrap, topics.REGISTRY.commands, [env.model_dump_json().encode()],
                       key=project_id.encode())
-        events = await _find(infra.kafka_bootstrap, topics.REGISTRY.events, agency_id, want=2)
         rejections = await _find(infra.kafka_bootstrap, topics.REGISTRY.rejections, agency_id, want=1)
         team_events = await _find(infra.kafka_bootstrap, topics.REGISTRY.events, project_id, want=1)
         team_rejections = await _find(infra.kafka_bootstrap, topics.REGISTRY.rejections, project_id, want=1)
