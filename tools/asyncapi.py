@@ -24,10 +24,24 @@ from anju_kit.settings import ServiceSettings
 OUT = Path(__file__).resolve().parents[1] / "contracts" / "asyncapi"
 
 
+def service_settings(service: str) -> ServiceSettings:
+    """The service's own settings class (``anju_<service>.config``) when it has one."""
+    try:
+        config = importlib.import_module(f"anju_{service}.config")
+    except ModuleNotFoundError:
+        return ServiceSettings.for_service(service, region="shanghai")
+    for value in vars(config).values():
+        if isinstance(value, type) and issubclass(value, ServiceSettings) and value is not ServiceSettings:
+            loaded: ServiceSettings = value.load(region="shanghai") if hasattr(value, "load") else value()
+            return loaded
+    return ServiceSettings.for_service(service, region="shanghai")
+
+
 def service_app(service: str) -> ServiceApp:
+    """The service as its composition root builds it (nothing connects until it starts)."""
     bootstrap = importlib.import_module(f"anju_{service}.bootstrap")
-    settings = ServiceSettings.for_service(service, region="shanghai")
-    app: ServiceApp = bootstrap.create_service(settings)
+    built = bootstrap.create_service(service_settings(service))
+    app: ServiceApp = built[0] if isinstance(built, tuple) else built
     return app
 
 

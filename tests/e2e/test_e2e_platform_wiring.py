@@ -18,6 +18,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from anju_contracts.topics import BY_SERVICE, SERVICES
 from anju_kit.kafka import ensure_topics
@@ -28,11 +29,43 @@ pytestmark = pytest.mark.e2e
 
 BASE_PORT = int(os.environ.get("ANJU_E2E_BASE_PORT", "18100"))
 
+# The consumer groups each service uses, with the topics they read (see each service's entrypoints).
+GROUPS = {
+    "anju-registry": [BY_SERVICE["registry"].commands],
+    "anju-policy": [BY_SERVICE["policy"].commands],
+    "anju-risk": [BY_SERVICE["risk"].commands],
+    "anju-notify": [BY_SERVICE["notify"].commands],
+    "anju-claims": [BY_SERVICE["claims"].commands],
+    "anju-claims-policy": [BY_SERVICE["policy"].events],
+}
+
+
+async def _position_groups_at_end(bootstrap: str, suffix: str) -> None:
+    """A run's own consumer groups start where the topics end now, like a deployment that is caught
+    up: what earlier tests left on the shared topics is not this run's business."""
+    settings = ServiceSettings()
+    await ensure_topics(settings, {t for topics in GROUPS.values() for t in topics})
+    for group, topic_names in GROUPS.items():
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=f"{group}{suffix}", enable_auto_commit=False)
+        await consumer.start()
+        try:
+            await consumer.topics()  # loads the metadata partitions_for_topic reads
+            partitions = [
+                TopicPartition(t, p) for t in topic_names for p in sorted(consumer.partitions_for_topic(t) or {0})
+            ]
+            consumer.assign(partitions)
+            ends = await consumer.end_offsets(partitions)
+            await consumer.commit({tp: offset for tp, offset in ends.items()})
+        finally:
+            await consumer.stop()
+
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     logs = tmp_path_factory.mktemp("services")
     token = uuid.uuid4().hex[:8]
+    suffix = f"-e2e-{token}"
+    asyncio.run(_position_groups_at_end(ServiceSettings().kafka_bootstrap, suffix))
     procs: dict[str, subprocess.Popen[bytes]] = {}
     urls: dict[str, str] = {}
     for offset, service in enumerate(SERVICES, start=1):
@@ -41,6 +74,8 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
             "ANJU_HTTP_PORT": str(port),
             "ANJU_MONGO_DB": f"e2e_{service}_{token}",
             "ANJU_INSTANCE_ID": f"e2e-{token}",
+            "ANJU_KAFKA_GROUP_SUFFIX": suffix,
+            "ANJU_CLAIMS_CONSUMER_GROUP": f"anju-claims{suffix}",  # claims names its groups itself
         }
         log = open(logs / f"{service}.log", "wb")  # noqa: SIM115 - closed with the process below
         procs[service] = subprocess.Popen(

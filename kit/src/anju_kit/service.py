@@ -101,7 +101,7 @@ class ServiceApp:
         @reliable_subscriber(
             self.broker,
             self.topics.commands,
-            group_id=f"anju-{self.settings.service}",
+            group_id=self.settings.consumer_group(),
             service=self.settings.service,
             on_malformed=rejector.reject_malformed,
         )

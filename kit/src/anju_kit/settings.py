@@ -35,6 +35,11 @@ class ServiceSettings(BaseSettings):
 
     kafka_bootstrap: str = "127.0.0.1:9092"
     kafka_client_retries: int = Field(default=3, ge=0, le=20, description="Handler attempts before the DLQ.")
+    kafka_group_suffix: str = Field(
+        default="",
+        description="Appended to every consumer group name: a side-by-side deployment or a test run gets "
+        "its own offsets without touching the regular groups'.",
+    )
 
     mongo_url: str = "mongodb://127.0.0.1:27017/"
     mongo_db: str = Field(default="", description="Database name; default anju_<service>_<region>.")
@@ -65,6 +70,10 @@ class ServiceSettings(BaseSettings):
         if settings.holidays_dir is None:
             settings.holidays_dir = settings.regions_dir / "holidays"
         return settings
+
+    def consumer_group(self, name: str | None = None) -> str:
+        """The consumer group ``name`` (default ``anju-<service>``) with this deployment's suffix."""
+        return f"{name or f'anju-{self.service}'}{self.kafka_group_suffix}"
 
     @property
     def client_id(self) -> str:

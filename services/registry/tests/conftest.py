@@ -49,8 +49,14 @@ def rules() -> Callable[[str], RegistryRules]:
 
 
 def identity(n: int = 1) -> ProtectedIdentity:
-    return ProtectedIdentity(name="张三", name_masked="张*", id_number_hash=f"h-id-{n}",
-                             id_number_masked="310***********1234", phone_hash=f"h-ph-{n}", phone_masked="138****5678")
+    return ProtectedIdentity(
+        name="张三",
+        name_masked="张*",
+        id_number_hash=f"h-id-{n}",
+        id_number_masked="310***********1234",
+        phone_hash=f"h-ph-{n}",
+        phone_masked="138****5678",
+    )
 
 
 def years_ago(today: date, years: int) -> date:
@@ -61,12 +67,29 @@ def years_ago(today: date, years: int) -> date:
 def person(today: date, rules: Callable[[str], RegistryRules]) -> Callable[..., Practitioner]:
     """An approved practitioner of agency ``ag-1`` (override anything)."""
 
-    def make(pid: str = "p-lead", *, agency_id: str = "ag-1", title: TechnicalTitle = TechnicalTitle.SENIOR_ENGINEER,
-             years: int = 20, licence: bool = True, roles: tuple[PractitionerRole, ...] = (PractitionerRole.PROJECT_LEAD,),
-             region_code: str = "shanghai", approve: bool = True) -> Practitioner:
-        licences = (RegisteredLicence(kind="registered_structural_engineer", level=1, number=f"S-{pid}"),) if licence else ()
-        p = Practitioner.apply(practitioner_id=pid, agency_id=agency_id, identity=identity(), title=title,
-                               registered_licences=licences, career_start=years_ago(today, years), roles=roles)
+    def make(
+        pid: str = "p-lead",
+        *,
+        agency_id: str = "ag-1",
+        title: TechnicalTitle = TechnicalTitle.SENIOR_ENGINEER,
+        years: int = 20,
+        licence: bool = True,
+        roles: tuple[PractitionerRole, ...] = (PractitionerRole.PROJECT_LEAD,),
+        region_code: str = "shanghai",
+        approve: bool = True,
+    ) -> Practitioner:
+        licences = (
+            (RegisteredLicence(kind="registered_structural_engineer", level=1, number=f"S-{pid}"),) if licence else ()
+        )
+        p = Practitioner.apply(
+            practitioner_id=pid,
+            agency_id=agency_id,
+            identity=identity(),
+            title=title,
+            registered_licences=licences,
+            career_start=years_ago(today, years),
+            roles=roles,
+        )
         if approve:
             p.approve(rules=rules(region_code), today=today)
         p.pull_events()
@@ -76,8 +99,12 @@ def person(today: date, rules: Callable[[str], RegistryRules]) -> Callable[..., 
 
 
 def evidence(**overrides: Any) -> QualificationEvidence:
-    base: dict[str, Any] = {"path": QualificationPath.SUPERVISION_LICENCE, "supervision_grade": SupervisionGrade.COMPREHENSIVE,
-                            "licence_number": "E131000001", "document_keys": ("evidence/ag-1/licence.pdf",)}
+    base: dict[str, Any] = {
+        "path": QualificationPath.SUPERVISION_LICENCE,
+        "supervision_grade": SupervisionGrade.COMPREHENSIVE,
+        "licence_number": "E131000001",
+        "document_keys": ("evidence/ag-1/licence.pdf",),
+    }
     base.update(overrides)
     return QualificationEvidence(**base)
 
@@ -88,8 +115,14 @@ def agency(rules: Callable[[str], RegistryRules]) -> Callable[..., Agency]:
 
     def make(agency_id: str = "ag-1", region_code: str = "shanghai", **evidence_overrides: Any) -> Agency:
         r = rules(region_code)
-        a = Agency.nominate(agency_id=agency_id, name="上海某风险管理有限公司", credit_code="91310000MA1K000001",
-                            insurer_id="ins-1", evidence=evidence(**evidence_overrides), rules=r)
+        a = Agency.nominate(
+            agency_id=agency_id,
+            name="上海某风险管理有限公司",
+            credit_code="91310000MA1K000001",
+            insurer_id="ins-1",
+            evidence=evidence(**evidence_overrides),
+            rules=r,
+        )
         a.admit(by="reg-1", rules=r)
         a.pull_events()
         return a
@@ -98,8 +131,9 @@ def agency(rules: Callable[[str], RegistryRules]) -> Callable[..., Agency]:
 
 
 def context(agency: Agency | None, people: list[Practitioner], today: date, load: int = 0) -> TeamContext:
-    return TeamContext(agency=agency, people={p.practitioner_id: p for p in people}, lead_active_projects=load,
-                       today=today)
+    return TeamContext(
+        agency=agency, people={p.practitioner_id: p for p in people}, lead_active_projects=load, today=today
+    )
 
 
 @pytest.fixture

@@ -14,8 +14,15 @@ from anju_contracts.base import ContractModel
 from anju_registry.domain.errors import Forbidden
 
 _REGULATOR_COMMANDS: tuple[type[ContractModel], ...] = (
-    r.AdmitAgency, r.RefuseAgency, r.ApprovePractitioner, r.RecordTraining, r.RecordReEvaluation,
-    r.CombineEvaluations, r.RecordViolation, r.RecordSeriousAccident, r.SubmitSafetyChecklistScore,
+    r.AdmitAgency,
+    r.RefuseAgency,
+    r.ApprovePractitioner,
+    r.RecordTraining,
+    r.RecordReEvaluation,
+    r.CombineEvaluations,
+    r.RecordViolation,
+    r.RecordSeriousAccident,
+    r.SubmitSafetyChecklistScore,
     r.RectificationRefused,
 )
 
@@ -32,8 +39,9 @@ def acts_for_agency(actor: Actor, agency_id: str | None) -> bool:
     return actor.role in (Role.AGENCY, Role.SYSTEM) and agency_id is not None and actor.agency_id == agency_id
 
 
-def check(actor: Actor, command: ContractModel, *, team_insurer: str | None = None,
-          team_agency: str | None = None) -> None:
+def check(
+    actor: Actor, command: ContractModel, *, team_insurer: str | None = None, team_agency: str | None = None
+) -> None:
     """Raise :class:`Forbidden` unless ``actor`` may send ``command``."""
     if isinstance(command, _REGULATOR_COMMANDS):
         allowed = is_regulator(actor)

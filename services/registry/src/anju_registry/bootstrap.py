@@ -60,7 +60,13 @@ def build(settings: RegistrySettings, *, clock: Clock | None = None) -> tuple[Se
     for repo in repos.all():
         service.relay_outbox_of(repo.store)
     rejector = Rejector(service.broker, service.topics, region=settings.region, producer=settings.service)
-    kafka.register(service.broker, handlers, rejector, attempts=settings.registry_command_attempts)
+    kafka.register(
+        service.broker,
+        handlers,
+        rejector,
+        attempts=settings.registry_command_attempts,
+        group=settings.consumer_group(kafka.COMMANDS_GROUP),
+    )
     service.on_startup(repos.ensure_indexes)
     return service, handlers
 

@@ -100,31 +100,48 @@ class RegistryHandlers:
             case r.AssignTeam():
                 return await self._change(self.repos.teams, command.project_id, delivery, self._assign(command, actor))
             case r.ChangeLead():
-                return await self._change(self.repos.teams, command.project_id, delivery,
-                                          self._change_lead(command, actor))
+                return await self._change(
+                    self.repos.teams, command.project_id, delivery, self._change_lead(command, actor)
+                )
             case r.ApplyPractitioner():
                 access.check(actor, command)
-                return await self._change(self.repos.practitioners, command.practitioner_id, delivery,
-                                          self._apply_practitioner(command))
+                return await self._change(
+                    self.repos.practitioners, command.practitioner_id, delivery, self._apply_practitioner(command)
+                )
             case r.RegisterInsurerStaff():
                 access.check(actor, command)
-                return await self._change(self.repos.insurers, command.insurer_id, delivery,
-                                          self._register_staff(command))
+                return await self._change(
+                    self.repos.insurers, command.insurer_id, delivery, self._register_staff(command)
+                )
             case r.ApprovePractitioner() | r.RecordTraining() | r.RecordReEvaluation():
                 access.check(actor, command)
-                return await self._change(self.repos.practitioners, command.practitioner_id, delivery,
-                                          self._existing(self._practitioner_step(command), "practitioner",
-                                                         command.practitioner_id))
+                return await self._change(
+                    self.repos.practitioners,
+                    command.practitioner_id,
+                    delivery,
+                    self._existing(self._practitioner_step(command), "practitioner", command.practitioner_id),
+                )
             case r.RecordViolation():
                 access.check(actor, command)
                 return await self._record_violation(delivery, command)
-            case (r.AdmitAgency() | r.RefuseAgency() | r.RecordCorporateRelations() | r.SubmitEvaluation()
-                  | r.CombineEvaluations() | r.RecordSeriousAccident() | r.SubmitSafetyChecklistScore()
-                  | r.RectificationRefused()):
+            case (
+                r.AdmitAgency()
+                | r.RefuseAgency()
+                | r.RecordCorporateRelations()
+                | r.SubmitEvaluation()
+                | r.CombineEvaluations()
+                | r.RecordSeriousAccident()
+                | r.SubmitSafetyChecklistScore()
+                | r.RectificationRefused()
+            ):
                 access.check(actor, command)
                 agency_id: str = command.agency_id
-                return await self._change(self.repos.agencies, agency_id, delivery,
-                                          self._existing(self._agency_step(command, actor), "agency", agency_id))
+                return await self._change(
+                    self.repos.agencies,
+                    agency_id,
+                    delivery,
+                    self._existing(self._agency_step(command, actor), "agency", agency_id),
+                )
         raise RegistryError(ReasonCode.UNKNOWN_TYPE, f"{type(command).__name__} is not a registry command")
 
     # -- agencies -----------------------------------------------------------------------------
@@ -132,10 +149,21 @@ class RegistryHandlers:
     def _nominate(self, cmd: r.NominateAgency) -> Mutate[Agency]:
         async def mutate(agency: Agency | None) -> Agency:
             if agency is None:
-                return Agency.nominate(agency_id=cmd.agency_id, name=cmd.name, credit_code=cmd.credit_code,
-                                       insurer_id=cmd.insurer_id, evidence=cmd.evidence, rules=self.rules)
-            agency.renominate(name=cmd.name, credit_code=cmd.credit_code, insurer_id=cmd.insurer_id,
-                              evidence=cmd.evidence, rules=self.rules)
+                return Agency.nominate(
+                    agency_id=cmd.agency_id,
+                    name=cmd.name,
+                    credit_code=cmd.credit_code,
+                    insurer_id=cmd.insurer_id,
+                    evidence=cmd.evidence,
+                    rules=self.rules,
+                )
+            agency.renominate(
+                name=cmd.name,
+                credit_code=cmd.credit_code,
+                insurer_id=cmd.insurer_id,
+                evidence=cmd.evidence,
+                rules=self.rules,
+            )
             return agency
 
         return mutate
@@ -150,26 +178,41 @@ class RegistryHandlers:
                 case r.RefuseAgency():
                     agency.refuse(cmd.reasons)
                 case r.RecordCorporateRelations():
-                    agency.record_relations(group=cmd.group_organisation_ids,
-                                            subsidiaries=cmd.subsidiary_organisation_ids,
-                                            related=cmd.related_organisation_ids,
-                                            involvements=cmd.project_involvements)
+                    agency.record_relations(
+                        group=cmd.group_organisation_ids,
+                        subsidiaries=cmd.subsidiary_organisation_ids,
+                        related=cmd.related_organisation_ids,
+                        involvements=cmd.project_involvements,
+                    )
                 case r.SubmitEvaluation():
-                    agency.submit_evaluation(insurer_id=cmd.insurer_id, project_id=cmd.project_id, period=cmd.period,
-                                             score=cmd.score)
+                    agency.submit_evaluation(
+                        insurer_id=cmd.insurer_id, project_id=cmd.project_id, period=cmd.period, score=cmd.score
+                    )
                 case r.CombineEvaluations():
                     agency.combine_evaluations(period=cmd.period, rules=rules, today=today)
                 case r.RecordSeriousAccident():
-                    agency.record_serious_accident(project_id=cmd.project_id, level=cmd.level,
-                                                   agency_found_problem=cmd.agency_found_problem, rules=rules,
-                                                   today=today)
+                    agency.record_serious_accident(
+                        project_id=cmd.project_id,
+                        level=cmd.level,
+                        agency_found_problem=cmd.agency_found_problem,
+                        rules=rules,
+                        today=today,
+                    )
                 case r.SubmitSafetyChecklistScore():
-                    problems = agency.score_safety_checklist(quarter=cmd.quarter, answers=cmd.answers,
-                                                             findings=cmd.adverse_findings, checklist=self.checklist,
-                                                             today=today)
+                    problems = agency.score_safety_checklist(
+                        quarter=cmd.quarter,
+                        answers=cmd.answers,
+                        findings=cmd.adverse_findings,
+                        checklist=self.checklist,
+                        today=today,
+                    )
                     if problems:
-                        raise RegistryError(ReasonCode.RULE_VIOLATION, "the answers do not fit the region's checklist",
-                                            "SAF-07", tuple(problems))
+                        raise RegistryError(
+                            ReasonCode.RULE_VIOLATION,
+                            "the answers do not fit the region's checklist",
+                            "SAF-07",
+                            tuple(problems),
+                        )
                 case r.RectificationRefused():
                     agency.refuse_rectification(cmd.note)
 
@@ -179,13 +222,20 @@ class RegistryHandlers:
         due = end_of_day(cmd.correction_due_on) if cmd.correction_due_on else None
 
         def step(agency: Agency) -> None:
-            agency.record_violation(violation_code=cmd.violation_code, finding_key=cmd.finding_key,
-                                    project_id=cmd.project_id, practitioner_id=cmd.practitioner_id,
-                                    description=cmd.description, rules=self.rules, today=self.today,
-                                    correction_due_at=due)
+            agency.record_violation(
+                violation_code=cmd.violation_code,
+                finding_key=cmd.finding_key,
+                project_id=cmd.project_id,
+                practitioner_id=cmd.practitioner_id,
+                description=cmd.description,
+                rules=self.rules,
+                today=self.today,
+                correction_due_at=due,
+            )
 
-        outcome = await self._change(self.repos.agencies, cmd.agency_id, delivery,
-                                     self._existing(step, "agency", cmd.agency_id))
+        outcome = await self._change(
+            self.repos.agencies, cmd.agency_id, delivery, self._existing(step, "agency", cmd.agency_id)
+        )
         recorded = [e for e in outcome.events if isinstance(e, r.ViolationRecorded)]
         if cmd.practitioner_id is not None and (recorded or outcome.duplicate):
             # The practitioner named in the finding gets a credit record too (REG-10); its own
@@ -193,21 +243,33 @@ class RegistryHandlers:
             rule_id = recorded[0].rule_id if recorded else "REG-10"
 
             def credit(p: Practitioner) -> None:
-                p.add_credit(kind=r.CreditKind.NEGATIVE, rule_id=rule_id, summary=f"责任认定：{cmd.description}",
-                             project_id=cmd.project_id, today=self.today)
+                p.add_credit(
+                    kind=r.CreditKind.NEGATIVE,
+                    rule_id=rule_id,
+                    summary=f"责任认定：{cmd.description}",
+                    project_id=cmd.project_id,
+                    today=self.today,
+                )
 
-            await self._change(self.repos.practitioners, cmd.practitioner_id, delivery,
-                               self._existing(credit, "practitioner", cmd.practitioner_id), suffix=":practitioner")
+            await self._change(
+                self.repos.practitioners,
+                cmd.practitioner_id,
+                delivery,
+                self._existing(credit, "practitioner", cmd.practitioner_id),
+                suffix=":practitioner",
+            )
         return outcome
 
     # -- practitioners and insurer staff ------------------------------------------------------
 
     def _protect(self, name: str, id_number: str, phone: str) -> ProtectedIdentity:
         return ProtectedIdentity(
-            name=name, name_masked=mask_name(name),
+            name=name,
+            name_masked=mask_name(name),
             id_number_hash=protected_hash(id_number.upper(), self.identity_secret),
             id_number_masked=mask_id_number(id_number.upper()),
-            phone_hash=protected_hash(phone, self.identity_secret), phone_masked=mask_phone(phone),
+            phone_hash=protected_hash(phone, self.identity_secret),
+            phone_masked=mask_phone(phone),
         )
 
     def _apply_practitioner(self, cmd: r.ApplyPractitioner) -> Mutate[Practitioner]:
@@ -217,8 +279,12 @@ class RegistryHandlers:
             if await self.repos.identity_taken(identity.id_number_hash, cmd.practitioner_id):
                 raise InvalidState("this person is already listed in the talent database (实名制)", "REG-02")
             fields: dict[str, Any] = {
-                "agency_id": cmd.agency_id, "identity": identity, "title": cmd.title,
-                "registered_licences": cmd.registered_licences, "career_start": cmd.career_start, "roles": cmd.roles,
+                "agency_id": cmd.agency_id,
+                "identity": identity,
+                "title": cmd.title,
+                "registered_licences": cmd.registered_licences,
+                "career_start": cmd.career_start,
+                "roles": cmd.roles,
             }
             if p is None:
                 return Practitioner.apply(practitioner_id=cmd.practitioner_id, **fields)
@@ -240,10 +306,16 @@ class RegistryHandlers:
         return step
 
     def _register_staff(self, cmd: r.RegisterInsurerStaff) -> Mutate[Insurer]:
-        staff = InsurerStaff(staff_id=cmd.staff_id, identity=self._protect(cmd.name, cmd.id_number, cmd.phone),
-                             function=cmd.function, title=cmd.title, first_class_licence=cmd.first_class_licence,
-                             degree=cmd.degree, career_start=cmd.career_start,
-                             passed_insurer_assessment=cmd.passed_insurer_assessment)
+        staff = InsurerStaff(
+            staff_id=cmd.staff_id,
+            identity=self._protect(cmd.name, cmd.id_number, cmd.phone),
+            function=cmd.function,
+            title=cmd.title,
+            first_class_licence=cmd.first_class_licence,
+            degree=cmd.degree,
+            career_start=cmd.career_start,
+            passed_insurer_assessment=cmd.passed_insurer_assessment,
+        )
 
         async def mutate(insurer: Insurer | None) -> Insurer:
             insurer = insurer or Insurer(insurer_id=cmd.insurer_id)
@@ -262,23 +334,38 @@ class RegistryHandlers:
             if loaded is not None:
                 people[pid] = loaded.aggregate
         load = await self.repos.lead_load(lead_id, except_project=project_id)
-        return TeamContext(agency=agency.aggregate if agency else None, people=people, lead_active_projects=load,
-                           today=self.today)
+        return TeamContext(
+            agency=agency.aggregate if agency else None, people=people, lead_active_projects=load, today=self.today
+        )
 
     def _assign(self, cmd: r.AssignTeam, actor: Actor) -> Mutate[Team]:
         async def mutate(team: Team | None) -> Team:
             access.check(actor, cmd, team_insurer=team.insurer_id if team else None)
-            team = team or Team.first_attempt(project_id=cmd.project_id, agency_id=cmd.agency_id,
-                                              insurer_id=cmd.insurer_id)
+            team = team or Team.first_attempt(
+                project_id=cmd.project_id, agency_id=cmd.agency_id, insurer_id=cmd.insurer_id
+            )
             named = [cmd.lead_id, *([cmd.technical_lead_id] if cmd.technical_lead_id else []), *cmd.member_ids]
             ctx = await self._context(cmd.agency_id, named, cmd.lead_id, cmd.project_id)
-            failures = assignment_failures(project_id=cmd.project_id, agency_id=cmd.agency_id, lead_id=cmd.lead_id,
-                                           member_ids=cmd.member_ids, technical_lead_id=cmd.technical_lead_id,
-                                           participating_units=cmd.participating_units,
-                                           key_positions=cmd.key_positions, ctx=ctx, rules=self.rules)
-            team.assign(agency_id=cmd.agency_id, insurer_id=cmd.insurer_id, lead_id=cmd.lead_id,
-                        member_ids=cmd.member_ids, technical_lead_id=cmd.technical_lead_id,
-                        participating_units=cmd.participating_units, failures=failures)
+            failures = assignment_failures(
+                project_id=cmd.project_id,
+                agency_id=cmd.agency_id,
+                lead_id=cmd.lead_id,
+                member_ids=cmd.member_ids,
+                technical_lead_id=cmd.technical_lead_id,
+                participating_units=cmd.participating_units,
+                key_positions=cmd.key_positions,
+                ctx=ctx,
+                rules=self.rules,
+            )
+            team.assign(
+                agency_id=cmd.agency_id,
+                insurer_id=cmd.insurer_id,
+                lead_id=cmd.lead_id,
+                member_ids=cmd.member_ids,
+                technical_lead_id=cmd.technical_lead_id,
+                participating_units=cmd.participating_units,
+                failures=failures,
+            )
             return team
 
         return mutate
@@ -290,11 +377,21 @@ class RegistryHandlers:
             access.check(actor, cmd, team_insurer=team.insurer_id, team_agency=team.agency_id)
             old = team.lead_id or ""
             ctx = await self._context(team.agency_id, [old, cmd.new_lead_id], cmd.new_lead_id, cmd.project_id)
-            failures = lead_change_failures(agency_id=team.agency_id, old_lead_id=old, new_lead_id=cmd.new_lead_id,
-                                            confirmation_key=cmd.insurer_confirmation_key,
-                                            key_positions=cmd.key_positions, ctx=ctx, rules=self.rules)
-            team.change_lead(new_lead_id=cmd.new_lead_id, insurer_confirmation_key=cmd.insurer_confirmation_key,
-                             reason=cmd.reason, failures=failures)
+            failures = lead_change_failures(
+                agency_id=team.agency_id,
+                old_lead_id=old,
+                new_lead_id=cmd.new_lead_id,
+                confirmation_key=cmd.insurer_confirmation_key,
+                key_positions=cmd.key_positions,
+                ctx=ctx,
+                rules=self.rules,
+            )
+            team.change_lead(
+                new_lead_id=cmd.new_lead_id,
+                insurer_confirmation_key=cmd.insurer_confirmation_key,
+                reason=cmd.reason,
+                failures=failures,
+            )
             return team
 
         return mutate
@@ -311,8 +408,9 @@ class RegistryHandlers:
 
         return mutate
 
-    async def _change(self, repo: Repository[A], doc_id: str, delivery: Delivery, mutate: Mutate[A], *,
-                      suffix: str = "") -> Outcome:
+    async def _change(
+        self, repo: Repository[A], doc_id: str, delivery: Delivery, mutate: Mutate[A], *, suffix: str = ""
+    ) -> Outcome:
         envelope = delivery.envelope
         applied_id = f"{envelope.event_id}{suffix}"
         for _ in range(_CAS_ATTEMPTS):
@@ -328,19 +426,28 @@ class RegistryHandlers:
             events = aggregate.pull_events()
             if not events:
                 return Outcome(aggregate, loaded.version if loaded else 0, duplicate=True)
-            outgoing = [OutgoingEvent(e.TOPIC or "", envelope.follow_up(e, producer=self.producer, key=doc_id))
-                        for e in events]
-            if delivery.answer_to is not None and (
-                    answer := rejected(envelope, refused_conditions(events), producer=self.producer)) is not None:
+            outgoing = [
+                OutgoingEvent(e.TOPIC or "", envelope.follow_up(e, producer=self.producer, key=doc_id)) for e in events
+            ]
+            if (
+                delivery.answer_to is not None
+                and (answer := rejected(envelope, refused_conditions(events), producer=self.producer)) is not None
+            ):
                 outgoing.append(OutgoingEvent(delivery.answer_to, answer))  # one write with the refusal
-            history = HistoryEntry(envelope.type, envelope.actor, self.clock.now(),
-                                   {"events": [e.TYPE for e in events]}, caused_by=str(envelope.event_id))
+            history = HistoryEntry(
+                envelope.type,
+                envelope.actor,
+                self.clock.now(),
+                {"events": [e.TYPE for e in events]},
+                caused_by=str(envelope.event_id),
+            )
             try:
                 if loaded is None:
                     version = await repo.add(doc_id, aggregate, outgoing, applied_id=applied_id, history=history)
                 else:
-                    version = await repo.save(doc_id, aggregate, loaded.version, outgoing, applied_id=applied_id,
-                                              history=history)
+                    version = await repo.save(
+                        doc_id, aggregate, loaded.version, outgoing, applied_id=applied_id, history=history
+                    )
             except (VersionConflict, AlreadyExists):
                 continue  # someone else wrote first: re-apply on the fresh state
             log.info("registry.applied", aggregate_id=doc_id, version=version, events=[e.TYPE for e in events])

@@ -21,8 +21,9 @@ def refused_conditions(events: Iterable[Event]) -> tuple[r.FailedCondition, ...]
 
 def field_problems(failures: Sequence[r.FailedCondition]) -> tuple[FieldProblem, ...]:
     """One FieldProblem per failed condition; the message starts with its rule ID and code."""
-    return tuple(FieldProblem(field=f.subject_id or "", message=f"{f.rule_id} {f.code}: {f.message}"[:500])
-                 for f in failures)
+    return tuple(
+        FieldProblem(field=f.subject_id or "", message=f"{f.rule_id} {f.code}: {f.message}"[:500]) for f in failures
+    )
 
 
 def refusal(failures: Sequence[r.FailedCondition]) -> RegistryError | None:
@@ -40,7 +41,13 @@ def rejected(command: Envelope, failures: Sequence[r.FailedCondition], *, produc
     if error is None:
         return None
     return command.follow_up(
-        Rejected(command_event_id=str(command.event_id), command_type=command.type, reason_code=error.reason_code,
-                 rule_id=error.rule_id, problems=field_problems(error.failures), detail=error.detail),
+        Rejected(
+            command_event_id=str(command.event_id),
+            command_type=command.type,
+            reason_code=error.reason_code,
+            rule_id=error.rule_id,
+            problems=field_problems(error.failures),
+            detail=error.detail,
+        ),
         producer=producer,
     )

@@ -29,9 +29,13 @@ async def make_registry(infra: Any, unique: Any, clock: FrozenClock) -> AsyncIte
     built: list[tuple[ServiceApp, str]] = []
 
     def make(region: str = "shanghai", **overrides: Any) -> Registry:
-        settings = RegistrySettings.load(region=region, kafka_bootstrap=infra.kafka_bootstrap,
-                                         mongo_url=infra.mongo_url,
-                                         mongo_db=unique(f"t_registry_{len(built)}").replace("-", "_"), **overrides)
+        settings = RegistrySettings.load(
+            region=region,
+            kafka_bootstrap=infra.kafka_bootstrap,
+            mongo_url=infra.mongo_url,
+            mongo_db=unique(f"t_registry_{len(built)}").replace("-", "_"),
+            **overrides,
+        )
         service, handlers = build(settings, clock=clock)
 
         async def flush(repo: Repository[Any], doc_id: str) -> None:

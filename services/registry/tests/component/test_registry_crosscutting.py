@@ -44,16 +44,32 @@ STAFF_PHONE = "13698765432"
 
 
 def _nomination(agency_id: str = "ag-1", insurer_id: str = "ins-1") -> dict[str, Any]:
-    return {"agency_id": agency_id, "name": AGENCY_NAME, "credit_code": CREDIT_CODE, "insurer_id": insurer_id,
-            "evidence": {"path": "supervision_licence", "supervision_grade": "comprehensive", "licence_number": "E1",
-                         "document_keys": [f"shanghai/registry/{agency_id}/licence.pdf"]}}
+    return {
+        "agency_id": agency_id,
+        "name": AGENCY_NAME,
+        "credit_code": CREDIT_CODE,
+        "insurer_id": insurer_id,
+        "evidence": {
+            "path": "supervision_licence",
+            "supervision_grade": "comprehensive",
+            "licence_number": "E1",
+            "document_keys": [f"shanghai/registry/{agency_id}/licence.pdf"],
+        },
+    }
 
 
 def _application(practitioner_id: str = "p-lead", **overrides: Any) -> dict[str, Any]:
-    return {"practitioner_id": practitioner_id, "agency_id": "ag-1", "name": "王建国", "id_number": ID_NUMBER,
-            "phone": PHONE, "title": "senior_engineer", "career_start": "2005-07-01",
-            "registered_licences": [{"kind": "registered_structural_engineer", "level": 1, "number": "S1"}],
-            "roles": ["project_lead"]} | overrides
+    return {
+        "practitioner_id": practitioner_id,
+        "agency_id": "ag-1",
+        "name": "王建国",
+        "id_number": ID_NUMBER,
+        "phone": PHONE,
+        "title": "senior_engineer",
+        "career_start": "2005-07-01",
+        "registered_licences": [{"kind": "registered_structural_engineer", "level": 1, "number": "S1"}],
+        "roles": ["project_lead"],
+    } | overrides
 
 
 async def _ok(c: httpx.AsyncClient, path: str, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
@@ -70,15 +86,18 @@ async def _seed(c: httpx.AsyncClient, auth: Any, *, team: bool = True) -> None:
     await _ok(c, "/v1/registry/practitioners", _application(), auth(AGENCY))
     await _ok(c, "/v1/registry/practitioners/p-lead/approval", {"practitioner_id": "p-lead"}, auth(REGULATOR))
     if team:
-        await _ok(c, "/v1/registry/teams", {"project_id": "prj-1", "agency_id": "ag-1", "insurer_id": "ins-1",
-                                            "lead_id": "p-lead"}, auth(INSURER))
+        await _ok(
+            c,
+            "/v1/registry/teams",
+            {"project_id": "prj-1", "agency_id": "ag-1", "insurer_id": "ins-1", "lead_id": "p-lead"},
+            auth(INSURER),
+        )
 
 
 # -- XC-04 -------------------------------------------------------------------------------------------
 
 
-async def test_xc04_every_change_kept_in_append_only_history_with_its_actor(registry: Any, api: Any,
-                                                                           auth: Any) -> None:
+async def test_xc04_every_change_kept_in_append_only_history_with_its_actor(registry: Any, api: Any, auth: Any) -> None:
     service, _ = registry
     history_url = "/v1/registry/agencies/ag-1/history"
     async with api(registry) as c:
@@ -86,8 +105,9 @@ async def test_xc04_every_change_kept_in_append_only_history_with_its_actor(regi
         await _ok(c, "/v1/registry/agencies/ag-1/admission", {"agency_id": "ag-1"}, auth(REGULATOR))
 
         history = (await c.get(history_url, headers=auth(REGULATOR))).json()
-        assert [(h["version"], h["action"], h["actor"]["id"], h["actor"]["role"], h["details"]["events"])
-                for h in history] == [
+        assert [
+            (h["version"], h["action"], h["actor"]["id"], h["actor"]["role"], h["details"]["events"]) for h in history
+        ] == [
             (1, "registry.NominateAgency", "picc-uw-1", "insurer", ["registry.AgencyNominated"]),
             (2, "registry.AdmitAgency", "zjw-1", "regulator", ["registry.AgencyAdmitted"]),
         ]
@@ -105,49 +125,68 @@ async def test_xc04_every_change_kept_in_append_only_history_with_its_actor(regi
 
         # Refused writes (in another insurer's name; re-nominating an admitted agency) add nothing.
         forbidden = await c.post("/v1/registry/agencies", json=_nomination(), headers=auth(OTHER_INSURER))
-        conflict = await c.post("/v1/registry/agencies", json=_nomination(insurer_id="ins-9"),
-                                headers=auth(OTHER_INSURER))
+        conflict = await c.post(
+            "/v1/registry/agencies", json=_nomination(insurer_id="ins-9"), headers=auth(OTHER_INSURER)
+        )
         assert (forbidden.status_code, conflict.status_code) == (403, 409)
         assert (await c.get(history_url, headers=auth(REGULATOR))).json() == history
 
     # Underneath: the insert-only commit log, one entry per version.
-    assert [doc["_id"] async for doc in service.db["agencies_log"].find({}).sort("version", 1)] == [
-        "ag-1@1", "ag-1@2"]
+    assert [doc["_id"] async for doc in service.db["agencies_log"].find({}).sort("version", 1)] == ["ag-1@1", "ag-1@2"]
 
 
 # -- XC-05 -------------------------------------------------------------------------------------------
 
 
 async def test_xc05_reads_scoped_insurer_own_business_agency_own_records_regulator_whole_region(
-        registry: Any, api: Any, auth: Any) -> None:
+    registry: Any, api: Any, auth: Any
+) -> None:
     async with api(registry) as c:
         await _seed(c, auth)
         await _ok(c, "/v1/registry/agencies", _nomination("ag-2", "ins-9"), auth(OTHER_INSURER))  # not admitted
 
         team = "/v1/registry/teams/prj-1"
-        assert {a.id: (await c.get(team, headers=auth(a))).status_code
-                for a in (INSURER, AGENCY, REGULATOR, OTHER_INSURER, OTHER_AGENCY, OWNER)} == {
-            "picc-uw-1": 200, "ag1-admin": 200, "zjw-1": 200, "cpic-uw-7": 404, "ag2-admin": 404, "owner-1": 404}
+        assert {
+            a.id: (await c.get(team, headers=auth(a))).status_code
+            for a in (INSURER, AGENCY, REGULATOR, OTHER_INSURER, OTHER_AGENCY, OWNER)
+        } == {"picc-uw-1": 200, "ag1-admin": 200, "zjw-1": 200, "cpic-uw-7": 404, "ag2-admin": 404, "owner-1": 404}
 
         private = ("credit_code", "nominated_by", "evidence", "refusals", "group_organisation_ids")
-        for actor, full in ((REGULATOR, True), (INSURER, True), (AGENCY, True), (OTHER_INSURER, False),
-                            (OTHER_AGENCY, False), (OWNER, False)):
+        for actor, full in (
+            (REGULATOR, True),
+            (INSURER, True),
+            (AGENCY, True),
+            (OTHER_INSURER, False),
+            (OTHER_AGENCY, False),
+            (OWNER, False),
+        ):
             view = (await c.get("/v1/registry/agencies/ag-1", headers=auth(actor))).json()
             assert all((view[k] is not None) == full for k in private), actor.id
             assert (view["credit_code"] == CREDIT_CODE) == full and view["name"] == AGENCY_NAME
 
         assert (await c.get("/v1/registry/agencies/ag-1/history", headers=auth(OTHER_AGENCY))).status_code == 403
-        eligible = await c.get("/v1/registry/projects/prj-2/eligible-practitioners", params={"agency_id": "ag-1"},
-                               headers=auth(OTHER_AGENCY))
+        eligible = await c.get(
+            "/v1/registry/projects/prj-2/eligible-practitioners",
+            params={"agency_id": "ag-1"},
+            headers=auth(OTHER_AGENCY),
+        )
         assert (eligible.status_code, eligible.json()["reason_code"]) == (403, "FORBIDDEN")
-        findings = {a.id: (await c.get("/v1/registry/agencies/ag-1/credit", headers=auth(a))).json()["findings"]
-                    for a in (REGULATOR, AGENCY, INSURER, OTHER_AGENCY)}
+        findings = {
+            a.id: (await c.get("/v1/registry/agencies/ag-1/credit", headers=auth(a))).json()["findings"]
+            for a in (REGULATOR, AGENCY, INSURER, OTHER_AGENCY)
+        }
         assert findings == {"zjw-1": [], "ag1-admin": [], "picc-uw-1": None, "ag2-admin": None}
 
         # The regulator sees the whole region, nominations included; anyone else sees the pool.
-        pending = {a.id: [x["agency_id"] for x in (await c.get("/v1/registry/pool", params={"status": "nominated"},
-                                                                headers=auth(a))).json()["agencies"]]
-                   for a in (REGULATOR, OTHER_INSURER, INSURER)}
+        pending = {
+            a.id: [
+                x["agency_id"]
+                for x in (await c.get("/v1/registry/pool", params={"status": "nominated"}, headers=auth(a))).json()[
+                    "agencies"
+                ]
+            ]
+            for a in (REGULATOR, OTHER_INSURER, INSURER)
+        }
         assert pending == {"zjw-1": ["ag-2"], "cpic-uw-7": ["ag-1"], "picc-uw-1": ["ag-1"]}
 
 
@@ -159,10 +198,16 @@ async def test_xc05_owner_and_builder_cannot_use_regulator_routes(registry: Any,
         attempts = [
             (OWNER, "/v1/registry/agencies/ag-2/admission", {"agency_id": "ag-2"}),
             (BUILDER, "/v1/registry/agencies/ag-2/refusal", {"agency_id": "ag-2", "reasons": ["不符合条件"]}),
-            (BUILDER, "/v1/registry/agencies/ag-1/violations",
-             {"agency_id": "ag-1", "violation_code": "subcontracting", "finding_key": "f/1.pdf", "description": "x"}),
-            (OWNER, "/v1/registry/practitioners/p-lead/reevaluations",
-             {"practitioner_id": "p-lead", "evaluated_on": "2026-11-01", "passed": False}),
+            (
+                BUILDER,
+                "/v1/registry/agencies/ag-1/violations",
+                {"agency_id": "ag-1", "violation_code": "subcontracting", "finding_key": "f/1.pdf", "description": "x"},
+            ),
+            (
+                OWNER,
+                "/v1/registry/practitioners/p-lead/reevaluations",
+                {"practitioner_id": "p-lead", "evaluated_on": "2026-11-01", "passed": False},
+            ),
         ]
         for actor, path, body in attempts:
             resp = await c.post(path, json=body, headers=auth(actor))
@@ -177,26 +222,52 @@ async def test_xc05_owner_and_builder_cannot_use_regulator_routes(registry: Any,
 
 
 async def test_xc05_cross_tenant_write_refused_403_without_leaking_the_other_tenants_data(
-        registry: Any, api: Any, auth: Any) -> None:
+    registry: Any, api: Any, auth: Any
+) -> None:
     _, handlers = registry
     async with api(registry) as c:
         await _seed(c, auth)
         before = await handlers.repos.teams.get("prj-1")
         attempts = [
-            (OTHER_INSURER, "/v1/registry/teams/prj-1/lead",
-             {"project_id": "prj-1", "new_lead_id": "p-mine", "insurer_confirmation_key": "c/ok.pdf", "reason": "x"}),
-            (OTHER_INSURER, "/v1/registry/teams",
-             {"project_id": "prj-1", "agency_id": "ag-1", "insurer_id": "ins-9", "lead_id": "p-mine"}),
-            (OTHER_AGENCY, "/v1/registry/teams/prj-1/lead",
-             {"project_id": "prj-1", "new_lead_id": "p-mine", "insurer_confirmation_key": "c/ok.pdf", "reason": "x"}),
-            (OTHER_INSURER, "/v1/registry/agencies/ag-1/evaluations",
-             {"agency_id": "ag-1", "insurer_id": "ins-1", "project_id": "prj-1", "period": "2026-Q3", "score": 10}),
-            (OTHER_AGENCY, "/v1/registry/agencies/ag-1/relations",
-             {"agency_id": "ag-1", "group_organisation_ids": ["grp-x"]}),
+            (
+                OTHER_INSURER,
+                "/v1/registry/teams/prj-1/lead",
+                {"project_id": "prj-1", "new_lead_id": "p-mine", "insurer_confirmation_key": "c/ok.pdf", "reason": "x"},
+            ),
+            (
+                OTHER_INSURER,
+                "/v1/registry/teams",
+                {"project_id": "prj-1", "agency_id": "ag-1", "insurer_id": "ins-9", "lead_id": "p-mine"},
+            ),
+            (
+                OTHER_AGENCY,
+                "/v1/registry/teams/prj-1/lead",
+                {"project_id": "prj-1", "new_lead_id": "p-mine", "insurer_confirmation_key": "c/ok.pdf", "reason": "x"},
+            ),
+            (
+                OTHER_INSURER,
+                "/v1/registry/agencies/ag-1/evaluations",
+                {"agency_id": "ag-1", "insurer_id": "ins-1", "project_id": "prj-1", "period": "2026-Q3", "score": 10},
+            ),
+            (
+                OTHER_AGENCY,
+                "/v1/registry/agencies/ag-1/relations",
+                {"agency_id": "ag-1", "group_organisation_ids": ["grp-x"]},
+            ),
             (OTHER_AGENCY, "/v1/registry/practitioners", _application("p-mine", id_number="110101199003077777")),
-            (OTHER_INSURER, "/v1/registry/insurers/ins-1/staff",
-             {"insurer_id": "ins-1", "staff_id": "s-1", "name": "李四", "id_number": "110101199003077777",
-              "phone": "13700000000", "function": "risk_control", "career_start": "2010-01-01"}),
+            (
+                OTHER_INSURER,
+                "/v1/registry/insurers/ins-1/staff",
+                {
+                    "insurer_id": "ins-1",
+                    "staff_id": "s-1",
+                    "name": "李四",
+                    "id_number": "110101199003077777",
+                    "phone": "13700000000",
+                    "function": "risk_control",
+                    "career_start": "2010-01-01",
+                },
+            ),
         ]
         # What the other tenant owns and did not send: its insurer, its lead, the agency's name and codes.
         theirs = ("ins-1", "p-lead", "picc", AGENCY_NAME, CREDIT_CODE, "王", ID_NUMBER, PHONE)
@@ -217,14 +288,16 @@ async def test_xc05_token_or_message_for_another_region_refused(registry: Any, a
     elsewhere = Actor(id="hz-reg", role=Role.REGULATOR, region="hangzhou")
     async with api(registry) as c:
         await _ok(c, "/v1/registry/agencies", _nomination(), auth(INSURER))
-        for resp in (await c.get("/v1/registry/pool", headers=auth(elsewhere)),
-                     await c.post("/v1/registry/agencies/ag-1/admission", json={"agency_id": "ag-1"},
-                                  headers=auth(elsewhere))):
+        for resp in (
+            await c.get("/v1/registry/pool", headers=auth(elsewhere)),
+            await c.post("/v1/registry/agencies/ag-1/admission", json={"agency_id": "ag-1"}, headers=auth(elsewhere)),
+        ):
             assert (resp.status_code, resp.json()["reason_code"]) == (403, "WRONG_REGION")
     command = r.AdmitAgency(agency_id="ag-1")
     with pytest.raises(RegistryError) as refused:
-        await handlers.execute(Envelope.wrap(command, region="hangzhou", producer="t", actor=elsewhere, key="ag-1"),
-                               command)
+        await handlers.execute(
+            Envelope.wrap(command, region="hangzhou", producer="t", actor=elsewhere, key="ag-1"), command
+        )
     assert refused.value.reason_code == ReasonCode.WRONG_REGION
     loaded = await handlers.repos.agencies.get("ag-1")
     assert loaded is not None and loaded.aggregate.status == "nominated"
@@ -235,19 +308,23 @@ async def test_xc05_token_or_message_for_another_region_refused(registry: Any, a
 
 @pytest.mark.parametrize(("limit", "second_team"), [(None, 200), (1, 422)])
 async def test_xc06_same_assignment_refused_with_reg03_only_under_the_modified_region_file(
-        make_registry: Any, api: Any, auth: Any, tmp_path: Path, limit: int | None, second_team: int) -> None:
+    make_registry: Any, api: Any, auth: Any, tmp_path: Path, limit: int | None, second_team: int
+) -> None:
     regions_dir = REGIONS_DIR
     if limit is not None:  # a copy of regions/shanghai.yaml allowing one project per lead; no code change
         text = (REGIONS_DIR / "shanghai.yaml").read_text(encoding="utf-8")
         (tmp_path / "shanghai.yaml").write_text(
-            text.replace("max_concurrent_projects: 10", f"max_concurrent_projects: {limit}"), encoding="utf-8")
+            text.replace("max_concurrent_projects: 10", f"max_concurrent_projects: {limit}"), encoding="utf-8"
+        )
         regions_dir = tmp_path
     registry = make_registry(regions_dir=regions_dir)
     async with api(registry) as c:
         await _seed(c, auth)  # p-lead now leads prj-1
-        resp = await c.post("/v1/registry/teams", json={"project_id": "prj-2", "agency_id": "ag-1",
-                                                         "insurer_id": "ins-1", "lead_id": "p-lead"},
-                            headers=auth(INSURER))
+        resp = await c.post(
+            "/v1/registry/teams",
+            json={"project_id": "prj-2", "agency_id": "ag-1", "insurer_id": "ins-1", "lead_id": "p-lead"},
+            headers=auth(INSURER),
+        )
     assert resp.status_code == second_team
     if second_team == 422:
         body = resp.json()
@@ -259,26 +336,39 @@ async def test_xc06_same_assignment_refused_with_reg03_only_under_the_modified_r
 
 
 async def test_xc07_http_bad_body_answers_422_validation_failed_naming_the_field_and_stores_nothing(
-        registry: Any, api: Any, auth: Any) -> None:
+    registry: Any, api: Any, auth: Any
+) -> None:
     service, _ = registry
     async with api(registry) as c:
         cases = [
             ("/v1/registry/practitioners", _application(id_number="33010619850214771"), AGENCY, "id_number"),
-            ("/v1/registry/teams", {"project_id": "prj-1", "agency_id": "ag-1", "insurer_id": "ins-1"}, INSURER,
-             "lead_id"),
-            ("/v1/registry/agencies", _nomination() | {"evidence": {"path": "by_acquaintance"}}, INSURER,
-             "evidence.path"),
-            ("/v1/registry/agencies/ag-1/evaluations",
-             {"agency_id": "ag-1", "insurer_id": "ins-1", "project_id": "prj-1", "period": "2026-Q3", "score": 101},
-             INSURER, "score"),
+            (
+                "/v1/registry/teams",
+                {"project_id": "prj-1", "agency_id": "ag-1", "insurer_id": "ins-1"},
+                INSURER,
+                "lead_id",
+            ),
+            (
+                "/v1/registry/agencies",
+                _nomination() | {"evidence": {"path": "by_acquaintance"}},
+                INSURER,
+                "evidence.path",
+            ),
+            (
+                "/v1/registry/agencies/ag-1/evaluations",
+                {"agency_id": "ag-1", "insurer_id": "ins-1", "project_id": "prj-1", "period": "2026-Q3", "score": 101},
+                INSURER,
+                "score",
+            ),
         ]
         for path, body, actor, field in cases:
             resp = await c.post(path, json=body, headers=auth(actor))
             answer = resp.json()
             assert (resp.status_code, answer["reason_code"]) == (422, "VALIDATION_FAILED"), path
             assert field in [p["field"] for p in answer["problems"]], answer
-        mismatch = await c.post("/v1/registry/agencies/ag-1/admission", json={"agency_id": "ag-2"},
-                                headers=auth(REGULATOR))
+        mismatch = await c.post(
+            "/v1/registry/agencies/ag-1/admission", json={"agency_id": "ag-2"}, headers=auth(REGULATOR)
+        )
         assert (mismatch.status_code, mismatch.json()["reason_code"]) == (422, "VALIDATION_FAILED")
     for name in await service.db.list_collection_names():
         assert await service.db[name].count_documents({}) == 0, name
@@ -288,8 +378,13 @@ async def test_xc07_http_retry_of_a_refused_request_is_refused_again(registry: A
     async with api(registry) as c:
         await _seed(c, auth, team=False)
         key = {"Idempotency-Key": str(uuid.uuid4())}
-        team = {"project_id": "prj-1", "agency_id": "ag-1", "insurer_id": "ins-1", "lead_id": "p-lead",
-                "member_ids": ["p-ghost"]}
+        team = {
+            "project_id": "prj-1",
+            "agency_id": "ag-1",
+            "insurer_id": "ins-1",
+            "lead_id": "p-lead",
+            "member_ids": ["p-ghost"],
+        }
         first = await c.post("/v1/registry/teams", json=team, headers=auth(INSURER) | key)
         again = await c.post("/v1/registry/teams", json=team, headers=auth(INSURER) | key)
     assert first.status_code == again.status_code == 422
@@ -321,7 +416,9 @@ async def test_xc07_refused_command_redelivered_after_a_crash_is_still_answered(
     assert [f.rule_id for f in first.refused] == ["REG-01", "REG-02"]
     stored = await handlers.repos.teams.store.pending_outbox("prj-1")
     assert [(o.topic, o.envelope.type) for o in stored] == [
-        (topics.REGISTRY.events, "registry.AssignmentRefused"), (topics.REGISTRY.rejections, "common.Rejected")]
+        (topics.REGISTRY.events, "registry.AssignmentRefused"),
+        (topics.REGISTRY.rejections, "common.Rejected"),
+    ]
 
     # Kafka redelivers the command (twice, for good measure): it is a duplicate now, and answered.
     async with TestKafkaBroker(broker) as test_broker:
@@ -332,10 +429,16 @@ async def test_xc07_refused_command_redelivered_after_a_crash_is_still_answered(
     assert len(rejections) == 1
     answer = rejections[0]
     assert answer["event_id"] == str(stored[1].envelope.event_id)  # the stored answer, not a new one
-    assert (answer["key"], answer["data"]["command_event_id"], answer["data"]["reason_code"],
-            answer["data"]["rule_id"]) == ("prj-1", str(envelope.event_id), "RULE_VIOLATION", "REG-01")
+    assert (
+        answer["key"],
+        answer["data"]["command_event_id"],
+        answer["data"]["reason_code"],
+        answer["data"]["rule_id"],
+    ) == ("prj-1", str(envelope.event_id), "RULE_VIOLATION", "REG-01")
     assert [p["message"].split(":")[0] for p in answer["data"]["problems"]] == [
-        "REG-01 AGENCY_NOT_IN_POOL", "REG-02 NOT_IN_TALENT_DATABASE"]
+        "REG-01 AGENCY_NOT_IN_POOL",
+        "REG-02 NOT_IN_TALENT_DATABASE",
+    ]
     assert await handlers.repos.teams.store.pending_outbox("prj-1") == []
     loaded = await handlers.repos.teams.get("prj-1")
     assert loaded is not None and loaded.version == 1  # applied once
@@ -349,9 +452,13 @@ def production_logs() -> Iterator[None]:
     """The service's JSON log format, written to the (captured) stdout; the previous set-up restored."""
     saved = structlog.get_config()
     structlog.configure(
-        processors=[structlog.contextvars.merge_contextvars, structlog.processors.add_log_level,
-                    structlog.processors.TimeStamper(fmt="iso", utc=True), structlog.processors.format_exc_info,
-                    structlog.processors.JSONRenderer(ensure_ascii=False)],
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(ensure_ascii=False),
+        ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),
         logger_factory=structlog.PrintLoggerFactory(),
         cache_logger_on_first_use=False,  # each line goes to the sys.stdout of the moment (capsys)
@@ -363,8 +470,13 @@ def production_logs() -> Iterator[None]:
 
 
 async def test_xc09_id_number_and_phone_never_in_full_in_responses_topics_storage_or_logs(
-        registry: Any, api: Any, auth: Any, production_logs: None, capsys: pytest.CaptureFixture[str],
-        caplog: pytest.LogCaptureFixture) -> None:
+    registry: Any,
+    api: Any,
+    auth: Any,
+    production_logs: None,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     service, _ = registry
     caplog.set_level(logging.DEBUG)
     published: list[dict[str, Any]] = []
@@ -378,23 +490,42 @@ async def test_xc09_id_number_and_phone_never_in_full_in_responses_topics_storag
         published.append(body)
 
     answers: list[httpx.Response] = []
-    staff = {"insurer_id": "ins-1", "staff_id": "s-1", "name": "李四", "id_number": STAFF_ID_NUMBER,
-             "phone": STAFF_PHONE, "function": "risk_control", "title": "senior_engineer",
-             "career_start": "2008-03-01"}
+    staff = {
+        "insurer_id": "ins-1",
+        "staff_id": "s-1",
+        "name": "李四",
+        "id_number": STAFF_ID_NUMBER,
+        "phone": STAFF_PHONE,
+        "function": "risk_control",
+        "title": "senior_engineer",
+        "career_start": "2008-03-01",
+    }
     async with TestKafkaBroker(service.broker), api(registry) as c:
         await _ok(c, "/v1/registry/agencies", _nomination(), auth(INSURER))
         await _ok(c, "/v1/registry/agencies/ag-1/admission", {"agency_id": "ag-1"}, auth(REGULATOR))
         answers += [
             await c.post("/v1/registry/practitioners", json=_application(), headers=auth(AGENCY)),
             await c.post("/v1/registry/practitioners", json=_application("p-twin"), headers=auth(AGENCY)),  # 409
-            await c.post("/v1/registry/practitioners", json=_application("p-bad", phone="2391234567"),
-                         headers=auth(AGENCY)),  # 422, the valid id number beside the bad phone
-            await c.post("/v1/registry/practitioners/p-lead/approval", json={"practitioner_id": "p-lead"},
-                         headers=auth(REGULATOR)),
+            await c.post(
+                "/v1/registry/practitioners", json=_application("p-bad", phone="2391234567"), headers=auth(AGENCY)
+            ),  # 422, the valid id number beside the bad phone
+            await c.post(
+                "/v1/registry/practitioners/p-lead/approval",
+                json={"practitioner_id": "p-lead"},
+                headers=auth(REGULATOR),
+            ),
             await c.post("/v1/registry/insurers/ins-1/staff", json=staff, headers=auth(INSURER)),
-            await c.post("/v1/registry/teams", json={"project_id": "prj-1", "agency_id": "ag-1",
-                                                     "insurer_id": "ins-1", "lead_id": "p-lead",
-                                                     "member_ids": ["p-twin"]}, headers=auth(INSURER)),
+            await c.post(
+                "/v1/registry/teams",
+                json={
+                    "project_id": "prj-1",
+                    "agency_id": "ag-1",
+                    "insurer_id": "ins-1",
+                    "lead_id": "p-lead",
+                    "member_ids": ["p-twin"],
+                },
+                headers=auth(INSURER),
+            ),
         ]
         for actor in (OWNER, INSURER, AGENCY, REGULATOR):  # public and regulator views alike
             answers += [
@@ -403,14 +534,22 @@ async def test_xc09_id_number_and_phone_never_in_full_in_responses_topics_storag
                 await c.get("/v1/registry/insurers/ins-1", headers=auth(actor)),
             ]
         for actor in (AGENCY, REGULATOR):
-            answers.append(await c.get("/v1/registry/projects/prj-9/eligible-practitioners",
-                                       params={"agency_id": "ag-1"}, headers=auth(actor)))
+            answers.append(
+                await c.get(
+                    "/v1/registry/projects/prj-9/eligible-practitioners",
+                    params={"agency_id": "ag-1"},
+                    headers=auth(actor),
+                )
+            )
         answers.append(await c.get("/v1/registry/agencies/ag-1/history", headers=auth(REGULATOR)))
         shown = (await c.get("/v1/registry/practitioners/p-lead", headers=auth(REGULATOR))).json()
 
     assert [a.status_code for a in answers[:6]] == [200, 409, 422, 200, 200, 422]
-    assert shown["identity"] == {"name": "王**", "id_number_masked": "330***********7716",
-                                 "phone_masked": "139****5678"}
+    assert shown["identity"] == {
+        "name": "王**",
+        "id_number_masked": "330***********7716",
+        "phone_masked": "139****5678",
+    }
     secrets = (ID_NUMBER, PHONE, STAFF_ID_NUMBER, STAFF_PHONE)
 
     def leaked(text: str) -> list[str]:

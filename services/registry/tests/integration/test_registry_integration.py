@@ -26,8 +26,13 @@ REGULATOR = Actor(id="zjw-1", role=Role.REGULATOR, region=REGION)
 
 async def _find(bootstrap: str, topic: str, key: str, *, want: int, timeout_s: float = 45.0) -> list[dict[str, Any]]:
     """Records of ``topic`` with Kafka key ``key`` (read from the beginning), once ``want`` arrived."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"t-{uuid.uuid4().hex[:8]}",
-                                auto_offset_reset="earliest", enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"t-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
     await consumer.start()
     found: list[dict[str, Any]] = []
     try:
@@ -43,16 +48,31 @@ async def _find(bootstrap: str, topic: str, key: str, *, want: int, timeout_s: f
 
 
 async def test_reg01_nomination_and_admission_over_real_kafka_and_a_refusal_answered(infra: Any, unique: Any) -> None:
-    settings = RegistrySettings.load(region=REGION, kafka_bootstrap=infra.kafka_bootstrap, mongo_url=infra.mongo_url,
-                                     mongo_db=unique("t_registry").replace("-", "_"))
+    settings = RegistrySettings.load(
+        region=REGION,
+        kafka_bootstrap=infra.kafka_bootstrap,
+        mongo_url=infra.mongo_url,
+        mongo_db=unique("t_registry").replace("-", "_"),
+    )
     service, _ = build(settings)
     agency_id, project_id = unique("ag"), unique("prj")
-    evidence = r.QualificationEvidence(path=r.QualificationPath.SUPERVISION_LICENCE,
-                                       supervision_grade=r.SupervisionGrade.COMPREHENSIVE, licence_number="E1",
-                                       document_keys=(f"shanghai/registry/{agency_id}/licence.pdf",))
+    evidence = r.QualificationEvidence(
+        path=r.QualificationPath.SUPERVISION_LICENCE,
+        supervision_grade=r.SupervisionGrade.COMPREHENSIVE,
+        licence_number="E1",
+        document_keys=(f"shanghai/registry/{agency_id}/licence.pdf",),
+    )
     commands = [
-        (r.NominateAgency(agency_id=agency_id, name="上海某风险管理有限公司", credit_code="91310000MA1K000001",
-                          insurer_id="ins-1", evidence=evidence), INSURER),
+        (
+            r.NominateAgency(
+                agency_id=agency_id,
+                name="上海某风险管理有限公司",
+                credit_code="91310000MA1K000001",
+                insurer_id="ins-1",
+                evidence=evidence,
+            ),
+            INSURER,
+        ),
         (r.AdmitAgency(agency_id=agency_id), REGULATOR),
         (r.RectificationRefused(agency_id=agency_id, note="未列入重点观察名单"), REGULATOR),  # REG-07 refuses it
     ]
@@ -63,14 +83,19 @@ async def test_reg01_nomination_and_admission_over_real_kafka_and_a_refusal_answ
     try:
         for command, actor in commands:
             env = Envelope.wrap(command, region=REGION, producer="it-core", actor=actor, key=agency_id)
-            await produce(infra.kafka_bootstrap, topics.REGISTRY.commands, [env.model_dump_json().encode()],
-                          key=agency_id.encode())
+            await produce(
+                infra.kafka_bootstrap,
+                topics.REGISTRY.commands,
+                [env.model_dump_json().encode()],
+                key=agency_id.encode(),
+            )
         # Commands keyed by another aggregate may land on another partition: send the assignment only
         # once the agency is admitted, so the refusal is about the lead alone.
         events = await _find(infra.kafka_bootstrap, topics.REGISTRY.events, agency_id, want=2)
         env = Envelope.wrap(assign, region=REGION, producer="it-core", actor=INSURER, key=project_id)
-        await produce(infra.kafka_bootstrap, topics.REGISTRY.commands, [env.model_dump_json().encode()],
-                      key=project_id.encode())
+        await produce(
+            infra.kafka_bootstrap, topics.REGISTRY.commands, [env.model_dump_json().encode()], key=project_id.encode()
+        )
         rejections = await _find(infra.kafka_bootstrap, topics.REGISTRY.rejections, agency_id, want=1)
         team_events = await _find(infra.kafka_bootstrap, topics.REGISTRY.events, project_id, want=1)
         team_rejections = await _find(infra.kafka_bootstrap, topics.REGISTRY.rejections, project_id, want=1)
@@ -79,8 +104,9 @@ async def test_reg01_nomination_and_admission_over_real_kafka_and_a_refusal_answ
     assert [e["type"] for e in events] == ["registry.AgencyNominated", "registry.AgencyAdmitted"]
     assert [(x["data"]["reason_code"], x["data"]["rule_id"]) for x in rejections] == [("CONFLICT", "REG-07")]
     assert [e["type"] for e in team_events] == ["registry.AssignmentRefused"]
-    assert [(x["data"]["command_event_id"], x["data"]["reason_code"], x["data"]["rule_id"])
-            for x in team_rejections] == [(str(env.event_id), "RULE_VIOLATION", "REG-02")]
+    assert [
+        (x["data"]["command_event_id"], x["data"]["reason_code"], x["data"]["rule_id"]) for x in team_rejections
+    ] == [(str(env.event_id), "RULE_VIOLATION", "REG-02")]
     reader = RegistrySettings.load(region=REGION, mongo_url=infra.mongo_url, mongo_db=settings.mongo_db)
     service2, handlers2 = build(reader)
     try:

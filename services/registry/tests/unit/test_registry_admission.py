@@ -18,8 +18,14 @@ from anju_registry.domain.errors import InvalidState
 
 
 def _nominate(rules: Any, make_evidence: Any, region_code: str, **evidence: Any) -> Agency:
-    return Agency.nominate(agency_id="ag-1", name="某工程管理有限公司", credit_code="91330100MA2H000001",
-                           insurer_id="ins-1", evidence=make_evidence(**evidence), rules=rules(region_code))
+    return Agency.nominate(
+        agency_id="ag-1",
+        name="某工程管理有限公司",
+        credit_code="91330100MA2H000001",
+        insurer_id="ins-1",
+        evidence=make_evidence(**evidence),
+        rules=rules(region_code),
+    )
 
 
 def _codes(agency: Agency) -> list[str]:
@@ -46,8 +52,13 @@ def test_reg01_comprehensive_licence_admitted_in_shanghai(rules, make_evidence):
 
 
 def test_reg01_four_years_commissioned_experience_admitted_in_hangzhou_refused_in_shanghai(rules, make_evidence):
-    path2 = {"path": QualificationPath.INSURER_COMMISSIONED_EXPERIENCE, "supervision_grade": None,
-             "licence_number": None, "qrm_years": 4, "registered_engineers": 6}
+    path2 = {
+        "path": QualificationPath.INSURER_COMMISSIONED_EXPERIENCE,
+        "supervision_grade": None,
+        "licence_number": None,
+        "qrm_years": 4,
+        "registered_engineers": 6,
+    }
     hangzhou = _nominate(rules, make_evidence, "hangzhou", **path2)
     shanghai = _nominate(rules, make_evidence, "shanghai", **path2)
     assert hangzhou.status is AgencyStatus.NOMINATED
@@ -55,8 +66,15 @@ def test_reg01_four_years_commissioned_experience_admitted_in_hangzhou_refused_i
 
 
 def test_reg01_refusal_lists_every_unmet_condition(rules, make_evidence):
-    agency = _nominate(rules, make_evidence, "shanghai", path=QualificationPath.INSURER_COMMISSIONED_EXPERIENCE,
-                       qrm_years=2, registered_engineers=0, document_keys=())
+    agency = _nominate(
+        rules,
+        make_evidence,
+        "shanghai",
+        path=QualificationPath.INSURER_COMMISSIONED_EXPERIENCE,
+        qrm_years=2,
+        registered_engineers=0,
+        document_keys=(),
+    )
     refused = [e for e in agency.pull_events() if isinstance(e, AgencyRefused)]
     assert len(refused) == 1
     assert [(f.rule_id, f.code) for f in refused[0].failed] == [
@@ -69,8 +87,9 @@ def test_reg01_refusal_lists_every_unmet_condition(rules, make_evidence):
 def test_reg01_shaoxing_offers_no_licence_path_only_the_other_path(rules, make_evidence):
     licence = _nominate(rules, make_evidence, "shaoxing")
     assert _codes(licence) == ["PATH_NOT_AVAILABLE"]
-    other = _nominate(rules, make_evidence, "shaoxing", path=QualificationPath.OTHER,
-                      description="受承保机构委托的第三方风控服务机构")
+    other = _nominate(
+        rules, make_evidence, "shaoxing", path=QualificationPath.OTHER, description="受承保机构委托的第三方风控服务机构"
+    )
     assert other.status is AgencyStatus.NOMINATED
     without_description = _nominate(rules, make_evidence, "shaoxing", path=QualificationPath.OTHER)
     assert _codes(without_description) == ["DESCRIPTION_MISSING"]
@@ -83,8 +102,13 @@ def test_reg01_regulator_refuses_with_reasons_and_agency_may_be_renominated(rule
     assert agency.refusals[0].code == "REFUSED_BY_REGULATOR"
     with pytest.raises(InvalidState):
         agency.admit(by="reg-sh", rules=rules("shanghai"))
-    agency.renominate(name="某工程管理有限公司", credit_code="91330100MA2H000001", insurer_id="ins-2",
-                      evidence=make_evidence(), rules=rules("shanghai"))
+    agency.renominate(
+        name="某工程管理有限公司",
+        credit_code="91330100MA2H000001",
+        insurer_id="ins-2",
+        evidence=make_evidence(),
+        rules=rules("shanghai"),
+    )
     agency.admit(by="reg-sh", rules=rules("shanghai"))
     assert agency.in_pool
 

@@ -26,11 +26,24 @@ from anju_registry.domain.errors import InvalidState, RegistryError
 DUE = datetime(2026, 12, 20, 23, 59, 59, tzinfo=SHANGHAI)
 
 
-def _violation(agency: Agency, rules: Any, today: date, code: str = "evidence_not_uploaded", n: int = 1,
-               region_code: str = "shanghai") -> list[Event]:
-    agency.record_violation(violation_code=code, finding_key=f"findings/{n}.pdf", project_id="prj-1",
-                            practitioner_id=None, description="照片未上传", rules=rules(region_code), today=today,
-                            correction_due_at=DUE)
+def _violation(
+    agency: Agency,
+    rules: Any,
+    today: date,
+    code: str = "evidence_not_uploaded",
+    n: int = 1,
+    region_code: str = "shanghai",
+) -> list[Event]:
+    agency.record_violation(
+        violation_code=code,
+        finding_key=f"findings/{n}.pdf",
+        project_id="prj-1",
+        practitioner_id=None,
+        description="照片未上传",
+        rules=rules(region_code),
+        today=today,
+        correction_due_at=DUE,
+    )
     return agency.pull_events()
 
 
@@ -43,8 +56,10 @@ def test_reg07_association_combines_insurer_means_and_watch_lists_below_standard
     a.combine_evaluations(period="2026-H2", rules=rules("hangzhou"), today=today)
     events = a.pull_events()
     combined = next(e for e in events if isinstance(e, EvaluationCombined))
-    assert [(s.insurer_id, s.score, s.projects) for s in combined.by_insurer] == [("ins-1", 50.0, 2),
-                                                                                  ("ins-2", 64.0, 1)]
+    assert [(s.insurer_id, s.score, s.projects) for s in combined.by_insurer] == [
+        ("ins-1", 50.0, 2),
+        ("ins-2", 64.0, 1),
+    ]
     assert combined.combined_score == 57.0 and not combined.passed
     assert any(isinstance(e, AgencyWatchListed) and e.rule_id == "REG-07" for e in events)
     assert a.watch_listed and a.status is AgencyStatus.ADMITTED
@@ -86,8 +101,11 @@ def test_reg08_three_strikes_in_shanghai_yellow_card_key_supervision_ineligible(
     (esc1,) = [e for e in first if isinstance(e, EscalationApplied)]
     assert (esc1.strike, esc1.level, esc1.correction_due_at) == (1, EscalationLevel.YELLOW_CARD, DUE)
 
-    (esc2,) = [e for e in _violation(a, rules, today, code="risk_missed_or_mishandled", n=2)
-               if isinstance(e, EscalationApplied)]
+    (esc2,) = [
+        e
+        for e in _violation(a, rules, today, code="risk_missed_or_mishandled", n=2)
+        if isinstance(e, EscalationApplied)
+    ]
     assert (esc2.strike, esc2.level, esc2.correction_due_at) == (2, EscalationLevel.KEY_SUPERVISION, None)
     assert a.key_supervision and a.status is AgencyStatus.ADMITTED
 
@@ -107,7 +125,9 @@ def test_reg08_no_strikes_in_hangzhou(agency, rules, today):
 def test_reg08_shanghai_lists_the_fourteen_violations_of_seed_001(rules):
     listed = rules("shanghai").listed_violations
     assert len(listed) == 14 and len({v.code for v in listed}) == 14
-    assert {"subcontracting", "lending_name", "key_position_conflict", "evidence_not_uploaded"} <= {v.code for v in listed}
+    assert {"subcontracting", "lending_name", "key_position_conflict", "evidence_not_uploaded"} <= {
+        v.code for v in listed
+    }
 
 
 def test_reg08_unknown_violation_code_refused(agency, rules, today):
@@ -126,8 +146,9 @@ def test_reg08_same_finding_recorded_twice_counts_once(agency, rules, today):
 def test_reg09_serious_accident_unnoticed_removes_in_hangzhou_not_in_shanghai(agency, rules, today):
     hz, sh = agency(region_code="hangzhou"), agency()
     for a, code in ((hz, "hangzhou"), (sh, "shanghai")):
-        a.record_serious_accident(project_id="prj-1", level=AccidentLevel.LARGER, agency_found_problem=False,
-                                  rules=rules(code), today=today)
+        a.record_serious_accident(
+            project_id="prj-1", level=AccidentLevel.LARGER, agency_found_problem=False, rules=rules(code), today=today
+        )
     assert hz.status is AgencyStatus.REMOVED
     assert any(isinstance(e, AgencyRemoved) and e.rule_id == "REG-09" for e in hz.pull_events())
     assert sh.status is AgencyStatus.ADMITTED
@@ -135,10 +156,16 @@ def test_reg09_serious_accident_unnoticed_removes_in_hangzhou_not_in_shanghai(ag
 
 def test_reg09_general_accident_or_problem_found_does_not_remove(agency, rules, today):
     a = agency(region_code="hangzhou")
-    a.record_serious_accident(project_id="prj-1", level=AccidentLevel.GENERAL, agency_found_problem=False,
-                              rules=rules("hangzhou"), today=today)
-    a.record_serious_accident(project_id="prj-2", level=AccidentLevel.MAJOR, agency_found_problem=True,
-                              rules=rules("hangzhou"), today=today)
+    a.record_serious_accident(
+        project_id="prj-1",
+        level=AccidentLevel.GENERAL,
+        agency_found_problem=False,
+        rules=rules("hangzhou"),
+        today=today,
+    )
+    a.record_serious_accident(
+        project_id="prj-2", level=AccidentLevel.MAJOR, agency_found_problem=True, rules=rules("hangzhou"), today=today
+    )
     assert a.status is AgencyStatus.ADMITTED
 
 

@@ -29,9 +29,15 @@ def test_reg02_assistant_without_title_is_approved(person):
 
 
 def test_reg02_events_carry_the_identity_masked_only(make_identity, rules, today):
-    p = Practitioner.apply(practitioner_id="p-3", agency_id="ag-1", identity=make_identity(3),
-                           title=TechnicalTitle.ENGINEER, registered_licences=(), career_start=date(2010, 1, 1),
-                           roles=(PractitionerRole.RISK_ENGINEER,))
+    p = Practitioner.apply(
+        practitioner_id="p-3",
+        agency_id="ag-1",
+        identity=make_identity(3),
+        title=TechnicalTitle.ENGINEER,
+        registered_licences=(),
+        career_start=date(2010, 1, 1),
+        roles=(PractitionerRole.RISK_ENGINEER,),
+    )
     p.approve(rules=rules("hangzhou"), today=today)
     events = p.pull_events()
     assert [type(e) for e in events] == [PractitionerApplied, PractitionerApproved]
@@ -43,8 +49,14 @@ def test_reg02_events_carry_the_identity_masked_only(make_identity, rules, today
 def test_reg02_refused_practitioner_may_reapply(person, make_identity, rules, today):
     p = person("p-4", title=TechnicalTitle.ASSISTANT_ENGINEER, roles=(PractitionerRole.RISK_ENGINEER,))
     assert p.status is PractitionerStatus.REFUSED
-    p.reapply(agency_id="ag-1", identity=make_identity(4), title=TechnicalTitle.ENGINEER, registered_licences=(),
-              career_start=date(2012, 3, 1), roles=(PractitionerRole.RISK_ENGINEER,))
+    p.reapply(
+        agency_id="ag-1",
+        identity=make_identity(4),
+        title=TechnicalTitle.ENGINEER,
+        registered_licences=(),
+        career_start=date(2012, 3, 1),
+        roles=(PractitionerRole.RISK_ENGINEER,),
+    )
     p.approve(rules=rules("shanghai"), today=today)
     assert p.in_database
     assert [type(e) for e in p.pull_events()] == [PractitionerApplied, PractitionerApproved]
@@ -58,9 +70,17 @@ def test_reg11_approval_is_valid_for_the_region_reevaluation_interval(person, to
 def test_reg11_lapsed_reevaluation_blocks_new_assignments(person, agency, rules, today, make_context):
     lead = person("p-lead", years=20)
     lead.record_reevaluation(evaluated_on=today - timedelta(days=30), passed=False, rules=rules("shanghai"))
-    failures = assignment_failures(project_id="prj-1", agency_id="ag-1", lead_id="p-lead", member_ids=(),
-                                   technical_lead_id=None, participating_units=(), key_positions=(),
-                                   ctx=make_context(agency(), [lead]), rules=rules("shanghai"))
+    failures = assignment_failures(
+        project_id="prj-1",
+        agency_id="ag-1",
+        lead_id="p-lead",
+        member_ids=(),
+        technical_lead_id=None,
+        participating_units=(),
+        key_positions=(),
+        ctx=make_context(agency(), [lead]),
+        rules=rules("shanghai"),
+    )
     assert [(f.rule_id, f.code) for f in failures] == [("REG-11", "REEVALUATION_LAPSED")]
 
 

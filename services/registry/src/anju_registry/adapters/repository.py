@@ -50,14 +50,24 @@ class Repository(Generic[A]):
             return None
         return Loaded(self.model.model_validate(stored.state), stored.version, stored.applied)
 
-    async def add(self, doc_id: str, aggregate: A, events: Sequence[OutgoingEvent], *, applied_id: str,
-                  history: HistoryEntry) -> int:
+    async def add(
+        self, doc_id: str, aggregate: A, events: Sequence[OutgoingEvent], *, applied_id: str, history: HistoryEntry
+    ) -> int:
         return await self.store.create(doc_id, aggregate.state(), events, applied_id=applied_id, history=history)
 
-    async def save(self, doc_id: str, aggregate: A, expected_version: int, events: Sequence[OutgoingEvent], *,
-                   applied_id: str, history: HistoryEntry) -> int:
-        return await self.store.update(doc_id, expected_version, aggregate.state(), events, applied_id=applied_id,
-                                       history=history)
+    async def save(
+        self,
+        doc_id: str,
+        aggregate: A,
+        expected_version: int,
+        events: Sequence[OutgoingEvent],
+        *,
+        applied_id: str,
+        history: HistoryEntry,
+    ) -> int:
+        return await self.store.update(
+            doc_id, expected_version, aggregate.state(), events, applied_id=applied_id, history=history
+        )
 
     async def find(self, query: Mapping[str, Any], *, limit: int = 500) -> list[A]:
         return [self.model.model_validate(s) for s in await self.store.find_states(query, limit=limit)]
@@ -84,8 +94,9 @@ class Repositories:
     def on(cls, db: AsyncDatabase[Doc]) -> Repositories:
         return cls(
             agencies=Repository(db["agencies"], Agency, "status"),
-            practitioners=Repository(db["practitioners"], Practitioner, "agency_id", "status",
-                                     "identity.id_number_hash"),
+            practitioners=Repository(
+                db["practitioners"], Practitioner, "agency_id", "status", "identity.id_number_hash"
+            ),
             insurers=Repository(db["insurers"], Insurer),
             teams=Repository(db["teams"], Team, "lead_id", "agency_id", "insurer_id", "status"),
         )

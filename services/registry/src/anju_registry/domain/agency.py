@@ -91,28 +91,47 @@ class Agency(Aggregate):
     # ------------------------------------------------------------------ REG-01 admission
 
     @classmethod
-    def nominate(cls, *, agency_id: str, name: str, credit_code: str, insurer_id: str,
-                 evidence: QualificationEvidence, rules: RegistryRules) -> Agency:
+    def nominate(
+        cls,
+        *,
+        agency_id: str,
+        name: str,
+        credit_code: str,
+        insurer_id: str,
+        evidence: QualificationEvidence,
+        rules: RegistryRules,
+    ) -> Agency:
         """An insurer's nomination; refused at once, with every unmet condition, if the evidence falls short."""
-        agency = cls(agency_id=agency_id, name=name, credit_code=credit_code, nominated_by=insurer_id,
-                     evidence=evidence, status=AgencyStatus.NOMINATED)
+        agency = cls(
+            agency_id=agency_id,
+            name=name,
+            credit_code=credit_code,
+            nominated_by=insurer_id,
+            evidence=evidence,
+            status=AgencyStatus.NOMINATED,
+        )
         agency._nominated(rules)
         return agency
 
-    def renominate(self, *, name: str, credit_code: str, insurer_id: str, evidence: QualificationEvidence,
-                   rules: RegistryRules) -> None:
+    def renominate(
+        self, *, name: str, credit_code: str, insurer_id: str, evidence: QualificationEvidence, rules: RegistryRules
+    ) -> None:
         """A refused agency may be nominated again with new evidence."""
         if self.status is not AgencyStatus.REFUSED:
-            raise InvalidState(f"agency {self.agency_id} is {self.status}; only a refused agency is renominated",
-                               "REG-01")
+            raise InvalidState(
+                f"agency {self.agency_id} is {self.status}; only a refused agency is renominated", "REG-01"
+            )
         self.name, self.credit_code, self.nominated_by, self.evidence = name, credit_code, insurer_id, evidence
         self.status = AgencyStatus.NOMINATED
         self._nominated(rules)
 
     def _nominated(self, rules: RegistryRules) -> None:
         problems = qualification_failures(self.evidence, rules)
-        self._record(AgencyNominated(agency_id=self.agency_id, name=self.name, insurer_id=self.nominated_by,
-                                     evidence=self.evidence))
+        self._record(
+            AgencyNominated(
+                agency_id=self.agency_id, name=self.name, insurer_id=self.nominated_by, evidence=self.evidence
+            )
+        )
         if problems:
             self._refuse(problems)
 
@@ -145,18 +164,27 @@ class Agency(Aggregate):
 
     # ------------------------------------------------------------------ REG-04 relations
 
-    def record_relations(self, *, group: tuple[str, ...], subsidiaries: tuple[str, ...],
-                         related: tuple[str, ...], involvements: tuple[ProjectInvolvement, ...]) -> None:
+    def record_relations(
+        self,
+        *,
+        group: tuple[str, ...],
+        subsidiaries: tuple[str, ...],
+        related: tuple[str, ...],
+        involvements: tuple[ProjectInvolvement, ...],
+    ) -> None:
         self.group_organisation_ids = sorted(set(group))
         self.subsidiary_organisation_ids = sorted(set(subsidiaries))
         self.related_organisation_ids = sorted(set(related))
         self.project_involvements = list(dict.fromkeys(involvements))
-        self._record(CorporateRelationsRecorded(
-            agency_id=self.agency_id, group_organisation_ids=tuple(self.group_organisation_ids),
-            subsidiary_organisation_ids=tuple(self.subsidiary_organisation_ids),
-            related_organisation_ids=tuple(self.related_organisation_ids),
-            project_involvements=tuple(self.project_involvements),
-        ))
+        self._record(
+            CorporateRelationsRecorded(
+                agency_id=self.agency_id,
+                group_organisation_ids=tuple(self.group_organisation_ids),
+                subsidiary_organisation_ids=tuple(self.subsidiary_organisation_ids),
+                related_organisation_ids=tuple(self.related_organisation_ids),
+                project_involvements=tuple(self.project_involvements),
+            )
+        )
 
     def family(self) -> set[str]:
         """The agency with its group companies and subsidiaries (集团公司及下级公司)."""
@@ -167,12 +195,17 @@ class Agency(Aggregate):
     def submit_evaluation(self, *, insurer_id: str, project_id: str, period: str, score: float) -> None:
         self._require_known_to_pool()
         # A corrected score for the same insurer, project and period replaces the earlier one.
-        self.evaluations = [e for e in self.evaluations
-                            if (e.insurer_id, e.project_id, e.period) != (insurer_id, project_id, period)]
-        self.evaluations.append(EvaluationEntry(insurer_id=insurer_id, project_id=project_id, period=period,
-                                                score=score))
-        self._record(EvaluationSubmitted(agency_id=self.agency_id, insurer_id=insurer_id,
-                                         project_id=project_id, period=period, score=score))
+        self.evaluations = [
+            e for e in self.evaluations if (e.insurer_id, e.project_id, e.period) != (insurer_id, project_id, period)
+        ]
+        self.evaluations.append(
+            EvaluationEntry(insurer_id=insurer_id, project_id=project_id, period=period, score=score)
+        )
+        self._record(
+            EvaluationSubmitted(
+                agency_id=self.agency_id, insurer_id=insurer_id, project_id=project_id, period=period, score=score
+            )
+        )
 
     def combine_evaluations(self, *, period: str, rules: RegistryRules, today: date) -> None:
         self._require_known_to_pool()
@@ -182,15 +215,23 @@ class Agency(Aggregate):
         by_insurer, combined = result
         passed = combined >= rules.evaluation_pass_mark
         self.combined_scores[period] = combined
-        self._record(EvaluationCombined(agency_id=self.agency_id, period=period, by_insurer=by_insurer,
-                                        combined_score=combined, pass_mark=rules.evaluation_pass_mark,
-                                        passed=passed))
+        self._record(
+            EvaluationCombined(
+                agency_id=self.agency_id,
+                period=period,
+                by_insurer=by_insurer,
+                combined_score=combined,
+                pass_mark=rules.evaluation_pass_mark,
+                passed=passed,
+            )
+        )
         kind = CreditKind.POSITIVE if passed else CreditKind.NEGATIVE
         verdict = "达标" if passed else "未达标"
         self._add_credit(kind, "REG-07", f"{period} 综合评价 {combined} 分，{verdict}", None, today)
         if not passed:
-            self._watch_list("REG-07", f"{period} combined score {combined} below pass mark "
-                                       f"{rules.evaluation_pass_mark}")
+            self._watch_list(
+                "REG-07", f"{period} combined score {combined} below pass mark {rules.evaluation_pass_mark}"
+            )
 
     def refuse_rectification(self, note: str) -> None:
         """A watch-listed agency that refuses to rectify is removed from the pool (REG-07)."""
@@ -216,30 +257,56 @@ class Agency(Aggregate):
 
     # ------------------------------------------------------------------ REG-08 / REG-13 findings
 
-    def record_violation(self, *, violation_code: str, finding_key: str, project_id: str | None,
-                         practitioner_id: str | None, description: str, rules: RegistryRules, today: date,
-                         correction_due_at: datetime | None) -> None:
+    def record_violation(
+        self,
+        *,
+        violation_code: str,
+        finding_key: str,
+        project_id: str | None,
+        practitioner_id: str | None,
+        description: str,
+        rules: RegistryRules,
+        today: date,
+        correction_due_at: datetime | None,
+    ) -> None:
         """A responsibility finding (REG-13 anywhere); Shanghai escalates by count of findings (REG-08)."""
         listed = find_violation(violation_code, rules)
         if listed is None:
-            raise RegistryError("VALIDATION_FAILED",
-                                f"{violation_code} is not a listed violation in region {rules.region}", "REG-08")
+            raise RegistryError(
+                "VALIDATION_FAILED", f"{violation_code} is not a listed violation in region {rules.region}", "REG-08"
+            )
         self._require_known_to_pool()
         if any(v.finding_key == finding_key for v in self.violations):
             return  # the same finding document recorded again: nothing new happened
         rule_id = rule_for(violation_code, rules)
-        self.violations.append(ViolationEntry(violation_code=violation_code, rule_id=rule_id,
-                                              finding_key=finding_key, project_id=project_id,
-                                              practitioner_id=practitioner_id, recorded_on=today))
+        self.violations.append(
+            ViolationEntry(
+                violation_code=violation_code,
+                rule_id=rule_id,
+                finding_key=finding_key,
+                project_id=project_id,
+                practitioner_id=practitioner_id,
+                recorded_on=today,
+            )
+        )
         strike: int | None = None
         if rules.three_strikes:
             self.strikes += 1
             strike = self.strikes
-        self._record(ViolationRecorded(agency_id=self.agency_id, violation_code=violation_code, rule_id=rule_id,
-                                       project_id=project_id, practitioner_id=practitioner_id,
-                                       finding_key=finding_key, strike=strike))
-        self._add_credit(CreditKind.NEGATIVE, rule_id, f"责任认定（{listed.text_zh}）：{description}",
-                         project_id, today)
+        self._record(
+            ViolationRecorded(
+                agency_id=self.agency_id,
+                violation_code=violation_code,
+                rule_id=rule_id,
+                project_id=project_id,
+                practitioner_id=practitioner_id,
+                finding_key=finding_key,
+                strike=strike,
+            )
+        )
+        self._add_credit(
+            CreditKind.NEGATIVE, rule_id, f"责任认定（{listed.text_zh}）：{description}", project_id, today
+        )
         if strike is not None:
             self._escalate(strike, rules, correction_due_at)
 
@@ -258,23 +325,34 @@ class Agency(Aggregate):
 
     # ------------------------------------------------------------------ REG-09 serious accident
 
-    def record_serious_accident(self, *, project_id: str, level: AccidentLevel, agency_found_problem: bool,
-                                rules: RegistryRules, today: date) -> None:
+    def record_serious_accident(
+        self, *, project_id: str, level: AccidentLevel, agency_found_problem: bool, rules: RegistryRules, today: date
+    ) -> None:
         self._require_known_to_pool()
-        self._record(SeriousAccidentRecorded(agency_id=self.agency_id, project_id=project_id, level=level,
-                                             agency_found_problem=agency_found_problem))
+        self._record(
+            SeriousAccidentRecorded(
+                agency_id=self.agency_id, project_id=project_id, level=level, agency_found_problem=agency_found_problem
+            )
+        )
         if agency_found_problem:
             return
-        self._add_credit(CreditKind.NEGATIVE, "REG-09", f"质量事故（{level}），风险管理机构未发现相关质量问题",
-                         project_id, today)
+        self._add_credit(
+            CreditKind.NEGATIVE, "REG-09", f"质量事故（{level}），风险管理机构未发现相关质量问题", project_id, today
+        )
         if rules.serious_accident_removal and accident_rank(level) >= accident_rank(REMOVAL_ACCIDENT_LEVEL):
             self._remove("REG-09", f"{level} quality accident on {project_id}; the agency had not found the problem")
 
     # ------------------------------------------------------------------ SAF-07 checklist
 
-    def score_safety_checklist(self, *, quarter: str, answers: tuple[ChecklistAnswer, ...],
-                               findings: tuple[AdverseFindingCount, ...], checklist: AgencyChecklist | None,
-                               today: date) -> list[FailedCondition]:
+    def score_safety_checklist(
+        self,
+        *,
+        quarter: str,
+        answers: tuple[ChecklistAnswer, ...],
+        findings: tuple[AdverseFindingCount, ...],
+        checklist: AgencyChecklist | None,
+        today: date,
+    ) -> list[FailedCondition]:
         """Score the quarter; returns the problems instead when the answers don't fit the checklist."""
         if checklist is None:
             return [failed("SAF-07", "NO_CHECKLIST", "this region keeps no quarterly agency checklist")]
@@ -284,21 +362,43 @@ class Agency(Aggregate):
             return problems
         result = score_checklist(answers, findings, checklist)
         self.checklist_scores[quarter] = result.score
-        self._record(SafetyChecklistScored(agency_id=self.agency_id, quarter=quarter, score=result.score,
-                                           max_score=result.max_score, pass_mark=result.pass_mark,
-                                           passed=result.passed, unmet_point_ids=result.unmet_point_ids,
-                                           deducted=result.deducted))
+        self._record(
+            SafetyChecklistScored(
+                agency_id=self.agency_id,
+                quarter=quarter,
+                score=result.score,
+                max_score=result.max_score,
+                pass_mark=result.pass_mark,
+                passed=result.passed,
+                unmet_point_ids=result.unmet_point_ids,
+                deducted=result.deducted,
+            )
+        )
         kind = CreditKind.POSITIVE if result.passed else CreditKind.NEGATIVE
         self._add_credit(kind, "SAF-07", f"{quarter} 季度考核 {result.score}/{result.max_score} 分", None, today)
         return []
 
     # ------------------------------------------------------------------ REG-10 credit
 
-    def _add_credit(self, kind: CreditKind, rule_id: str, summary: str, project_id: str | None,
-                    today: date) -> None:
-        record = CreditRecord(record_id=f"{self.agency_id}:credit:{len(self.credit) + 1}", kind=kind,
-                              rule_id=rule_id, summary=summary, project_id=project_id, recorded_on=today)
+    def _add_credit(self, kind: CreditKind, rule_id: str, summary: str, project_id: str | None, today: date) -> None:
+        record = CreditRecord(
+            record_id=f"{self.agency_id}:credit:{len(self.credit) + 1}",
+            kind=kind,
+            rule_id=rule_id,
+            summary=summary,
+            project_id=project_id,
+            recorded_on=today,
+        )
         self.credit.append(record)
-        self._record(CreditRecordAdded(record_id=record.record_id, subject=CreditSubject.AGENCY,
-                                       subject_id=self.agency_id, kind=kind, rule_id=rule_id, summary=summary,
-                                       project_id=project_id, recorded_on=today))
+        self._record(
+            CreditRecordAdded(
+                record_id=record.record_id,
+                subject=CreditSubject.AGENCY,
+                subject_id=self.agency_id,
+                kind=kind,
+                rule_id=rule_id,
+                summary=summary,
+                project_id=project_id,
+                recorded_on=today,
+            )
+        )

@@ -8,8 +8,9 @@ from anju_contracts.registry import FailedCondition
 class RegistryError(Exception):
     """A command does not fit the aggregate's state (wrong status, unknown id…)."""
 
-    def __init__(self, reason_code: str, detail: str, rule_id: str | None = None,
-                 failures: tuple[FailedCondition, ...] = ()) -> None:
+    def __init__(
+        self, reason_code: str, detail: str, rule_id: str | None = None, failures: tuple[FailedCondition, ...] = ()
+    ) -> None:
         super().__init__(detail)
         self.reason_code = reason_code
         self.detail = detail

@@ -47,8 +47,9 @@ class ProtectedIdentity(BaseModel):
     phone_masked: str
 
     def masked(self) -> MaskedIdentity:
-        return MaskedIdentity(name=self.name_masked, id_number_masked=self.id_number_masked,
-                              phone_masked=self.phone_masked)
+        return MaskedIdentity(
+            name=self.name_masked, id_number_masked=self.id_number_masked, phone_masked=self.phone_masked
+        )
 
 
 class PractitionerStatus(StrEnum):
@@ -77,30 +78,58 @@ class Practitioner(Aggregate):
     credit: list[CreditRecord] = Field(default_factory=list)
 
     @classmethod
-    def apply(cls, *, practitioner_id: str, agency_id: str, identity: ProtectedIdentity, title: TechnicalTitle,
-              registered_licences: tuple[RegisteredLicence, ...], career_start: date,
-              roles: tuple[PractitionerRole, ...]) -> Practitioner:
-        practitioner = cls(practitioner_id=practitioner_id, agency_id=agency_id, identity=identity, title=title,
-                           registered_licences=list(registered_licences), career_start=career_start,
-                           roles=list(dict.fromkeys(roles)))
+    def apply(
+        cls,
+        *,
+        practitioner_id: str,
+        agency_id: str,
+        identity: ProtectedIdentity,
+        title: TechnicalTitle,
+        registered_licences: tuple[RegisteredLicence, ...],
+        career_start: date,
+        roles: tuple[PractitionerRole, ...],
+    ) -> Practitioner:
+        practitioner = cls(
+            practitioner_id=practitioner_id,
+            agency_id=agency_id,
+            identity=identity,
+            title=title,
+            registered_licences=list(registered_licences),
+            career_start=career_start,
+            roles=list(dict.fromkeys(roles)),
+        )
         practitioner._applied()
         return practitioner
 
-    def reapply(self, *, agency_id: str, identity: ProtectedIdentity, title: TechnicalTitle,
-                registered_licences: tuple[RegisteredLicence, ...], career_start: date,
-                roles: tuple[PractitionerRole, ...]) -> None:
+    def reapply(
+        self,
+        *,
+        agency_id: str,
+        identity: ProtectedIdentity,
+        title: TechnicalTitle,
+        registered_licences: tuple[RegisteredLicence, ...],
+        career_start: date,
+        roles: tuple[PractitionerRole, ...],
+    ) -> None:
         if self.status is not PractitionerStatus.REFUSED:
-            raise InvalidState(f"practitioner {self.practitioner_id} is {self.status}; only a refused one reapplies",
-                               "REG-02")
+            raise InvalidState(
+                f"practitioner {self.practitioner_id} is {self.status}; only a refused one reapplies", "REG-02"
+            )
         self.agency_id, self.identity, self.title = agency_id, identity, title
         self.registered_licences, self.career_start = list(registered_licences), career_start
         self.roles, self.status, self.refusals = list(dict.fromkeys(roles)), PractitionerStatus.APPLIED, []
         self._applied()
 
     def _applied(self) -> None:
-        self._record(PractitionerApplied(practitioner_id=self.practitioner_id, agency_id=self.agency_id,
-                                         identity=self.identity.masked(), title=self.title,
-                                         roles=tuple(self.roles)))
+        self._record(
+            PractitionerApplied(
+                practitioner_id=self.practitioner_id,
+                agency_id=self.agency_id,
+                identity=self.identity.masked(),
+                title=self.title,
+                roles=tuple(self.roles),
+            )
+        )
 
     @property
     def is_technical(self) -> bool:
@@ -121,15 +150,20 @@ class Practitioner(Aggregate):
         """REG-02: technical staff hold at least the region's minimum credential (工程师)."""
         minimum = rules.technical_staff_min_credential
         if self.is_technical and not self.holds(minimum):
-            return [failed("REG-02", "TITLE_BELOW_MINIMUM",
-                           f"technical staff hold at least {CREDENTIAL_NAMES_ZH[minimum]}; "
-                           f"{self.practitioner_id} holds {TITLE_NAMES_ZH[self.title]}", self.practitioner_id)]
+            return [
+                failed(
+                    "REG-02",
+                    "TITLE_BELOW_MINIMUM",
+                    f"technical staff hold at least {CREDENTIAL_NAMES_ZH[minimum]}; "
+                    f"{self.practitioner_id} holds {TITLE_NAMES_ZH[self.title]}",
+                    self.practitioner_id,
+                )
+            ]
         return []
 
     def approve(self, *, rules: RegistryRules, today: date) -> None:
         if self.status is not PractitionerStatus.APPLIED:
-            raise InvalidState(f"practitioner {self.practitioner_id} is {self.status}, not awaiting approval",
-                               "REG-02")
+            raise InvalidState(f"practitioner {self.practitioner_id} is {self.status}, not awaiting approval", "REG-02")
         problems = self.approval_failures(rules)
         if problems:
             self.status, self.refusals = PractitionerStatus.REFUSED, problems
@@ -138,9 +172,14 @@ class Practitioner(Aggregate):
         self.status = PractitionerStatus.APPROVED
         # Approval is the first evaluation; it holds for the region's re-evaluation period (REG-11).
         self.evaluation_valid_until = add_months(today, rules.reevaluation_valid_months)
-        self._record(PractitionerApproved(practitioner_id=self.practitioner_id, agency_id=self.agency_id,
-                                          identity=self.identity.masked(),
-                                          evaluation_valid_until=self.evaluation_valid_until))
+        self._record(
+            PractitionerApproved(
+                practitioner_id=self.practitioner_id,
+                agency_id=self.agency_id,
+                identity=self.identity.masked(),
+                evaluation_valid_until=self.evaluation_valid_until,
+            )
+        )
 
     @property
     def in_database(self) -> bool:
@@ -155,25 +194,44 @@ class Practitioner(Aggregate):
         if training in self.trainings:
             return
         self.trainings.append(training)
-        self._record(TrainingRecorded(practitioner_id=self.practitioner_id, course=course,
-                                      completed_on=completed_on))
+        self._record(TrainingRecorded(practitioner_id=self.practitioner_id, course=course, completed_on=completed_on))
 
     def record_reevaluation(self, *, evaluated_on: date, passed: bool, rules: RegistryRules) -> None:
         """REG-11: a pass renews the evaluation period; a fail lapses it at once."""
         self._require_approved()
         self.evaluation_valid_until = add_months(evaluated_on, rules.reevaluation_valid_months) if passed else None
-        self._record(ReEvaluationRecorded(practitioner_id=self.practitioner_id, evaluated_on=evaluated_on,
-                                          passed=passed, evaluation_valid_until=self.evaluation_valid_until))
+        self._record(
+            ReEvaluationRecorded(
+                practitioner_id=self.practitioner_id,
+                evaluated_on=evaluated_on,
+                passed=passed,
+                evaluation_valid_until=self.evaluation_valid_until,
+            )
+        )
 
-    def add_credit(self, *, kind: CreditKind, rule_id: str, summary: str, project_id: str | None,
-                   today: date) -> None:
+    def add_credit(self, *, kind: CreditKind, rule_id: str, summary: str, project_id: str | None, today: date) -> None:
         """REG-10: a credit record of the practitioner (e.g. named in a responsibility finding)."""
-        record = CreditRecord(record_id=f"{self.practitioner_id}:credit:{len(self.credit) + 1}", kind=kind,
-                              rule_id=rule_id, summary=summary, project_id=project_id, recorded_on=today)
+        record = CreditRecord(
+            record_id=f"{self.practitioner_id}:credit:{len(self.credit) + 1}",
+            kind=kind,
+            rule_id=rule_id,
+            summary=summary,
+            project_id=project_id,
+            recorded_on=today,
+        )
         self.credit.append(record)
-        self._record(CreditRecordAdded(record_id=record.record_id, subject=CreditSubject.PRACTITIONER,
-                                       subject_id=self.practitioner_id, kind=kind, rule_id=rule_id,
-                                       summary=summary, project_id=project_id, recorded_on=today))
+        self._record(
+            CreditRecordAdded(
+                record_id=record.record_id,
+                subject=CreditSubject.PRACTITIONER,
+                subject_id=self.practitioner_id,
+                kind=kind,
+                rule_id=rule_id,
+                summary=summary,
+                project_id=project_id,
+                recorded_on=today,
+            )
+        )
 
     def _require_approved(self) -> None:
         if self.status is not PractitionerStatus.APPROVED:

@@ -78,15 +78,18 @@ def registry_rules(region: RegionRules) -> RegistryRules:
         region=region.code,
         supervision_min_grade=(
             SupervisionGrade(licence.min_supervision_grade.value)
-            if licence.available and licence.min_supervision_grade is not None else None
+            if licence.available and licence.min_supervision_grade is not None
+            else None
         ),
         qrm_min_years=experience.min_years_insurer_commissioned_qrm if experience.available else None,
         qrm_min_registered_engineers=experience.min_registered_engineers or 0,
         other_path_available=paths.other.available,
         technical_staff_min_credential=reg.staff.technical_staff_min_credential,
         lead=LeadQualification(
-            credential=lead.credential, min_years=lead.min_years_experience,
-            max_concurrent_projects=lead.max_concurrent_projects, dedicated=lead.dedicated,
+            credential=lead.credential,
+            min_years=lead.min_years_experience,
+            max_concurrent_projects=lead.max_concurrent_projects,
+            dedicated=lead.dedicated,
             requires_technical_lead=lead.dedicated_technical_lead_required,
             change_needs_confirmation=lead.change_needs_insurer_confirmation,
             change_not_less_qualified=lead.change_must_not_lower_qualification,
@@ -98,7 +101,9 @@ def registry_rules(region: RegionRules) -> RegistryRules:
         strike_levels=tuple(_STRIKE_LEVELS[c] for c in credit.strike_consequences),
         listed_violations=tuple(ListedViolation(v.id, v.text_zh) for v in credit.responsibility_violations),
         serious_accident_removal=credit.serious_accident_removal,
-        insurer_staff=None if insurer is None else InsurerStaffRules(
+        insurer_staff=None
+        if insurer is None
+        else InsurerStaffRules(
             min_risk_control_staff=insurer.min_qualified_risk_staff,
             bachelor_min_years=insurer.risk_staff_min_years_bachelor,
             master_min_years=insurer.risk_staff_min_years_master,

@@ -57,27 +57,58 @@ COMMAND_ROUTES: tuple[tuple[str, type[ContractModel], str, str], ...] = (
     ("/agencies", r.NominateAgency, "agency_id", "An insurer nominates an agency for the pool (REG-01)"),
     ("/agencies/{agency_id}/admission", r.AdmitAgency, "agency_id", "Admit a nominated agency 入库 (REG-01)"),
     ("/agencies/{agency_id}/refusal", r.RefuseAgency, "agency_id", "Refuse a nominated agency (REG-01)"),
-    ("/agencies/{agency_id}/relations", r.RecordCorporateRelations, "agency_id",
-     "Group companies, subsidiaries, related parties (REG-04)"),
+    (
+        "/agencies/{agency_id}/relations",
+        r.RecordCorporateRelations,
+        "agency_id",
+        "Group companies, subsidiaries, related parties (REG-04)",
+    ),
     ("/agencies/{agency_id}/evaluations", r.SubmitEvaluation, "agency_id", "An insurer scores the agency (REG-07)"),
-    ("/agencies/{agency_id}/combined-evaluations", r.CombineEvaluations, "agency_id",
-     "The association combines the period's scores (REG-07)"),
-    ("/agencies/{agency_id}/rectification-refusal", r.RectificationRefused, "agency_id",
-     "A watch-listed agency refused to rectify → removal (REG-07)"),
-    ("/agencies/{agency_id}/violations", r.RecordViolation, "agency_id",
-     "A responsibility finding (REG-08, REG-13)"),
+    (
+        "/agencies/{agency_id}/combined-evaluations",
+        r.CombineEvaluations,
+        "agency_id",
+        "The association combines the period's scores (REG-07)",
+    ),
+    (
+        "/agencies/{agency_id}/rectification-refusal",
+        r.RectificationRefused,
+        "agency_id",
+        "A watch-listed agency refused to rectify → removal (REG-07)",
+    ),
+    ("/agencies/{agency_id}/violations", r.RecordViolation, "agency_id", "A responsibility finding (REG-08, REG-13)"),
     ("/agencies/{agency_id}/accidents", r.RecordSeriousAccident, "agency_id", "A quality accident (REG-09)"),
-    ("/agencies/{agency_id}/safety-checklists", r.SubmitSafetyChecklistScore, "agency_id",
-     "The authority's quarterly checklist (SAF-07)"),
-    ("/practitioners", r.ApplyPractitioner, "practitioner_id",
-     "Apply for the talent database, real-name (REG-02; HTTP only, XC-09)"),
-    ("/practitioners/{practitioner_id}/approval", r.ApprovePractitioner, "practitioner_id",
-     "Approve into the talent database (REG-02)"),
+    (
+        "/agencies/{agency_id}/safety-checklists",
+        r.SubmitSafetyChecklistScore,
+        "agency_id",
+        "The authority's quarterly checklist (SAF-07)",
+    ),
+    (
+        "/practitioners",
+        r.ApplyPractitioner,
+        "practitioner_id",
+        "Apply for the talent database, real-name (REG-02; HTTP only, XC-09)",
+    ),
+    (
+        "/practitioners/{practitioner_id}/approval",
+        r.ApprovePractitioner,
+        "practitioner_id",
+        "Approve into the talent database (REG-02)",
+    ),
     ("/practitioners/{practitioner_id}/trainings", r.RecordTraining, "practitioner_id", "Record training (REG-11)"),
-    ("/practitioners/{practitioner_id}/reevaluations", r.RecordReEvaluation, "practitioner_id",
-     "Record a periodic re-evaluation (REG-11)"),
-    ("/insurers/{insurer_id}/staff", r.RegisterInsurerStaff, "insurer_id",
-     "Register IDI staff, real-name (REG-12; HTTP only, XC-09)"),
+    (
+        "/practitioners/{practitioner_id}/reevaluations",
+        r.RecordReEvaluation,
+        "practitioner_id",
+        "Record a periodic re-evaluation (REG-11)",
+    ),
+    (
+        "/insurers/{insurer_id}/staff",
+        r.RegisterInsurerStaff,
+        "insurer_id",
+        "Register IDI staff, real-name (REG-12; HTTP only, XC-09)",
+    ),
     ("/teams", r.AssignTeam, "project_id", "Set a project's team (REG-02..REG-06, REG-11, REG-13)"),
     ("/teams/{project_id}/lead", r.ChangeLead, "project_id", "Change the project lead (REG-05)"),
 )
@@ -86,8 +117,12 @@ COMMAND_ROUTES: tuple[tuple[str, type[ContractModel], str, str], ...] = (
 def install(app: FastAPI, handlers: RegistryHandlers) -> None:
     @app.exception_handler(RegistryError)
     async def _registry_error(_: Request, exc: RegistryError) -> JSONResponse:
-        body = Problem(reason_code=exc.reason_code, detail=exc.detail, rule_id=exc.rule_id,
-                       problems=list(field_problems(exc.failures)))
+        body = Problem(
+            reason_code=exc.reason_code,
+            detail=exc.detail,
+            rule_id=exc.rule_id,
+            problems=list(field_problems(exc.failures)),
+        )
         return JSONResponse(body.model_dump(mode="json"), status_code=_STATUS.get(exc.reason_code, 422))
 
     app.include_router(build_router(handlers))
@@ -103,17 +138,28 @@ def _envelope(handlers: RegistryHandlers, body: ContractModel, actor: Actor, key
     if isinstance(body, Message):
         return Envelope.wrap(body, region=handlers.region, producer=PRODUCER, actor=actor, key=key, event_id=event_id)
     # Real-name requests: the envelope only names the request; the personal data stays out of it (XC-09).
-    return Envelope(event_id=event_id, type=f"registry.{type(body).__name__}", schema_version=1, region=handlers.region,
-                    producer=PRODUCER, actor=actor, key=key, data={}, correlation_id=uuid.uuid4(),
-                    occurred_at=handlers.clock.now())
+    return Envelope(
+        event_id=event_id,
+        type=f"registry.{type(body).__name__}",
+        schema_version=1,
+        region=handlers.region,
+        producer=PRODUCER,
+        actor=actor,
+        key=key,
+        data={},
+        correlation_id=uuid.uuid4(),
+        occurred_at=handlers.clock.now(),
+    )
 
 
-def _command_route(router: APIRouter, handlers: RegistryHandlers, path: str, model: type[ContractModel],
-                   id_field: str, summary: str) -> None:
+def _command_route(
+    router: APIRouter, handlers: RegistryHandlers, path: str, model: type[ContractModel], id_field: str, summary: str
+) -> None:
     path_param = path.split("{")[1].split("}")[0] if "{" in path else None
 
-    async def endpoint(request: Request, body: Any, actor: CurrentActor,
-                       idempotency_key: Annotated[str | None, Header()] = None) -> Accepted:
+    async def endpoint(
+        request: Request, body: Any, actor: CurrentActor, idempotency_key: Annotated[str | None, Header()] = None
+    ) -> Accepted:
         key = str(getattr(body, id_field))
         if path_param is not None and request.path_params.get(path_param) != key:
             raise RegistryError(ReasonCode.VALIDATION_FAILED, f"{id_field} in the body differs from the path")
@@ -121,18 +167,29 @@ def _command_route(router: APIRouter, handlers: RegistryHandlers, path: str, mod
         refused = refusal(outcome.refused)  # also for a retry of a refused request: refused again
         if refused is not None:
             raise refused
-        return Accepted(id=key, version=outcome.version, duplicate=outcome.duplicate,
-                        events=[e.TYPE for e in outcome.events])
+        return Accepted(
+            id=key, version=outcome.version, duplicate=outcome.duplicate, events=[e.TYPE for e in outcome.events]
+        )
 
     endpoint.__annotations__["body"] = model
     endpoint.__name__ = "post_" + path.strip("/").replace("/", "_").replace("{", "").replace("}", "").replace("-", "_")
-    router.add_api_route(path, endpoint, methods=["POST"], summary=summary, response_model=Accepted,
-                         status_code=200, description=(model.__doc__ or "").strip())
+    router.add_api_route(
+        path,
+        endpoint,
+        methods=["POST"],
+        summary=summary,
+        response_model=Accepted,
+        status_code=200,
+        description=(model.__doc__ or "").strip(),
+    )
 
 
 def _sees_agency_in_full(actor: Actor, agency: Agency) -> bool:
-    return (access.is_regulator(actor) or access.acts_for_agency(actor, agency.agency_id)
-            or access.acts_for_insurer(actor, agency.nominated_by))
+    return (
+        access.is_regulator(actor)
+        or access.acts_for_agency(actor, agency.agency_id)
+        or access.acts_for_insurer(actor, agency.nominated_by)
+    )
 
 
 def build_router(handlers: RegistryHandlers) -> APIRouter:
@@ -140,8 +197,9 @@ def build_router(handlers: RegistryHandlers) -> APIRouter:
     repos = handlers.repos
 
     @router.get("/pool", summary="The regional pool of admitted agencies (REG-01)")
-    async def pool(actor: CurrentActor,
-                   status: Annotated[AgencyStatus | None, Query(description="regulator only")] = None) -> PoolView:
+    async def pool(
+        actor: CurrentActor, status: Annotated[AgencyStatus | None, Query(description="regulator only")] = None
+    ) -> PoolView:
         wanted = status if status is not None and access.is_regulator(actor) else AgencyStatus.ADMITTED
         agencies = await repos.agencies.find({"state.status": wanted.value})
         views = [AgencyView.of(a, full=_sees_agency_in_full(actor, a)) for a in agencies]
@@ -152,8 +210,9 @@ def build_router(handlers: RegistryHandlers) -> APIRouter:
         loaded = await repos.agencies.get(agency_id)
         if loaded is None:
             raise NotFound("agency", agency_id)
-        return AgencyView.of(loaded.aggregate, full=_sees_agency_in_full(actor, loaded.aggregate),
-                             version=loaded.version)
+        return AgencyView.of(
+            loaded.aggregate, full=_sees_agency_in_full(actor, loaded.aggregate), version=loaded.version
+        )
 
     @router.get("/agencies/{agency_id}/credit", summary="An agency's credit record (REG-10); findings: regulator only")
     async def agency_credit(agency_id: str, actor: CurrentActor) -> AgencyCreditView:
@@ -163,8 +222,15 @@ def build_router(handlers: RegistryHandlers) -> APIRouter:
         a = loaded.aggregate
         full = access.is_regulator(actor) or access.acts_for_agency(actor, agency_id)
         findings = [v.model_dump(mode="json") for v in a.violations] if full else None
-        return AgencyCreditView(agency_id=a.agency_id, name=a.name, status=a.status, watch_listed=a.watch_listed,
-                                strikes=a.strikes, records=[CreditView.of(c) for c in a.credit], findings=findings)
+        return AgencyCreditView(
+            agency_id=a.agency_id,
+            name=a.name,
+            status=a.status,
+            watch_listed=a.watch_listed,
+            strikes=a.strikes,
+            records=[CreditView.of(c) for c in a.credit],
+            findings=findings,
+        )
 
     @router.get("/agencies/{agency_id}/history", summary="Append-only history with actors (XC-04)")
     async def agency_history(agency_id: str, actor: CurrentActor) -> list[dict[str, Any]]:
@@ -185,41 +251,67 @@ def build_router(handlers: RegistryHandlers) -> APIRouter:
         if loaded is None:
             raise NotFound("practitioner", practitioner_id)
         p = loaded.aggregate
-        return PractitionerCreditView(practitioner=PractitionerView.of(p, handlers.today),
-                                      records=[CreditView.of(c) for c in p.credit])
+        return PractitionerCreditView(
+            practitioner=PractitionerView.of(p, handlers.today), records=[CreditView.of(c) for c in p.credit]
+        )
 
-    @router.get("/projects/{project_id}/eligible-practitioners",
-                summary="Practitioners of an agency who may staff (or lead) the project now (REG-02, -03, -06, -11)")
-    async def eligible(project_id: str, agency_id: Annotated[str, Query(max_length=128)],
-                       actor: CurrentActor) -> EligibleList:
+    @router.get(
+        "/projects/{project_id}/eligible-practitioners",
+        summary="Practitioners of an agency who may staff (or lead) the project now (REG-02, -03, -06, -11)",
+    )
+    async def eligible(
+        project_id: str, agency_id: Annotated[str, Query(max_length=128)], actor: CurrentActor
+    ) -> EligibleList:
         if actor.role is Role.AGENCY and actor.agency_id != agency_id:
             raise RegistryError(ReasonCode.FORBIDDEN, "an agency sees its own practitioners only")
         if actor.role not in (Role.REGULATOR, Role.INSURER, Role.AGENCY, Role.SYSTEM):
             raise RegistryError(ReasonCode.FORBIDDEN, "not visible to this role")
         agency = await repos.agencies.get(agency_id)
         people = await repos.practitioners.find(
-            {"state.agency_id": agency_id, "state.status": PractitionerStatus.APPROVED.value})
+            {"state.agency_id": agency_id, "state.status": PractitionerStatus.APPROVED.value}
+        )
         items: list[EligiblePractitioner] = []
         for p in sorted(people, key=lambda p: p.practitioner_id):
             load = await repos.lead_load(p.practitioner_id, except_project=project_id)
-            ctx = TeamContext(agency=agency.aggregate if agency else None, people={p.practitioner_id: p},
-                              lead_active_projects=load, today=handlers.today)
-            as_lead = assignment_failures(project_id=project_id, agency_id=agency_id, lead_id=p.practitioner_id,
-                                          member_ids=(), technical_lead_id=None, participating_units=(),
-                                          key_positions=(), ctx=ctx, rules=handlers.rules)
+            ctx = TeamContext(
+                agency=agency.aggregate if agency else None,
+                people={p.practitioner_id: p},
+                lead_active_projects=load,
+                today=handlers.today,
+            )
+            as_lead = assignment_failures(
+                project_id=project_id,
+                agency_id=agency_id,
+                lead_id=p.practitioner_id,
+                member_ids=(),
+                technical_lead_id=None,
+                participating_units=(),
+                key_positions=(),
+                ctx=ctx,
+                rules=handlers.rules,
+            )
             lead_only = {"REG-03"}
             as_member = [f for f in as_lead if f.rule_id not in lead_only]
-            items.append(EligiblePractitioner(practitioner=PractitionerView.of(p, handlers.today),
-                                              eligible_as_member=not as_member, eligible_as_lead=not as_lead,
-                                              lead_active_projects=load, failures=as_lead))
+            items.append(
+                EligiblePractitioner(
+                    practitioner=PractitionerView.of(p, handlers.today),
+                    eligible_as_member=not as_member,
+                    eligible_as_lead=not as_lead,
+                    lead_active_projects=load,
+                    failures=as_lead,
+                )
+            )
         return EligibleList(project_id=project_id, agency_id=agency_id, items=items)
 
     @router.get("/teams/{project_id}", summary="A project's team (its insurer, its agency, the regulator)")
     async def get_team(project_id: str, actor: CurrentActor) -> TeamView:
         loaded = await repos.teams.get(project_id)
         team = loaded.aggregate if loaded else None
-        if team is None or not (access.is_regulator(actor) or access.acts_for_insurer(actor, team.insurer_id)
-                                or access.acts_for_agency(actor, team.agency_id)):
+        if team is None or not (
+            access.is_regulator(actor)
+            or access.acts_for_insurer(actor, team.insurer_id)
+            or access.acts_for_agency(actor, team.agency_id)
+        ):
             raise NotFound("project team", project_id)  # not yours answers like not there (XC-05)
         return TeamView.of(team, loaded.version if loaded else None)
 
@@ -228,8 +320,12 @@ def build_router(handlers: RegistryHandlers) -> APIRouter:
         loaded = await repos.insurers.get(insurer_id)
         if loaded is None:
             raise NotFound("insurer", insurer_id)
-        return InsurerView(insurer_id=insurer_id, eligible=loaded.aggregate.eligible,
-                           staff=len(loaded.aggregate.staff), version=loaded.version)
+        return InsurerView(
+            insurer_id=insurer_id,
+            eligible=loaded.aggregate.eligible,
+            staff=len(loaded.aggregate.staff),
+            version=loaded.version,
+        )
 
     for path, model, id_field, summary in COMMAND_ROUTES:
         _command_route(router, handlers, path, model, id_field, summary)

@@ -30,9 +30,22 @@ COMMANDS_GROUP = "anju-registry"
 log = get_logger(__name__)
 
 
-def register(broker: KafkaBroker, handlers: RegistryHandlers, rejector: Rejector, *, attempts: int = 3) -> None:
-    @reliable_subscriber(broker, topics.REGISTRY.commands, group_id=COMMANDS_GROUP, service="registry",
-                         attempts=attempts, on_malformed=rejector.reject_malformed)
+def register(
+    broker: KafkaBroker,
+    handlers: RegistryHandlers,
+    rejector: Rejector,
+    *,
+    attempts: int = 3,
+    group: str = COMMANDS_GROUP,
+) -> None:
+    @reliable_subscriber(
+        broker,
+        topics.REGISTRY.commands,
+        group_id=group,
+        service="registry",
+        attempts=attempts,
+        on_malformed=rejector.reject_malformed,
+    )
     async def on_registry_command(envelope: Envelope) -> None:
         """Registry commands: nominate/admit agencies, approve practitioners, assign teams, findings, scores."""
         try:
@@ -41,8 +54,12 @@ def register(broker: KafkaBroker, handlers: RegistryHandlers, rejector: Rejector
             await rejector.reject(envelope, exc.reason_code, detail=exc.detail)
             return
         except ValidationError as exc:
-            await rejector.reject(envelope, ReasonCode.VALIDATION_FAILED, problems=problems_from_error(exc),
-                                  detail="payload does not match")
+            await rejector.reject(
+                envelope,
+                ReasonCode.VALIDATION_FAILED,
+                problems=problems_from_error(exc),
+                detail="payload does not match",
+            )
             return
         if not isinstance(command, Command):
             await rejector.reject(envelope, ReasonCode.UNKNOWN_TYPE, detail=f"{envelope.type} is not a command")
@@ -50,11 +67,16 @@ def register(broker: KafkaBroker, handlers: RegistryHandlers, rejector: Rejector
         try:
             outcome = await handlers.execute(envelope, command, answer_to=topics.REGISTRY.rejections)
         except RegistryError as exc:
-            await rejector.reject(envelope, exc.reason_code, rule_id=exc.rule_id,
-                                  problems=field_problems(exc.failures), detail=exc.detail)
+            await rejector.reject(
+                envelope, exc.reason_code, rule_id=exc.rule_id, problems=field_problems(exc.failures), detail=exc.detail
+            )
             return
         refused = refusal(outcome.refused)
         if refused is not None and not outcome.duplicate:  # the answer itself left through the outbox
             REJECTED.labels(reason_code=refused.reason_code).inc()
-            log.info("command.rejected", reason_code=refused.reason_code, rule_id=refused.rule_id,
-                     fields=[p.field for p in field_problems(refused.failures)])
+            log.info(
+                "command.rejected",
+                reason_code=refused.reason_code,
+                rule_id=refused.rule_id,
+                fields=[p.field for p in field_problems(refused.failures)],
+            )

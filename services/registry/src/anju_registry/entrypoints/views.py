@@ -49,17 +49,30 @@ class AgencyView(BaseModel):
 
     @classmethod
     def of(cls, agency: Agency, *, full: bool, version: int | None = None) -> AgencyView:
-        view = cls(agency_id=agency.agency_id, name=agency.name, status=agency.status, path=agency.evidence.path,
-                   watch_listed=agency.watch_listed, key_supervision=agency.key_supervision, strikes=agency.strikes,
-                   version=version)
+        view = cls(
+            agency_id=agency.agency_id,
+            name=agency.name,
+            status=agency.status,
+            path=agency.evidence.path,
+            watch_listed=agency.watch_listed,
+            key_supervision=agency.key_supervision,
+            strikes=agency.strikes,
+            version=version,
+        )
         if full:
-            view = view.model_copy(update={
-                "credit_code": agency.credit_code, "nominated_by": agency.nominated_by, "evidence": agency.evidence,
-                "refusals": agency.refusals, "group_organisation_ids": agency.group_organisation_ids,
-                "subsidiary_organisation_ids": agency.subsidiary_organisation_ids,
-                "related_organisation_ids": agency.related_organisation_ids,
-                "combined_scores": agency.combined_scores, "checklist_scores": agency.checklist_scores,
-            })
+            view = view.model_copy(
+                update={
+                    "credit_code": agency.credit_code,
+                    "nominated_by": agency.nominated_by,
+                    "evidence": agency.evidence,
+                    "refusals": agency.refusals,
+                    "group_organisation_ids": agency.group_organisation_ids,
+                    "subsidiary_organisation_ids": agency.subsidiary_organisation_ids,
+                    "related_organisation_ids": agency.related_organisation_ids,
+                    "combined_scores": agency.combined_scores,
+                    "checklist_scores": agency.checklist_scores,
+                }
+            )
         return view
 
 
@@ -92,10 +105,18 @@ class PractitionerView(BaseModel):
 
     @classmethod
     def of(cls, p: Practitioner, today: date, version: int | None = None) -> PractitionerView:
-        return cls(practitioner_id=p.practitioner_id, agency_id=p.agency_id, identity=p.identity.masked(),
-                   title=p.title, roles=list(p.roles), status=p.status, registered_licence=p.has_registered_licence,
-                   years_of_experience=p.years(today), evaluation_valid_until=p.evaluation_valid_until,
-                   version=version)
+        return cls(
+            practitioner_id=p.practitioner_id,
+            agency_id=p.agency_id,
+            identity=p.identity.masked(),
+            title=p.title,
+            roles=list(p.roles),
+            status=p.status,
+            registered_licence=p.has_registered_licence,
+            years_of_experience=p.years(today),
+            evaluation_valid_until=p.evaluation_valid_until,
+            version=version,
+        )
 
 
 class PractitionerCreditView(BaseModel):
@@ -130,9 +151,17 @@ class TeamView(BaseModel):
 
     @classmethod
     def of(cls, team: Team, version: int | None = None) -> TeamView:
-        return cls(project_id=team.project_id, agency_id=team.agency_id, insurer_id=team.insurer_id,
-                   status=team.status, lead_id=team.lead_id, technical_lead_id=team.technical_lead_id,
-                   member_ids=team.member_ids, refusals=team.refusals, version=version)
+        return cls(
+            project_id=team.project_id,
+            agency_id=team.agency_id,
+            insurer_id=team.insurer_id,
+            status=team.status,
+            lead_id=team.lead_id,
+            technical_lead_id=team.technical_lead_id,
+            member_ids=team.member_ids,
+            refusals=team.refusals,
+            version=version,
+        )
 
 
 class InsurerView(BaseModel):
