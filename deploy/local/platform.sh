@@ -12,6 +12,7 @@ session="$(mktemp)"
 pids=()
 
 stop_all() {
+  local code="$1"
   trap - INT TERM EXIT
   echo
   echo "stopping services…"
@@ -22,8 +23,10 @@ stop_all() {
   done
   "$here/infra.sh" down --session "$session" || true
   rm -f "$session"
+  exit "$code"
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all 0' INT TERM
+trap 'stop_all $?' EXIT
 
 "$here/infra.sh" up --session "$session"
 
@@ -61,3 +64,4 @@ echo "  committed contracts: contracts/schemas/ (JSON Schema), contracts/asyncap
 echo "Press Ctrl-C to stop."
 wait -n "${pids[@]}" || true
 echo "a service exited; see .run/services/*.log" >&2
+exit 1
