@@ -18,6 +18,12 @@ Identifier = Annotated[str, StringConstraints(min_length=1, max_length=128, patt
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
 LongText = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
 
+# Personal data on topics is masked (XC-09): the patterns refuse a value sent in full by mistake.
+MaskedIdNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{0,6}\*{6,}[0-9Xx]{0,4}$", max_length=32)]
+"""A resident ID number with at least six digits hidden, e.g. 310***********1234."""
+MaskedPhone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9]{0,4}\*{4,}[0-9]{0,4}$", max_length=20)]
+"""A phone number with at least four digits hidden, e.g. 138****5678."""
+
 
 class ContractModel(BaseModel):
     """Value objects carried inside messages: strict about unknown fields, immutable."""

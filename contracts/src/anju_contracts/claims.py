@@ -16,7 +16,7 @@ from typing import Annotated, ClassVar
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from anju_contracts import topics
-from anju_contracts.base import Command, ContractModel, Event, Identifier, LongText, ShortText
+from anju_contracts.base import Command, ContractModel, Event, Identifier, LongText, MaskedPhone, ShortText
 from anju_contracts.policy import BuildingPart
 
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -143,8 +143,8 @@ class ReportClaim(_ClaimCommand):
         default=None, description="When the report was taken; defaults to the envelope's occurred_at."
     )
     channel: ReportChannel = ReportChannel.PORTAL
-    contact_phone_masked: str | None = Field(
-        default=None, max_length=20, description="Masked phone for display only, e.g. 138****1234 (XC-09)."
+    contact_phone_masked: MaskedPhone | None = Field(
+        default=None, description="Masked phone for display only, e.g. 138****1234 (XC-09)."
     )
     evidence: tuple[EvidenceRef, ...] = Field(default=(), max_length=50)
 

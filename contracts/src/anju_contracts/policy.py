@@ -17,7 +17,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from anju_contracts import topics
-from anju_contracts.base import ContractModel, Event, Identifier, ShortText
+from anju_contracts.base import ContractModel, Event, Identifier, MaskedIdNumber, ShortText
 
 
 class BuildingPart(StrEnum):
@@ -33,10 +33,8 @@ class OwnerRef(ContractModel):
     owner_id: Identifier = Field(
         description="Stable id of the owner (房屋所有权人); what owner tokens carry."
     )
-    id_number_masked: str | None = Field(
+    id_number_masked: MaskedIdNumber | None = Field(
         default=None,
-        max_length=32,
-        pattern=r"^[0-9Xx*]{4,32}$",
         description="Masked ID-card number for display, e.g. 3101**********1234 (XC-09); never in full.",
     )
 

@@ -15,7 +15,7 @@ from typing import Annotated, ClassVar
 from pydantic import Field, StringConstraints
 
 from anju_contracts import topics
-from anju_contracts.base import Command, ContractModel, Event, Identifier, LongText, Message, ShortText
+from anju_contracts.base import Command, ContractModel, Event, Identifier, LongText, MaskedIdNumber, MaskedPhone, Message, ShortText
 
 ObjectKey = Annotated[str, StringConstraints(min_length=1, max_length=512, strip_whitespace=True)]
 """Key of a document in the object store (evidence, written confirmation, finding…)."""
@@ -194,8 +194,8 @@ class MaskedIdentity(ContractModel):
     """Real-name identity as events carry it (XC-09): masked, never in full."""
 
     name: ShortText
-    id_number_masked: ShortText = Field(description="e.g. 110***********1234")
-    phone_masked: ShortText = Field(description="e.g. 138****5678")
+    id_number_masked: MaskedIdNumber = Field(description="e.g. 110***********1234")
+    phone_masked: MaskedPhone = Field(description="e.g. 138****5678")
 
 
 class ChecklistAnswer(ContractModel):
