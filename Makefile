@@ -63,7 +63,7 @@ test-unit: env
 
 check: env
 	@.venv/bin/ruff check .
-	@.venv/bin/ruff format --check . || true
+	@.venv/bin/ruff format --check .
 	@.venv/bin/mypy contracts/src kit/src services/*/src
 	@.venv/bin/python -m anju_contracts.schemagen --check
 	@.venv/bin/python tools/asyncapi.py --check

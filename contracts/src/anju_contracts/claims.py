@@ -211,9 +211,7 @@ class AssignRepair(_ClaimCommand):
 class CompleteRepair(_ClaimCommand):
     TYPE = "claims.CompleteRepair"
 
-    completed_on: date = Field(
-        description="Repair completion day; the 180-day warranty counts from it (CLM-06)."
-    )
+    completed_on: date = Field(description="Repair completion day; the 180-day warranty counts from it (CLM-06).")
     summary: LongText
     evidence: tuple[EvidenceRef, ...] = Field(default=(), max_length=100)
 
@@ -223,9 +221,7 @@ class RecordPayment(_ClaimCommand):
 
     amount_fen: int = Field(ge=1)
     paid_on: date
-    payment_reference: Identifier = Field(
-        description="The insurer's payment id; a replay with it is a no-op."
-    )
+    payment_reference: Identifier = Field(description="The insurer's payment id; a replay with it is a no-op.")
 
 
 class OpenDispute(_ClaimCommand):
@@ -339,9 +335,7 @@ class ClaimRefused(_ClaimEvent):
     )
     rule_id: str
     reason: LongText
-    routed_to: str | None = Field(
-        default=None, description="'contractor' when the defect goes to the contractor."
-    )
+    routed_to: str | None = Field(default=None, description="'contractor' when the defect goes to the contractor.")
     contractor_id: Identifier | None = None
     refused_at: AwareDatetime
 

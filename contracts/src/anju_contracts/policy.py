@@ -30,9 +30,7 @@ class BuildingPart(StrEnum):
 
 
 class OwnerRef(ContractModel):
-    owner_id: Identifier = Field(
-        description="Stable id of the owner (房屋所有权人); what owner tokens carry."
-    )
+    owner_id: Identifier = Field(description="Stable id of the owner (房屋所有权人); what owner tokens carry.")
     id_number_masked: MaskedIdNumber | None = Field(
         default=None,
         description="Masked ID-card number for display, e.g. 3101**********1234 (XC-09); never in full.",
@@ -90,9 +88,7 @@ class LiabilityPeriodStarted(Event):
     policy_id: Identifier
     project_id: Identifier
     liability_starts_on: date = Field(description="First day of the insurance liability period.")
-    contractor_id: Identifier | None = Field(
-        default=None, description="Contractor (施工单位) of the project."
-    )
+    contractor_id: Identifier | None = Field(default=None, description="Contractor (施工单位) of the project.")
     contractor_warranty_end: date = Field(description="Last day of the contractor's warranty (CLM-10).")
     coverage: tuple[CoveragePeriod, ...] = Field(
         default=(), description="Coverage per building part (POL-13); empty = region defaults."

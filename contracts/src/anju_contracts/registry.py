@@ -15,7 +15,17 @@ from typing import Annotated, ClassVar
 from pydantic import Field, StringConstraints
 
 from anju_contracts import topics
-from anju_contracts.base import Command, ContractModel, Event, Identifier, LongText, MaskedIdNumber, MaskedPhone, Message, ShortText
+from anju_contracts.base import (
+    Command,
+    ContractModel,
+    Event,
+    Identifier,
+    LongText,
+    MaskedIdNumber,
+    MaskedPhone,
+    Message,
+    ShortText,
+)
 
 ObjectKey = Annotated[str, StringConstraints(min_length=1, max_length=512, strip_whitespace=True)]
 """Key of a document in the object store (evidence, written confirmation, finding…)."""
@@ -144,7 +154,9 @@ class QualificationEvidence(ContractModel):
     )
     licence_number: ShortText | None = Field(default=None, description="Supervision licence number.")
     qrm_years: int | None = Field(
-        default=None, ge=0, le=100,
+        default=None,
+        ge=0,
+        le=100,
         description="Years of insurer-commissioned quality risk management, for path 2.",
     )
     registered_engineers: int | None = Field(
@@ -686,16 +698,45 @@ class SafetyChecklistScored(RegistryEvent):
 
 
 COMMANDS: tuple[type[Command], ...] = (
-    NominateAgency, AdmitAgency, RefuseAgency, RecordCorporateRelations,
-    ApprovePractitioner, RecordTraining, RecordReEvaluation, AssignTeam, ChangeLead,
-    SubmitEvaluation, CombineEvaluations, RecordViolation, RecordSeriousAccident,
-    SubmitSafetyChecklistScore, RectificationRefused,
+    NominateAgency,
+    AdmitAgency,
+    RefuseAgency,
+    RecordCorporateRelations,
+    ApprovePractitioner,
+    RecordTraining,
+    RecordReEvaluation,
+    AssignTeam,
+    ChangeLead,
+    SubmitEvaluation,
+    CombineEvaluations,
+    RecordViolation,
+    RecordSeriousAccident,
+    SubmitSafetyChecklistScore,
+    RectificationRefused,
 )
 EVENTS: tuple[type[Event], ...] = (
-    AgencyNominated, AgencyAdmitted, AgencyRefused, CorporateRelationsRecorded, PractitionerApplied,
-    PractitionerApproved, PractitionerRefused, TrainingRecorded, ReEvaluationRecorded, InsurerStaffRegistered,
-    InsurerEligibilityChanged, TeamAssigned, AssignmentRefused, LeadChanged, EvaluationSubmitted,
-    EvaluationCombined, AgencyWatchListed, AgencyRemoved, ViolationRecorded, SeriousAccidentRecorded,
-    EscalationApplied, CreditRecordAdded, SafetyChecklistScored,
+    AgencyNominated,
+    AgencyAdmitted,
+    AgencyRefused,
+    CorporateRelationsRecorded,
+    PractitionerApplied,
+    PractitionerApproved,
+    PractitionerRefused,
+    TrainingRecorded,
+    ReEvaluationRecorded,
+    InsurerStaffRegistered,
+    InsurerEligibilityChanged,
+    TeamAssigned,
+    AssignmentRefused,
+    LeadChanged,
+    EvaluationSubmitted,
+    EvaluationCombined,
+    AgencyWatchListed,
+    AgencyRemoved,
+    ViolationRecorded,
+    SeriousAccidentRecorded,
+    EscalationApplied,
+    CreditRecordAdded,
+    SafetyChecklistScored,
 )
 BY_TYPE: dict[str, type[Message]] = {m.TYPE: m for m in (*COMMANDS, *EVENTS)}
