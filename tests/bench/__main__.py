@@ -1,4 +1,4 @@
-"""`make bench`: figures against the real local servers, each beside the baseline of the same run."""
+"""`make bench`: figures against the real local servers, each beside the baselines of the same run."""
 
 from __future__ import annotations
 
@@ -6,27 +6,35 @@ import asyncio
 import os
 
 from anju_kit.settings import ServiceSettings
-from tests.bench.baseline import Result, b0
+from tests.bench.baseline import Result, b0, b1
 
 
-def report(results: list[Result], baseline: Result) -> None:
+def report(results: list[Result], baseline: Result, lines: list[str]) -> None:
+    print()
     print(f"{'benchmark':<48} {'events':>8} {'seconds':>8} {'events/s':>10} {'× B0':>6}")
     for r in results:
         print(f"{r.name:<48} {r.events:>8} {r.seconds:>8.2f} {r.rate:>10.0f} {r.rate / baseline.rate:>6.2f}")
+    for line in lines:
+        print(line)
 
 
 async def main() -> None:
     settings = ServiceSettings.for_service("bench")
     count = int(os.environ.get("ANJU_BENCH_EVENTS", "20000"))
+    # B1 is bounded by one database round trip per event (~1–3 ms): a few thousand events give its rate.
+    b1_count = int(os.environ.get("ANJU_BENCH_B1_EVENTS", str(min(count, 5000))))
     baseline = await b0(settings, count)
-    results = [baseline]
+    results: list[Result] = [baseline, await b1(settings, b1_count)]
+    lines: list[str] = []
     try:
         from anju_claims.bench import run_claims_benchmarks  # added by the claims service
     except ImportError:
-        run_claims_benchmarks = None
+        run_claims_benchmarks = None  # type: ignore[assignment]
     if run_claims_benchmarks is not None:
-        results += await run_claims_benchmarks(settings, count)
-    report(results, baseline)
+        figures = await run_claims_benchmarks(settings, count)
+        results += figures.results  # type: ignore[arg-type]  # same shape: name, events, seconds, rate
+        lines += figures.lines
+    report(results, baseline, lines)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
-"""B0 — the ceiling every service figure is reported against.
+"""B0 — the ceiling every service figure is reported against — and B1, B0 with a database write.
 
-A bare aiokafka loop: consume a batch, produce one message per input with the producer settings the
-services use (idempotent, ``acks=all``), wait for the acknowledgements, commit the batch. Message
+B0: a bare aiokafka loop: consume a batch, produce one message per input with the producer settings
+the services use (idempotent, ``acks=all``), wait for the acknowledgements, commit the batch. Message
 size matches a typical Anju envelope. No database, no validation: just the broker round trips.
+
+B1: B0 plus one awaited ``insert_one`` per event into FerretDB/MongoDB before it is produced — what
+"store each event, then pass it on" costs without any batching of the writes.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from anju_contracts import Actor, Envelope, Role
 from anju_contracts.rejection import Rejected
 from anju_kit.kafka import ensure_topics
+from anju_kit.mongo import connect
 from anju_kit.settings import ServiceSettings
 
 
@@ -60,14 +64,23 @@ async def fill(settings: ServiceSettings, topic: str, count: int, value: bytes) 
 
 
 async def b0(settings: ServiceSettings, count: int) -> Result:
+    return await _relay(settings, count, store=False)
+
+
+async def b1(settings: ServiceSettings, count: int) -> Result:
+    return await _relay(settings, count, store=True)
+
+
+async def _relay(settings: ServiceSettings, count: int, *, store: bool) -> Result:
     token = uuid.uuid4().hex[:8]
-    source, sink = f"bench-b0-in-{token}", f"bench-b0-out-{token}"
+    name = "b1" if store else "b0"
+    source, sink = f"bench-{name}-in-{token}", f"bench-{name}-out-{token}"
     await ensure_topics(settings, [source, sink], partitions=3)
     await fill(settings, source, count, sample_value())
     consumer = AIOKafkaConsumer(
         source,
         bootstrap_servers=settings.kafka_bootstrap,
-        group_id=f"b0-{token}",
+        group_id=f"{name}-{token}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         max_poll_records=500,
@@ -75,6 +88,8 @@ async def b0(settings: ServiceSettings, count: int) -> Result:
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True, linger_ms=2
     )
+    client = connect(settings)
+    collection = client[f"bench_{name}_{token}"]["events"]
     await consumer.start()
     await producer.start()
     done = 0
@@ -85,6 +100,10 @@ async def b0(settings: ServiceSettings, count: int) -> Result:
             futures = []
             for records in batch.values():
                 for record in records:
+                    if store:
+                        await collection.insert_one(
+                            {"_id": f"{record.partition}:{record.offset}", "value": record.value}
+                        )
                     futures.append(await producer.send(sink, record.value, key=record.key))
             await asyncio.gather(*futures)
             await consumer.commit()
@@ -93,4 +112,9 @@ async def b0(settings: ServiceSettings, count: int) -> Result:
     finally:
         await consumer.stop()
         await producer.stop()
+        if store:
+            await client.drop_database(collection.database.name)
+        await client.close()
+    if store:
+        return Result("B1 B0 + one awaited insert_one per event", done, elapsed)
     return Result("B0 bare aiokafka consume→produce", done, elapsed)

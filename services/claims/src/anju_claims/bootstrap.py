@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
+from anju_claims.adapters.coverage_cache import CoverageCache
 from anju_claims.adapters.coverage_store import CoverageStore
 from anju_claims.adapters.documents import DocumentRenderer
 from anju_claims.adapters.evidence import EvidenceStore
@@ -21,7 +22,7 @@ from anju_contracts import topics
 from anju_kit.calendar import PrcCalendar
 from anju_kit.clock import Clock, SystemClock
 from anju_kit.logging import get_logger
-from anju_kit.mongo import Inbox, OutgoingEvent
+from anju_kit.mongo import Inbox, NewAggregate, OutgoingEvent
 from anju_kit.objectstore import ObjectStore
 from anju_kit.regions import load_region
 from anju_kit.rejections import Rejector
@@ -55,6 +56,8 @@ def create_service(settings: ClaimsSettings, *, clock: Clock | None = None) -> t
         clock=clock or SystemClock(),
         region=settings.region,
         producer=settings.service,
+        coverage_cache=CoverageCache(coverage, repo.repaired_units, ttl_s=settings.claims_coverage_cache_s),
+        batch_concurrency=settings.claims_batch_concurrency,
     )
 
     async def flush(claim_id: str, version: int, outgoing: list[OutgoingEvent]) -> None:
@@ -63,7 +66,12 @@ def create_service(settings: ClaimsSettings, *, clock: Clock | None = None) -> t
         await service.publish_many([(e.topic, e.envelope) for e in outgoing])
         await repo.store.mark_published(f"{claim_id}@{version}")
 
+    async def flush_created(items: list[NewAggregate]) -> None:
+        # One publish for the claims a batch created, then their outbox markers go (by _id).
+        await service.relay.flush_created(repo.store, items)
+
     handlers.flush = flush
+    handlers.flush_created = flush_created
     service.relay_outbox_of(repo.store)
     rejector = Rejector(service.broker, service.topics, region=settings.region, producer=settings.service)
     kafka.register(
@@ -72,6 +80,8 @@ def create_service(settings: ClaimsSettings, *, clock: Clock | None = None) -> t
         rejector,
         group=settings.claims_consumer_group,
         attempts=settings.claims_command_attempts,
+        max_records=settings.claims_batch_max,
+        batch_timeout_ms=settings.claims_batch_wait_ms,
     )
     service.extra_topics += [topics.POLICY.events, topics.dlq(topics.POLICY.events)]
 

@@ -15,11 +15,13 @@ from datetime import timedelta
 from typing import Any
 
 from anju_claims import access
+from anju_claims.adapters.coverage_cache import CoverageCache, UnitCoverage
 from anju_claims.adapters.coverage_store import CoverageStore
 from anju_claims.adapters.documents import DocumentRenderer
 from anju_claims.adapters.evidence import EvidenceStore, UploadTicket
-from anju_claims.adapters.repository import ClaimRepository, LoadedClaim
+from anju_claims.adapters.repository import ClaimRepository, LoadedClaim, to_state
 from anju_claims.domain.claim import CLM04_NOTICE, CLM06_WARRANTY, Claim
+from anju_claims.domain.coverage import PolicyCoverage
 from anju_claims.domain.errors import ClaimError, conflict
 from anju_claims.domain.projection import apply_policy_event
 from anju_claims.domain.rules import ClaimsRules
@@ -28,12 +30,23 @@ from anju_contracts import claims as c
 from anju_contracts.base import Command, Event
 from anju_kit.clock import Clock
 from anju_kit.logging import get_logger
-from anju_kit.mongo import AlreadyExists, HistoryEntry, Inbox, OutgoingEvent, VersionConflict
+from anju_kit.mongo import AlreadyExists, HistoryEntry, Inbox, NewAggregate, OutgoingEvent, VersionConflict
 
 log = get_logger(__name__)
 
 Flush = Callable[[str, int, list[OutgoingEvent]], Awaitable[None]]
+FlushCreated = Callable[[list[NewAggregate]], Awaitable[None]]
 _CAS_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    envelope: Envelope
+    command: Command
+
+    @property
+    def claim_id(self) -> str:
+        return str(self.command.claim_id)  # type: ignore[attr-defined]  # every claims command has one
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,9 @@ class ClaimsHandlers:
     region: str
     producer: str = "claims"
     flush: Flush | None = None
+    flush_created: FlushCreated | None = None
+    coverage_cache: CoverageCache | None = None
+    batch_concurrency: int = 8  # claims applied at once; FerretDB gains little beyond a few
     _system: Actor = field(init=False)
 
     def __post_init__(self) -> None:
@@ -87,7 +103,10 @@ class ClaimsHandlers:
                 return Outcome(claim, loaded.version, duplicate=True)
             outgoing = self._outgoing(envelope, events, claim_id)
             if isinstance(command, c.CompleteRepair):
-                await self.repo.note_warranty(claim.unit_id, claim_id)  # a hint, written before the commit
+                # a hint, written before the commit (and this instance's cached policy dropped at once)
+                await self.repo.note_warranty(claim.unit_id, claim_id, claim.policy_id)
+                if self.coverage_cache is not None:
+                    self.coverage_cache.invalidate(claim.policy_id)
             try:
                 version = await self.repo.save(
                     claim,
@@ -103,6 +122,109 @@ class ClaimsHandlers:
             await self._flush(claim_id, version, outgoing)
             return Outcome(claim, version)
         raise conflict("the claim is changing too fast; try again")
+
+    # -- batches (Kafka) -----------------------------------------------------------------------
+
+    async def execute_batch(self, items: list[BatchItem]) -> list[tuple[Envelope, ClaimError]]:
+        """Apply a batch of commands; returns the refused ones with why (the caller answers them).
+
+        Commands are grouped by claim and applied in order within a claim; different claims run
+        concurrently (at most ``batch_concurrency`` at a time). A claim whose first command in the
+        batch is its report is created through the bulk path (:meth:`report_many`): cached coverage,
+        one ``create_many``, one publish. Any other error escapes after every claim finished, and the
+        caller replays the batch one message at a time (every command is idempotent).
+        """
+        groups: dict[str, list[BatchItem]] = {}
+        for item in items:
+            groups.setdefault(item.claim_id, []).append(item)
+        refused: list[tuple[Envelope, ClaimError]] = []
+        firsts = [g[0] for g in groups.values() if isinstance(g[0].command, c.ReportClaim)]
+        bulk = await self.report_many(firsts) if firsts else {}
+        pending: list[list[BatchItem]] = []
+        for group in groups.values():
+            outcome = bulk.get(id(group[0]))
+            if isinstance(outcome, ClaimError):
+                refused.append((group[0].envelope, outcome))
+            if outcome is not None and outcome is not False:
+                group = group[1:]  # created (or refused) in bulk
+            if group:
+                pending.append(group)
+        limit = asyncio.Semaphore(max(1, self.batch_concurrency))
+
+        async def run(group: list[BatchItem]) -> None:
+            async with limit:
+                for item in group:
+                    try:
+                        await self.execute(item.envelope, item.command)
+                    except ClaimError as exc:
+                        refused.append((item.envelope, exc))
+
+        results = await asyncio.gather(*(run(g) for g in pending), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return refused
+
+    async def report_many(self, items: list[BatchItem]) -> dict[int, ClaimError | bool]:
+        """Reports of claims not seen in this batch before, keyed by ``id(item)``: ``True`` when created
+        now, a ``ClaimError`` when refused, ``False`` when the claim id exists already (the caller runs
+        :meth:`execute`, which tells a replay from a clash)."""
+        outcome: dict[int, ClaimError | bool] = {}
+        reports = [(item, item.command) for item in items if isinstance(item.command, c.ReportClaim)]
+        if self.coverage_cache is not None:
+            coverages = await self.coverage_cache.for_units(cmd.unit_id for _, cmd in reports)
+        else:
+            coverages = {}
+            for _, cmd in reports:
+                found = await self.coverage.for_unit(cmd.unit_id)
+                coverages[cmd.unit_id] = None if found is None else _exact(found)
+        new: list[tuple[BatchItem, NewAggregate]] = []
+        for item, cmd in reports:
+            envelope = item.envelope
+            try:
+                if envelope.region != self.region or envelope.actor.region != self.region:
+                    raise ClaimError(ReasonCode.WRONG_REGION, f"this deployment serves region {self.region}")
+                unit = coverages.get(cmd.unit_id)
+                coverage = unit.coverage if unit is not None else None
+                access.check_report(envelope.actor, cmd, coverage)
+                if coverage is not None:
+                    prefix = self.evidence.prefix(coverage.project_id, cmd.unit_id, cmd.claim_id)
+                    for n, ref in enumerate(cmd.evidence):
+                        await self.evidence.verify(ref, prefix=prefix, field=f"evidence.{n}")
+                has_repairs = unit is not None and unit.has_repairs
+                warranties = await self.repo.warranties(cmd.unit_id, cmd.part) if has_repairs else []
+                claim = Claim.report(
+                    cmd, coverage=coverage, warranties=warranties, rules=self.rules, received_at=envelope.occurred_at
+                )
+            except ClaimError as exc:
+                outcome[id(item)] = exc
+                continue
+            events = claim.pull_events()
+            new.append(
+                (
+                    item,
+                    NewAggregate(
+                        claim.claim_id,
+                        to_state(claim),
+                        self._outgoing(envelope, events, claim.claim_id),
+                        applied_id=str(envelope.event_id),
+                        history=self._history(envelope, cmd.TYPE, events),
+                    ),
+                )
+            )
+        created = await self.repo.add_many([aggregate for _, aggregate in new])
+        for item, aggregate in new:
+            outcome[id(item)] = aggregate.doc_id in created
+        await self._flush_created([aggregate for _, aggregate in new if aggregate.doc_id in created])
+        return outcome
+
+    async def _flush_created(self, items: list[NewAggregate]) -> None:
+        if self.flush_created is None or not items:
+            return
+        try:
+            await self.flush_created(items)
+        except Exception as exc:  # stored already; the relay's sweep publishes them later
+            log.warning("claims.flush_failed", claims=len(items), error=type(exc).__name__)
 
     def _apply(self, claim: Claim, command: Command) -> None:
         now = self.clock.now()
@@ -265,6 +387,8 @@ class ClaimsHandlers:
         current = await self.coverage.get(policy_id)
         updated = apply_policy_event(current, event)
         await self.coverage.put(updated, previous=current, seq=int(envelope.occurred_at.timestamp() * 1000))
+        if self.coverage_cache is not None:
+            self.coverage_cache.invalidate(policy_id)
         await self.inbox.record(event_id, type=envelope.type)
         return True
 
@@ -294,3 +418,7 @@ class ClaimsHandlers:
             await self.flush(claim_id, version, outgoing)
         except Exception as exc:  # stored already; the relay's sweep publishes it later
             log.warning("claims.flush_failed", claim_id=claim_id, error=type(exc).__name__)
+
+
+def _exact(coverage: PolicyCoverage) -> UnitCoverage:
+    return UnitCoverage(coverage, has_repairs=True)  # uncached path: always look the warranties up

@@ -50,6 +50,33 @@ class CoverageStore:
             {"_id": coverage.policy_id}, {"fold": coverage.model_dump(mode="json"), "seq": seq}, upsert=True
         )
 
+    async def load_new(self, coverages: list[PolicyCoverage], *, seq: int) -> None:
+        """Bulk-load policies the read model does not hold yet (seeding: benchmarks, migrations);
+        the same documents as :meth:`put`, written with three ``insert_many`` instead of one write each."""
+        units = [
+            {
+                "_id": unit_id,
+                "policy_id": cov.policy_id,
+                "owners": [o.model_dump(mode="json") for o in owners],
+                "seq": seq,
+            }
+            for cov in coverages
+            for unit_id, owners in sorted(cov.units.items())
+        ]
+        facts = [
+            {"_id": cov.policy_id, "facts": cov.model_copy(update={"units": {}}).model_dump(mode="json"), "seq": seq}
+            for cov in coverages
+        ]
+        folds = [{"_id": cov.policy_id, "fold": cov.model_dump(mode="json"), "seq": seq} for cov in coverages]
+        for collection, docs in ((self.units, units), (self.facts, facts), (self.policies, folds)):
+            if docs:
+                await collection.insert_many(docs, ordered=False)
+
+    async def policy_of(self, unit_id: str) -> str | None:
+        """The policy covering ``unit_id`` (one small read by primary key)."""
+        unit = await self.units.find_one({"_id": unit_id}, {"policy_id": 1})
+        return None if unit is None else str(unit["policy_id"])
+
     async def for_unit(self, unit_id: str) -> PolicyCoverage | None:
         """The coverage of ``unit_id``: its policy's facts with only this unit's owners."""
         unit = await self.units.find_one({"_id": unit_id})

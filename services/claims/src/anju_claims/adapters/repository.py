@@ -20,7 +20,7 @@ from anju_claims.domain.claim import Claim
 from anju_claims.domain.warranty import RepairWarranty
 from anju_contracts import claims as c
 from anju_contracts.policy import BuildingPart
-from anju_kit.mongo import AggregateStore, Doc, HistoryEntry, OutgoingEvent
+from anju_kit.mongo import AggregateStore, Doc, HistoryEntry, NewAggregate, OutgoingEvent
 
 _NEXT_DUE = "next_due_at"
 
@@ -48,6 +48,9 @@ class ClaimRepository:
         self.collection = collection
         # unit id -> ids of claims whose repair was completed there (CLM-06 linking by primary key)
         self.unit_repairs = collection.database[f"{collection.name}_unit_repairs"]
+        # policy id -> units with a completed repair: lets bulk intake skip the CLM-06 look-up for the
+        # (many) units that never had one, with one cached read per policy
+        self.policy_repairs = collection.database[f"{collection.name}_policy_repairs"]
 
     async def ensure_indexes(self) -> None:
         await self.store.ensure_indexes("unit_id", "insurer_id", "owner_id")
@@ -95,10 +98,21 @@ class ClaimRepository:
         found = [(from_state(doc["state"]), int(doc["version"])) async for doc in cursor]
         return sorted(found, key=lambda pair: pair[0].reported_at)
 
-    async def note_warranty(self, unit_id: str, claim_id: str) -> None:
+    async def add_many(self, items: Sequence[NewAggregate]) -> set[str]:
+        """Create many claims at once (bulk intake); returns the ids created now, the others existed."""
+        return await self.store.create_many(items)
+
+    async def note_warranty(self, unit_id: str, claim_id: str, policy_id: str | None = None) -> None:
         """Remember that ``claim_id`` completes a repair on ``unit_id``; written before the claim's commit,
         so a warranty is never missed, and checked against the claim itself when read."""
+        if policy_id is not None:
+            await self.policy_repairs.update_one({"_id": policy_id}, {"$addToSet": {"units": unit_id}}, upsert=True)
         await self.unit_repairs.update_one({"_id": unit_id}, {"$addToSet": {"claims": claim_id}}, upsert=True)
+
+    async def repaired_units(self, policy_id: str) -> frozenset[str]:
+        """Units of ``policy_id`` with a completed repair (a hint: the claims themselves are checked)."""
+        doc = await self.policy_repairs.find_one({"_id": policy_id})
+        return frozenset((doc or {}).get("units", ()))
 
     async def warranties(self, unit_id: str, part: BuildingPart) -> list[RepairWarranty]:
         """Repair warranties (CLM-06) on this unit and part, for linking a new report (reads by _id only)."""

@@ -1,0 +1,119 @@
+"""An in-process cache of the policy read model for bulk intake (the batch path of ``ReportClaim``).
+
+FerretDB answers a look-up by ``_id`` in ~2–3 ms and does not get faster with concurrency, so one
+read per report caps intake at a few hundred claims per second. Claims arrive per project: many
+reports in a batch fall under the same few policies. The cache therefore keeps whole policies (the
+fold of their events, with every covered unit and its owners) plus the units of each policy that
+had a repair (CLM-06 hints), and maps units to policies through the folds it holds.
+
+What is cached and what is not:
+
+* only what was *found*: a unit the read model does not know is read again on every report (a
+  policy issued a moment ago must not be refused from a remembered miss);
+* documents, never decisions: the coverage check runs on every report against the dates in the
+  cached fold (liability start, contractor warranty end, part periods, policy end) and the report's
+  own date;
+* staleness bound: an entry is used for at most ``ttl_s`` seconds after it was read (default 2 s),
+  so a decision rests on a read model at most ``ttl_s`` older than the stored one (on top of the
+  projection's own lag behind the policy topic, which exists without a cache too). Policy events
+  projected by this instance, and repairs completed by it, drop the policy's entry at once; other
+  instances see them within ``ttl_s``.
+* bounded memory: expired entries are dropped on every look-up, so the cache holds at most the
+  policies seen in the last ``ttl_s`` seconds, however many claims have been stored.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+
+from anju_claims.adapters.coverage_store import CoverageStore
+from anju_claims.domain.coverage import PolicyCoverage
+
+RepairedUnits = Callable[[str], Awaitable[frozenset[str]]]
+
+
+@dataclass(frozen=True)
+class UnitCoverage:
+    coverage: PolicyCoverage  # the policy's facts with only this unit's owners (as ``CoverageStore.for_unit``)
+    has_repairs: bool  # a repair was completed on the unit (CLM-06 look-up needed)
+
+
+@dataclass(frozen=True)
+class _Entry:
+    fold: PolicyCoverage
+    repaired: frozenset[str]
+    expires: float
+
+
+class CoverageCache:
+    def __init__(
+        self,
+        store: CoverageStore,
+        repaired_units: RepairedUnits,
+        *,
+        ttl_s: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.repaired_units = repaired_units
+        self.ttl_s = ttl_s
+        self._clock = clock
+        self._policies: dict[str, _Entry] = {}
+        self._unit_policy: dict[str, str] = {}
+
+    def invalidate(self, policy_id: str | None) -> None:
+        if policy_id is None:
+            return
+        entry = self._policies.pop(policy_id, None)
+        if entry is not None:
+            for unit_id in entry.fold.units:
+                if self._unit_policy.get(unit_id) == policy_id:
+                    del self._unit_policy[unit_id]
+
+    def _expire(self, now: float) -> None:
+        for policy_id in [p for p, e in self._policies.items() if e.expires <= now]:
+            self.invalidate(policy_id)
+
+    async def for_units(self, unit_ids: Iterable[str]) -> dict[str, UnitCoverage | None]:
+        """Coverage of each unit; ``None`` where the read model knows no policy for it."""
+        now = self._clock()
+        if self.ttl_s <= 0:
+            self._policies.clear()
+            self._unit_policy.clear()
+        self._expire(now)
+        found: dict[str, UnitCoverage | None] = {}
+        for unit_id in dict.fromkeys(unit_ids):
+            policy_id = self._unit_policy.get(unit_id)
+            if policy_id is None:
+                policy_id = await self.store.policy_of(unit_id)  # a miss is read again next time
+                if policy_id is None:
+                    found[unit_id] = None
+                    continue
+            entry = self._policies.get(policy_id)
+            if entry is None:
+                entry = await self._load(policy_id, now)
+            if entry is None or unit_id not in entry.fold.units:
+                # The unit document and the fold disagree for a moment (a policy event half-projected):
+                # the exact two-document read decides.
+                exact = await self.store.for_unit(unit_id)
+                found[unit_id] = None if exact is None else UnitCoverage(exact, await self._repaired(exact, unit_id))
+                continue
+            one_unit = entry.fold.model_copy(update={"units": {unit_id: entry.fold.units[unit_id]}})
+            found[unit_id] = UnitCoverage(one_unit, unit_id in entry.repaired)
+        return found
+
+    async def _repaired(self, coverage: PolicyCoverage, unit_id: str) -> bool:
+        return unit_id in await self.repaired_units(coverage.policy_id)
+
+    async def _load(self, policy_id: str, now: float) -> _Entry | None:
+        fold = await self.store.get(policy_id)
+        if fold is None:
+            return None
+        entry = _Entry(fold, await self.repaired_units(policy_id), now + self.ttl_s)
+        if self.ttl_s > 0:
+            self._policies[policy_id] = entry
+            for unit_id in fold.units:
+                self._unit_policy[unit_id] = policy_id
+        return entry
