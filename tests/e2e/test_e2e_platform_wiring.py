@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from anju_contracts.topics import BY_SERVICE, SERVICES
 from anju_kit.kafka import ensure_topics
@@ -29,14 +30,15 @@ pytestmark = pytest.mark.e2e
 
 BASE_PORT = int(os.environ.get("ANJU_E2E_BASE_PORT", "18100"))
 
-# The consumer groups each service uses, with the topics they read (see each service's entrypoints).
+# The consumer groups each service uses ({} = the run's suffix), with the topics they read (see each
+# service's entrypoints; claims names its groups from ANJU_CLAIMS_CONSUMER_GROUP).
 GROUPS = {
-    "anju-registry": [BY_SERVICE["registry"].commands],
-    "anju-policy": [BY_SERVICE["policy"].commands],
-    "anju-risk": [BY_SERVICE["risk"].commands],
-    "anju-notify": [BY_SERVICE["notify"].commands],
-    "anju-claims": [BY_SERVICE["claims"].commands],
-    "anju-claims-policy": [BY_SERVICE["policy"].events],
+    "anju-registry{}": [BY_SERVICE["registry"].commands],
+    "anju-policy{}": [BY_SERVICE["policy"].commands],
+    "anju-risk{}": [BY_SERVICE["risk"].commands],
+    "anju-notify{}": [BY_SERVICE["notify"].commands],
+    "anju-claims{}": [BY_SERVICE["claims"].commands],
+    "anju-claims{}-policy": [BY_SERVICE["policy"].events],
 }
 
 
@@ -45,17 +47,21 @@ async def _position_groups_at_end(bootstrap: str, suffix: str) -> None:
     up: what earlier tests left on the shared topics is not this run's business."""
     settings = ServiceSettings()
     await ensure_topics(settings, {t for topics in GROUPS.values() for t in topics})
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(sorted({t for topics in GROUPS.values() for t in topics}))
+    finally:
+        await admin.close()
+    partitions_of = {d["topic"]: sorted(p["partition"] for p in d["partitions"]) for d in described}
     for group, topic_names in GROUPS.items():
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=f"{group}{suffix}", enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group.format(suffix), enable_auto_commit=False)
         await consumer.start()
         try:
-            await consumer.topics()  # loads the metadata partitions_for_topic reads
-            partitions = [
-                TopicPartition(t, p) for t in topic_names for p in sorted(consumer.partitions_for_topic(t) or {0})
-            ]
+            partitions = [TopicPartition(t, p) for t in topic_names for p in partitions_of[t]]
             consumer.assign(partitions)
             ends = await consumer.end_offsets(partitions)
-            await consumer.commit({tp: offset for tp, offset in ends.items()})
+            await consumer.commit(ends)
         finally:
             await consumer.stop()
 
