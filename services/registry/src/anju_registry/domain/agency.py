@@ -22,7 +22,6 @@ from anju_contracts.registry import (
     ChecklistAnswer,
     CorporateRelationsRecorded,
     CreditKind,
-    CreditRecordAdded,
     CreditSubject,
     EscalationApplied,
     EscalationLevel,
@@ -37,7 +36,7 @@ from anju_contracts.registry import (
 )
 from anju_kit.regions import AgencyChecklist
 from anju_registry.domain.aggregate import Aggregate
-from anju_registry.domain.credit import CreditRecord
+from anju_registry.domain.credit import CreditRecord, new_credit_record
 from anju_registry.domain.errors import InvalidState, RegistryError, failed
 from anju_registry.domain.evaluation import EvaluationEntry, combine
 from anju_registry.domain.qualification import qualification_failures
@@ -381,24 +380,15 @@ class Agency(Aggregate):
     # ------------------------------------------------------------------ REG-10 credit
 
     def _add_credit(self, kind: CreditKind, rule_id: str, summary: str, project_id: str | None, today: date) -> None:
-        record = CreditRecord(
-            record_id=f"{self.agency_id}:credit:{len(self.credit) + 1}",
+        record, event = new_credit_record(
+            CreditSubject.AGENCY,
+            self.agency_id,
+            len(self.credit),
             kind=kind,
             rule_id=rule_id,
             summary=summary,
             project_id=project_id,
-            recorded_on=today,
+            today=today,
         )
         self.credit.append(record)
-        self._record(
-            CreditRecordAdded(
-                record_id=record.record_id,
-                subject=CreditSubject.AGENCY,
-                subject_id=self.agency_id,
-                kind=kind,
-                rule_id=rule_id,
-                summary=summary,
-                project_id=project_id,
-                recorded_on=today,
-            )
-        )
+        self._record(event)

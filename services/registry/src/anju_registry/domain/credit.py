@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from anju_contracts.registry import CreditKind
+from anju_contracts.registry import CreditKind, CreditRecordAdded, CreditSubject
 
 
 class CreditRecord(BaseModel):
@@ -16,3 +16,36 @@ class CreditRecord(BaseModel):
     summary: str
     project_id: str | None = None
     recorded_on: date
+
+
+def new_credit_record(
+    subject: CreditSubject,
+    subject_id: str,
+    existing: int,
+    *,
+    kind: CreditKind,
+    rule_id: str,
+    summary: str,
+    project_id: str | None,
+    today: date,
+) -> tuple[CreditRecord, CreditRecordAdded]:
+    """REG-10: the next credit record of an agency or practitioner, and the event that publishes it."""
+    record = CreditRecord(
+        record_id=f"{subject_id}:credit:{existing + 1}",
+        kind=kind,
+        rule_id=rule_id,
+        summary=summary,
+        project_id=project_id,
+        recorded_on=today,
+    )
+    event = CreditRecordAdded(
+        record_id=record.record_id,
+        subject=subject,
+        subject_id=subject_id,
+        kind=kind,
+        rule_id=rule_id,
+        summary=summary,
+        project_id=project_id,
+        recorded_on=today,
+    )
+    return record, event

@@ -13,7 +13,6 @@ from pydantic import BaseModel, Field
 
 from anju_contracts.registry import (
     CreditKind,
-    CreditRecordAdded,
     CreditSubject,
     FailedCondition,
     MaskedIdentity,
@@ -29,7 +28,7 @@ from anju_contracts.registry import (
 from anju_kit.regions import LeadCredential
 from anju_registry.domain.aggregate import Aggregate
 from anju_registry.domain.credentials import CREDENTIAL_NAMES_ZH, holds
-from anju_registry.domain.credit import CreditRecord
+from anju_registry.domain.credit import CreditRecord, new_credit_record
 from anju_registry.domain.errors import InvalidState, failed
 from anju_registry.domain.experience import add_months, full_years
 from anju_registry.domain.ranks import TITLE_NAMES_ZH
@@ -211,27 +210,18 @@ class Practitioner(Aggregate):
 
     def add_credit(self, *, kind: CreditKind, rule_id: str, summary: str, project_id: str | None, today: date) -> None:
         """REG-10: a credit record of the practitioner (e.g. named in a responsibility finding)."""
-        record = CreditRecord(
-            record_id=f"{self.practitioner_id}:credit:{len(self.credit) + 1}",
+        record, event = new_credit_record(
+            CreditSubject.PRACTITIONER,
+            self.practitioner_id,
+            len(self.credit),
             kind=kind,
             rule_id=rule_id,
             summary=summary,
             project_id=project_id,
-            recorded_on=today,
+            today=today,
         )
         self.credit.append(record)
-        self._record(
-            CreditRecordAdded(
-                record_id=record.record_id,
-                subject=CreditSubject.PRACTITIONER,
-                subject_id=self.practitioner_id,
-                kind=kind,
-                rule_id=rule_id,
-                summary=summary,
-                project_id=project_id,
-                recorded_on=today,
-            )
-        )
+        self._record(event)
 
     def _require_approved(self) -> None:
         if self.status is not PractitionerStatus.APPROVED:
