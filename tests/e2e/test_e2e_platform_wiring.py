@@ -55,7 +55,9 @@ async def _position_groups_at_end(bootstrap: str, suffix: str) -> None:
         await admin.close()
     partitions_of = {d["topic"]: sorted(p["partition"] for p in d["partitions"]) for d in described}
     for group, topic_names in GROUPS.items():
-        consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group.format(suffix), enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, group_id=group.format(suffix), enable_auto_commit=False
+        )
         await consumer.start()
         try:
             partitions = [TopicPartition(t, p) for t in topic_names for p in partitions_of[t]]
