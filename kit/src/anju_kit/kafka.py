@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import json
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
@@ -335,7 +334,3 @@ async def _run_with_retries(
     # If the DLQ publish itself fails, the exception escapes: no commit, the message comes again.
     await dead_letters.send(record, last_error, attempts)
     HANDLED.labels(topic=topic, outcome="dead_lettered").inc()
-
-
-def json_bytes(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()

@@ -30,13 +30,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, AsyncMongoClient, ReturnDocument
+from pymongo import ASCENDING, AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from anju_contracts import Actor, Envelope
 from anju_kit.logging import get_logger
+from anju_kit.metrics import OUTBOX_PENDING, OUTBOX_PUBLISHED
 from anju_kit.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -399,15 +400,16 @@ class OutboxRelay:
         self._batch = batch
         self._stopping = asyncio.Event()
 
-    async def _publish_entries(self, store: AggregateStore, entries: Sequence[Doc]) -> int:
+    async def _publish_entries(self, store: AggregateStore, entries: Sequence[Doc], *, path: str) -> int:
         items = [(e.topic, e.envelope) for entry in entries for e in map(OutgoingEvent.from_doc, entry["events"])]
         if items:
             await self._publish_many(items)
         await store.mark_published(*(entry["_id"] for entry in entries))
+        OUTBOX_PUBLISHED.labels(path=path).inc(len(items))
         return len(items)
 
     async def flush(self, store: AggregateStore, doc_id: str) -> int:
-        return await self._publish_entries(store, await store.unpublished(doc_id))
+        return await self._publish_entries(store, await store.unpublished(doc_id), path="flush")
 
     async def flush_created(self, store: AggregateStore, items: Sequence[NewAggregate]) -> int:
         """Publish the events of aggregates just created with :meth:`AggregateStore.create_many`."""
@@ -416,14 +418,15 @@ class OutboxRelay:
             for item in items
             if item.events
         ]
-        return await self._publish_entries(store, entries)
+        return await self._publish_entries(store, entries, path="flush")
 
     async def sweep_once(self, *, older_than: timedelta | None = None) -> int:
         cutoff = _now() - (self._grace if older_than is None else older_than)
         published = 0
         for store in self._stores:
             entries = await store.unpublished(older_than=cutoff, limit=self._batch)
-            published += await self._publish_entries(store, entries)
+            OUTBOX_PENDING.set(len(entries))
+            published += await self._publish_entries(store, entries, path="sweep")
         if published:
             log.info("outbox.relayed", events=published)
         return published
@@ -439,59 +442,3 @@ class OutboxRelay:
 
     def stop(self) -> None:
         self._stopping.set()
-
-
-class DueTimers:
-    """Deadlines as documents with a ``due_at`` index, fired once across instances.
-
-    :meth:`claim_due` leases a due timer with find-and-modify so instances rarely pick the same
-    one. On FerretDB v1 that lease is best effort (see the module docstring), so "exactly once" rests
-    on the firing itself: the caller records the overdue fact on its aggregate with
-    ``applied_id=<timer id>``, and the commit log lets only one such change in. Then
-    :meth:`mark_fired`. A lease whose holder died expires and another instance takes over.
-    """
-
-    def __init__(self, collection: AsyncCollection[Doc]) -> None:
-        self.collection = collection
-
-    async def ensure_indexes(self) -> None:
-        await self.collection.create_index([("fired", ASCENDING), ("due_at", ASCENDING)])
-
-    async def schedule(self, timer_id: str, due_at: datetime, payload: Mapping[str, Any]) -> None:
-        """Create or move a timer (idempotent); a fired timer stays fired."""
-        try:
-            await self.collection.insert_one(
-                {
-                    "_id": timer_id,
-                    "due_at": due_at,
-                    "payload": dict(payload),
-                    "fired": False,
-                    "lease_until": None,
-                    "lease_owner": None,
-                }
-            )
-        except DuplicateKeyError:
-            await self.collection.update_one(
-                {"_id": timer_id, "fired": False}, {"$set": {"due_at": due_at, "payload": dict(payload)}}
-            )
-
-    async def cancel(self, timer_id: str) -> None:
-        await self.collection.update_one({"_id": timer_id}, {"$set": {"fired": True, "cancelled": True}})
-
-    async def claim_due(self, now: datetime, owner: str, lease: timedelta = timedelta(seconds=30)) -> Doc | None:
-        return await self.collection.find_one_and_update(
-            {
-                "fired": False,
-                "due_at": {"$lte": now},
-                "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}],
-            },
-            {"$set": {"lease_until": now + lease, "lease_owner": owner}},
-            sort=[("due_at", ASCENDING)],
-            return_document=ReturnDocument.AFTER,
-        )
-
-    async def mark_fired(self, timer_id: str, owner: str) -> bool:
-        result = await self.collection.update_one(
-            {"_id": timer_id, "lease_owner": owner, "fired": False}, {"$set": {"fired": True, "fired_at": _now()}}
-        )
-        return result.modified_count == 1

@@ -11,19 +11,10 @@ from typing import Self
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from anju_kit.regions import default_regions_dir
+
 # Each service listens on its own port locally; production sets ANJU_HTTP_PORT per deployment.
 DEFAULT_PORTS = {"registry": 8101, "policy": 8102, "risk": 8103, "claims": 8104, "notify": 8105}
-
-
-def _repo_root() -> Path | None:
-    """The workspace root when running from a checkout (kit/src/anju_kit → ../../..)."""
-    candidate = Path(__file__).resolve().parents[3]
-    return candidate if (candidate / "regions").is_dir() else None
-
-
-def default_regions_dir() -> Path:
-    root = _repo_root()
-    return root / "regions" if root else Path("/etc/anju/regions")
 
 
 class ServiceSettings(BaseSettings):
@@ -34,7 +25,6 @@ class ServiceSettings(BaseSettings):
     instance_id: str = Field(default="", description="Distinguishes instances of one service in logs.")
 
     kafka_bootstrap: str = "127.0.0.1:9092"
-    kafka_client_retries: int = Field(default=3, ge=0, le=20, description="Handler attempts before the DLQ.")
     kafka_group_suffix: str = Field(
         default="",
         description="Appended to every consumer group name: a side-by-side deployment or a test run gets "

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from faststream.kafka import KafkaBroker
+from prometheus_client import REGISTRY
 
 from anju_contracts import Actor, Envelope, Event, Role
 from anju_contracts.topics import dlq
@@ -173,8 +174,10 @@ async def test_outbox_relay_publishes_event_whose_first_publish_was_interrupted(
             await publish(broker, t, env)
 
     relay = OutboxRelay([store], publish_many)
+    swept_before = REGISTRY.get_sample_value("anju_outbox_published_total", {"path": "sweep"}) or 0.0
     try:
         assert await relay.sweep_once(older_than=timedelta(0)) == 1
+        assert REGISTRY.get_sample_value("anju_outbox_published_total", {"path": "sweep"}) == swept_before + 1
     finally:
         await broker.stop()
     assert await store.pending_outbox("thing-1") == []
