@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from datetime import timedelta
 
 from fastapi import FastAPI
@@ -56,7 +55,7 @@ def create_service(settings: ClaimsSettings, *, clock: Clock | None = None) -> t
         clock=clock or SystemClock(),
         region=settings.region,
         producer=settings.service,
-        coverage_cache=CoverageCache(coverage, repo.repaired_units, ttl_s=settings.claims_coverage_cache_s),
+        coverage_cache=CoverageCache(coverage, repo.repaired_units, max_age_s=settings.claims_coverage_cache_s),
         batch_concurrency=settings.claims_batch_concurrency,
     )
 
@@ -91,15 +90,13 @@ def create_service(settings: ClaimsSettings, *, clock: Clock | None = None) -> t
         await coverage.ensure_indexes()
         await evidence.ensure_bucket()
 
-    owner = f"{socket.gethostname()}-{settings.instance_id or id(service)}"
-
     @service.background
     async def overdue_sweeper(stopping: asyncio.Event) -> None:
         """Fires DeadlineOverdue once per unmet legal deadline (XC-02), shared safely by all instances."""
-        lease = timedelta(seconds=settings.claims_timer_lease_s)
+        grace = timedelta(seconds=settings.claims_due_grace_s)
         while not stopping.is_set():
             try:
-                await handlers.sweep_overdue(owner, lease=lease)
+                await handlers.sweep_overdue(grace=grace)
             except Exception as exc:  # an outage must not kill the loop; the next round retries
                 log.warning("claims.sweep_failed", error=type(exc).__name__)
             with contextlib.suppress(TimeoutError):

@@ -17,13 +17,17 @@ class ClaimsSettings(ServiceSettings):
     claims_font_path: Path = Field(default=NOTO_CJK, description="CJK font for the Chinese PDF documents.")
     claims_font_index: int = Field(default=2, ge=0, description="Face in the font collection (2 = Simplified Chinese).")
     claims_sweep_interval_s: float = Field(default=5.0, gt=0, description="How often overdue deadlines are looked for.")
-    claims_timer_lease_s: float = Field(default=60.0, gt=0, description="How long one instance holds a due claim.")
+    claims_due_grace_s: float = Field(
+        default=60.0, gt=0, description="Age after which a due-index entry of a commit that never happened is dropped."
+    )
     claims_command_attempts: int = Field(default=3, ge=1, le=20)
     claims_batch_max: int = Field(default=500, ge=1, le=5000, description="Most commands consumed as one batch.")
     claims_batch_wait_ms: int = Field(default=20, ge=0, description="How long a batch waits to fill up.")
     claims_batch_concurrency: int = Field(default=8, ge=1, le=256, description="Claims applied at once in a batch.")
     claims_coverage_cache_s: float = Field(
-        default=2.0, ge=0, description="Staleness bound of the cached policy read model at intake (0 = no cache)."
+        default=30.0,
+        ge=0,
+        description="Longest a cached policy serves intake; a read-model change drops it sooner (0 = no cache).",
     )
     claims_consumer_group: str = Field(default="anju-claims", description="Consumer group shared by all instances.")
 

@@ -103,8 +103,9 @@ class ClaimsHandlers:
                 return Outcome(claim, loaded.version, duplicate=True)
             outgoing = self._outgoing(envelope, events, claim_id)
             if isinstance(command, c.CompleteRepair):
-                # a hint, written before the commit (and this instance's cached policy dropped at once)
+                # a hint, written before the commit; then every instance's intake cache is told
                 await self.repo.note_warranty(claim.unit_id, claim_id, claim.policy_id)
+                await self.coverage.bump_generation()
                 if self.coverage_cache is not None:
                     self.coverage_cache.invalidate(claim.policy_id)
             try:
@@ -114,6 +115,7 @@ class ClaimsHandlers:
                     outgoing,
                     applied_id=str(envelope.event_id),
                     history=self._history(envelope, command.TYPE, events),
+                    due_before=loaded.due_at,
                 )
             except VersionConflict:
                 if expected_version is not None:
@@ -179,6 +181,7 @@ class ClaimsHandlers:
                 found = await self.coverage.for_unit(cmd.unit_id)
                 coverages[cmd.unit_id] = None if found is None else _exact(found)
         new: list[tuple[BatchItem, NewAggregate]] = []
+        born: list[Claim] = []
         for item, cmd in reports:
             envelope = item.envelope
             try:
@@ -200,6 +203,7 @@ class ClaimsHandlers:
                 outcome[id(item)] = exc
                 continue
             events = claim.pull_events()
+            born.append(claim)
             new.append(
                 (
                     item,
@@ -212,7 +216,8 @@ class ClaimsHandlers:
                     ),
                 )
             )
-        created = await self.repo.add_many([aggregate for _, aggregate in new])
+        due = {claim.claim_id: claim.next_due_at for claim in born if claim.next_due_at is not None}
+        created = await self.repo.add_many([aggregate for _, aggregate in new], due=due)
         for item, aggregate in new:
             outcome[id(item)] = aggregate.doc_id in created
         await self._flush_created([aggregate for _, aggregate in new if aggregate.doc_id in created])
@@ -347,33 +352,40 @@ class ClaimsHandlers:
 
     # -- the legal clock ----------------------------------------------------------------------
 
-    async def sweep_overdue(self, owner: str, *, lease: timedelta, limit: int = 100) -> int:
-        """Fire DeadlineOverdue for due claims; a lease keeps other instances off the same claim and
-        the compare-and-set on the claim makes a second firing impossible even if a lease ran out."""
+    async def sweep_overdue(self, *, grace: timedelta, limit: int = 100) -> int:
+        """Fire DeadlineOverdue for the claims the due index says are due; returns how many fired.
+
+        Any number of instances may sweep at once: the compare-and-set on the claim's version lets
+        exactly one of them record a deadline as overdue, and the domain never fires one twice.
+        """
         fired = 0
-        for _ in range(limit):
-            now = self.clock.now()
-            claim_id = await self.repo.lease_due(now, owner, lease)
-            if claim_id is None:
-                break
-            try:
-                loaded = await self._load(claim_id)
-                events: list[Event] = list(loaded.claim.fire_overdue(now))
-                if events:
-                    outgoing = [self._wrap_system(e, claim_id) for e in events]
+        now = self.clock.now()
+        for entry in await self.repo.due_entries(now, limit=limit):
+            loaded = await self.repo.get(entry.claim_id)
+            if loaded is None or loaded.version < entry.version:
+                # The commit that wrote the entry is in flight, or it lost its race / its writer died.
+                if self.repo.older_than(entry, grace):
+                    await self.repo.drop_due(entry.id)
+                continue
+            events: list[Event] = list(loaded.claim.fire_overdue(now))
+            if events:
+                outgoing = [self._wrap_system(e, entry.claim_id) for e in events]
+                try:
                     version = await self.repo.save(
                         loaded.claim,
                         loaded.version,
                         outgoing,
-                        applied_id=f"overdue:{claim_id}:{loaded.version}",
+                        applied_id=f"overdue:{entry.claim_id}:{loaded.version}",
                         history=HistoryEntry("claims.DeadlineOverdue", self._system, now, {"events": len(events)}),
+                        due_before=loaded.due_at,
                     )
-                    fired += len(events)
-                    await self._flush(claim_id, version, outgoing)
-            except VersionConflict:
-                log.info("claims.overdue_raced", claim_id=claim_id)  # the other writer's state is newer; next sweep
-            finally:
-                await self.repo.release(claim_id, owner)
+                except VersionConflict:
+                    log.info("claims.overdue_raced", claim_id=entry.claim_id)  # the newer state is judged next sweep
+                    continue
+                fired += len(events)
+                await self._flush(entry.claim_id, version, outgoing)
+            # Looked at: the claim's next deadline, if any, has its own entry (written by its commit).
+            await self.repo.drop_due(entry.id)
         return fired
 
     # -- policy read model --------------------------------------------------------------------

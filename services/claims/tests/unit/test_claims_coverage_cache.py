@@ -1,4 +1,5 @@
-"""The intake cache of the policy read model: found policies for a bounded time, misses never."""
+"""The intake cache of the policy read model: found policies until the read model changes (or a
+safety-net age passes), misses never."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ class FakeStore:
     def __init__(self, *policies: PolicyCoverage) -> None:
         self.policies = {p.policy_id: p for p in policies}
         self.reads = 0
+        self.token = "g0"
+
+    async def generation(self) -> str | None:
+        return self.token
 
     async def policy_of(self, unit_id: str) -> str | None:
         self.reads += 1
@@ -37,10 +42,10 @@ async def _no_repairs(policy_id: str) -> frozenset[str]:
 
 
 def _cache(store: FakeStore, clock: Clock) -> CoverageCache:
-    return CoverageCache(store, _no_repairs, ttl_s=2.0, clock=clock)  # type: ignore[arg-type]
+    return CoverageCache(store, _no_repairs, max_age_s=2.0, clock=clock)  # type: ignore[arg-type]
 
 
-async def test_clm01_cached_policy_serves_its_units_until_the_staleness_bound() -> None:
+async def test_clm01_cached_policy_serves_its_units_until_its_max_age() -> None:
     store, clock = FakeStore(coverage()), Clock()
     cache = _cache(store, clock)
     first = await cache.for_units([UNIT])
@@ -49,7 +54,7 @@ async def test_clm01_cached_policy_serves_its_units_until_the_staleness_bound() 
     reads = store.reads
     await cache.for_units([UNIT])
     assert store.reads == reads  # served from the cache
-    clock.now = 2.5  # past ttl_s: read again
+    clock.now = 2.5  # past max_age_s: read again
     await cache.for_units([UNIT])
     assert store.reads > reads
 
@@ -69,5 +74,17 @@ async def test_clm01_policy_event_projected_here_drops_the_cached_policy() -> No
     await cache.for_units([UNIT])
     store.policies["pol-1"] = coverage(ended_on=coverage().liability_starts_on)
     cache.invalidate("pol-1")
+    found = (await cache.for_units([UNIT]))[UNIT]
+    assert found is not None and found.coverage.ended_on is not None
+
+
+async def test_clm01_a_change_of_the_read_model_anywhere_drops_the_cache() -> None:
+    """Another instance projected a policy event (or completed a repair): its new generation token
+    makes this instance read the policy again at its next batch, well within the max age."""
+    store, clock = FakeStore(coverage()), Clock()
+    cache = _cache(store, clock)
+    await cache.for_units([UNIT])
+    store.policies["pol-1"] = coverage(ended_on=coverage().liability_starts_on)
+    store.token = "g1"
     found = (await cache.for_units([UNIT]))[UNIT]
     assert found is not None and found.coverage.ended_on is not None

@@ -1,10 +1,11 @@
 """An in-process cache of the policy read model for bulk intake (the batch path of ``ReportClaim``).
 
-FerretDB answers a look-up by ``_id`` in ~2–3 ms and does not get faster with concurrency, so one
-read per report caps intake at a few hundred claims per second. Claims arrive per project: many
-reports in a batch fall under the same few policies. The cache therefore keeps whole policies (the
-fold of their events, with every covered unit and its owners) plus the units of each policy that
-had a repair (CLM-06 hints), and maps units to policies through the folds it holds.
+FerretDB answers a look-up by ``_id`` in ~2–3 ms when idle and tens of milliseconds under intake load,
+and does not get faster with concurrency, so reads per report cap intake at a few hundred claims per
+second. Claims arrive per project: many reports in a batch fall under the same few policies. The
+cache therefore keeps whole policies (the fold of their events, with every covered unit and its
+owners) plus the units of each policy that had a repair (CLM-06 hints), and maps units to policies
+through the folds it holds.
 
 What is cached and what is not:
 
@@ -13,13 +14,13 @@ What is cached and what is not:
 * documents, never decisions: the coverage check runs on every report against the dates in the
   cached fold (liability start, contractor warranty end, part periods, policy end) and the report's
   own date;
-* staleness bound: an entry is used for at most ``ttl_s`` seconds after it was read (default 2 s),
-  so a decision rests on a read model at most ``ttl_s`` older than the stored one (on top of the
-  projection's own lag behind the policy topic, which exists without a cache too). Policy events
-  projected by this instance, and repairs completed by it, drop the policy's entry at once; other
-  instances see them within ``ttl_s``.
-* bounded memory: expired entries are dropped on every look-up, so the cache holds at most the
-  policies seen in the last ``ttl_s`` seconds, however many claims have been stored.
+* freshness: every look-up first reads the read model's *generation* (one small document by primary
+  key, rewritten by every instance after each projected policy event and each completed repair) and
+  drops the whole cache when it changed. A decision therefore rests on the read model as it was at
+  the start of the batch — the projection's own lag behind the policy topic is the only staleness;
+* bounded memory and a safety net: an entry is used for at most ``max_age_s`` seconds, and expired
+  entries are dropped on every look-up, so the cache holds at most the policies seen in that time,
+  however many claims have been stored.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from anju_claims.adapters.coverage_store import CoverageStore
 from anju_claims.domain.coverage import PolicyCoverage
 
 RepairedUnits = Callable[[str], Awaitable[frozenset[str]]]
+_UNREAD = object()  # no generation read yet
 
 
 @dataclass(frozen=True)
@@ -53,15 +55,16 @@ class CoverageCache:
         store: CoverageStore,
         repaired_units: RepairedUnits,
         *,
-        ttl_s: float = 2.0,
+        max_age_s: float = 30.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
         self.repaired_units = repaired_units
-        self.ttl_s = ttl_s
+        self.max_age_s = max_age_s
         self._clock = clock
         self._policies: dict[str, _Entry] = {}
         self._unit_policy: dict[str, str] = {}
+        self._generation: object = _UNREAD
 
     def invalidate(self, policy_id: str | None) -> None:
         if policy_id is None:
@@ -72,16 +75,28 @@ class CoverageCache:
                 if self._unit_policy.get(unit_id) == policy_id:
                     del self._unit_policy[unit_id]
 
+    def clear(self) -> None:
+        self._policies.clear()
+        self._unit_policy.clear()
+
     def _expire(self, now: float) -> None:
         for policy_id in [p for p, e in self._policies.items() if e.expires <= now]:
             self.invalidate(policy_id)
 
+    async def _revalidate(self) -> None:
+        """Drop everything when the read model changed since the cache was filled (any instance)."""
+        generation = await self.store.generation()
+        if generation != self._generation:
+            self.clear()
+            self._generation = generation
+
     async def for_units(self, unit_ids: Iterable[str]) -> dict[str, UnitCoverage | None]:
         """Coverage of each unit; ``None`` where the read model knows no policy for it."""
         now = self._clock()
-        if self.ttl_s <= 0:
-            self._policies.clear()
-            self._unit_policy.clear()
+        if self.max_age_s <= 0:
+            self.clear()
+        else:
+            await self._revalidate()
         self._expire(now)
         found: dict[str, UnitCoverage | None] = {}
         for unit_id in dict.fromkeys(unit_ids):
@@ -111,8 +126,8 @@ class CoverageCache:
         fold = await self.store.get(policy_id)
         if fold is None:
             return None
-        entry = _Entry(fold, await self.repaired_units(policy_id), now + self.ttl_s)
-        if self.ttl_s > 0:
+        entry = _Entry(fold, await self.repaired_units(policy_id), now + self.max_age_s)
+        if self.max_age_s > 0:
             self._policies[policy_id] = entry
             for unit_id in fold.units:
                 self._unit_policy[unit_id] = policy_id

@@ -6,14 +6,24 @@ document per covered unit: its policy and owners. A claim report reads two small
 key, however many units the policy covers (FerretDB reads a whole document even for a projection);
 a policy-wide event (liability start, end) rewrites two documents. Applying an event twice changes
 nothing.
+
+``policy_read_model`` holds one document, the *generation*: a fresh random token written after every
+change of the read model (and of the repair hints intake consults). An intake cache reads it once per
+batch — one small read by primary key — and drops what it holds when it changed, so cached policies are
+never older than the generation read at the start of the batch.
 """
 
 from __future__ import annotations
 
+import uuid
+
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
 
 from anju_claims.domain.coverage import PolicyCoverage
 from anju_kit.mongo import Doc
+
+_GENERATION = "generation"
 
 
 class CoverageStore:
@@ -23,6 +33,7 @@ class CoverageStore:
         self.policies = policies
         self.facts = facts
         self.units = units
+        self.generations = facts.database["policy_read_model"]
 
     async def ensure_indexes(self) -> None:
         return None  # both collections are read by _id only
@@ -49,6 +60,23 @@ class CoverageStore:
         await self.policies.replace_one(
             {"_id": coverage.policy_id}, {"fold": coverage.model_dump(mode="json"), "seq": seq}, upsert=True
         )
+        await self.bump_generation()
+
+    async def generation(self) -> str | None:
+        """The token of the read model's last change (``None`` before the first)."""
+        doc = await self.generations.find_one({"_id": _GENERATION})
+        return None if doc is None else str(doc["token"])
+
+    async def bump_generation(self) -> None:
+        """Tell every instance's cache that the read model changed; written *after* the change itself.
+
+        A random token rather than a counter: FerretDB v1 applies updates non-atomically, so two
+        concurrent increments could both write the same number; two random tokens always differ from
+        the one a cache remembers."""
+        try:
+            await self.generations.replace_one({"_id": _GENERATION}, {"token": uuid.uuid4().hex}, upsert=True)
+        except DuplicateKeyError:  # two first-ever upserts raced: the document exists now
+            await self.generations.replace_one({"_id": _GENERATION}, {"token": uuid.uuid4().hex})
 
     async def load_new(self, coverages: list[PolicyCoverage], *, seq: int) -> None:
         """Bulk-load policies the read model does not hold yet (seeding: benchmarks, migrations);
@@ -71,6 +99,7 @@ class CoverageStore:
         for collection, docs in ((self.units, units), (self.facts, facts), (self.policies, folds)):
             if docs:
                 await collection.insert_many(docs, ordered=False)
+        await self.bump_generation()
 
     async def policy_of(self, unit_id: str) -> str | None:
         """The policy covering ``unit_id`` (one small read by primary key)."""

@@ -2,19 +2,26 @@
 compare-and-set on ``version``, the outbox of events, applied command ids, the history with actor)
 and a current-state projection for queries.
 
-``next_due_at`` is stored as a real date-time beside the JSON state so the due-timer sweeper can
-query and lease due claims with one atomic ``find_one_and_update``.
+The legal clock's *due index* (``claims_due``) holds one small entry per moment a claim must be
+looked at again: written whenever a commit moves the claim's ``next_due_at``, *before* that commit
+(so no committed deadline is ever without one), and dropped by the sweeper once it has looked. The
+sweeper reads this small collection instead of querying the ever-growing claims (FerretDB scans every
+document for anything but an ``_id`` look-up). An entry's ``_id`` names the claim, the version of the
+commit and the due instant, so two writers racing for one version each keep their own entry: the
+loser's entry only costs the sweeper one look at a claim with nothing due.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from anju_claims.domain.claim import Claim
 from anju_claims.domain.warranty import RepairWarranty
@@ -22,30 +29,47 @@ from anju_contracts import claims as c
 from anju_contracts.policy import BuildingPart
 from anju_kit.mongo import AggregateStore, Doc, HistoryEntry, NewAggregate, OutgoingEvent
 
-_NEXT_DUE = "next_due_at"
-
 
 @dataclass(frozen=True)
 class LoadedClaim:
     claim: Claim
     version: int
     applied: frozenset[str]
+    due_at: datetime | None  # the claim's next_due_at as loaded (``claim`` changes in place)
+
+
+@dataclass(frozen=True)
+class DueEntry:
+    id: str
+    claim_id: str
+    version: int
+    due_at: datetime
+    noted_at: datetime
 
 
 def to_state(claim: Claim) -> Doc:
-    state = claim.model_dump(mode="json")
-    state[_NEXT_DUE] = claim.next_due_at  # a BSON date, for the sweeper's range query
-    return state
+    return claim.model_dump(mode="json")
 
 
 def from_state(state: Doc) -> Claim:
-    return Claim.model_validate({k: v for k, v in state.items() if k != _NEXT_DUE})
+    return Claim.model_validate(state)
+
+
+def _due_doc(claim_id: str, version: int, due_at: datetime, now: datetime) -> Doc:
+    return {
+        "_id": f"{claim_id}@{version}:{due_at.astimezone(UTC).isoformat()}",
+        "claim_id": claim_id,
+        "version": version,
+        "due_at": due_at,
+        "at": now,
+    }
 
 
 class ClaimRepository:
     def __init__(self, collection: AsyncCollection[Doc]) -> None:
         self.store = AggregateStore(collection)
         self.collection = collection
+        self.due = collection.database[f"{collection.name}_due"]
         # unit id -> ids of claims whose repair was completed there (CLM-06 linking by primary key)
         self.unit_repairs = collection.database[f"{collection.name}_unit_repairs"]
         # policy id -> units with a completed repair: lets bulk intake skip the CLM-06 look-up for the
@@ -54,17 +78,20 @@ class ClaimRepository:
 
     async def ensure_indexes(self) -> None:
         await self.store.ensure_indexes("unit_id", "insurer_id", "owner_id")
-        await self.collection.create_index([(f"state.{_NEXT_DUE}", ASCENDING)])
+        await self.due.create_index([("due_at", ASCENDING)])  # used by MongoDB; FerretDB scans (small)
 
     async def get(self, claim_id: str) -> LoadedClaim | None:
         stored = await self.store.get(claim_id)
         if stored is None:
             return None
-        return LoadedClaim(from_state(stored.state), stored.version, stored.applied)
+        claim = from_state(stored.state)
+        return LoadedClaim(claim, stored.version, stored.applied, claim.next_due_at)
 
     async def add(
         self, claim: Claim, events: Sequence[OutgoingEvent], *, applied_id: str, history: HistoryEntry
     ) -> int:
+        if claim.next_due_at is not None:
+            await self._note_due([_due_doc(claim.claim_id, 1, claim.next_due_at, _now())])
         return await self.store.create(claim.claim_id, to_state(claim), events, applied_id=applied_id, history=history)
 
     async def save(
@@ -75,7 +102,12 @@ class ClaimRepository:
         *,
         applied_id: str,
         history: HistoryEntry,
+        due_before: datetime | None,
     ) -> int:
+        """Commit the next version; ``due_before`` is the ``next_due_at`` of ``expected_version``."""
+        due = claim.next_due_at
+        if due is not None and due != due_before:
+            await self._note_due([_due_doc(claim.claim_id, expected_version + 1, due, _now())])
         return await self.store.update(
             claim.claim_id, expected_version, to_state(claim), events, applied_id=applied_id, history=history
         )
@@ -98,8 +130,11 @@ class ClaimRepository:
         found = [(from_state(doc["state"]), int(doc["version"])) async for doc in cursor]
         return sorted(found, key=lambda pair: pair[0].reported_at)
 
-    async def add_many(self, items: Sequence[NewAggregate]) -> set[str]:
-        """Create many claims at once (bulk intake); returns the ids created now, the others existed."""
+    async def add_many(self, items: Sequence[NewAggregate], *, due: Mapping[str, datetime]) -> set[str]:
+        """Create many claims at once (bulk intake); returns the ids created now, the others existed.
+        ``due`` maps the claims born with an open deadline (refused at intake: CLM-04) to it."""
+        now = _now()
+        await self._note_due([_due_doc(claim_id, 1, at, now) for claim_id, at in due.items()])
         return await self.store.create_many(items)
 
     async def note_warranty(self, unit_id: str, claim_id: str, policy_id: str | None = None) -> None:
@@ -127,22 +162,37 @@ class ClaimRepository:
                 found.append(warranty)
         return found
 
-    async def lease_due(self, now: datetime, owner: str, lease: timedelta) -> str | None:
-        """Lease one claim with an overdue deadline; another instance will not get it until the lease ends.
+    # -- the due index (the legal clock) ---------------------------------------------------------
 
-        (No projection: FerretDB's findAndModify does not implement ``fields``.)"""
-        doc = await self.collection.find_one_and_update(
-            {
-                f"state.{_NEXT_DUE}": {"$lte": now},
-                "$or": [{"_lease_until": None}, {"_lease_until": {"$lt": now}}],
-            },
-            {"$set": {"_lease_until": now + lease, "_lease_owner": owner}},
-            sort=[(f"state.{_NEXT_DUE}", ASCENDING)],
-            return_document=ReturnDocument.AFTER,
-        )
-        return None if doc is None else str(doc["_id"])
+    async def _note_due(self, docs: list[Doc]) -> None:
+        if not docs:
+            return
+        # The same entry twice is a replay of the same commit: already noted.
+        if len(docs) == 1:
+            with contextlib.suppress(DuplicateKeyError):
+                await self.due.insert_one(docs[0])
+            return
+        try:
+            await self.due.insert_many(docs, ordered=False)
+        except BulkWriteError as exc:
+            if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
+                raise
 
-    async def release(self, claim_id: str, owner: str) -> None:
-        await self.collection.update_one(
-            {"_id": claim_id, "_lease_owner": owner}, {"$set": {"_lease_until": None, "_lease_owner": None}}
-        )
+    async def due_entries(self, now: datetime, *, limit: int = 100) -> list[DueEntry]:
+        """Entries due at ``now`` or earlier, earliest first."""
+        cursor = self.due.find({"due_at": {"$lte": now}}).sort("due_at", ASCENDING).limit(limit)
+        return [
+            DueEntry(doc["_id"], doc["claim_id"], int(doc["version"]), doc["due_at"], doc["at"]) async for doc in cursor
+        ]
+
+    @staticmethod
+    def older_than(entry: DueEntry, age: timedelta) -> bool:
+        """Whether the entry was written more than ``age`` ago (real time: it bounds in-flight commits)."""
+        return entry.noted_at <= _now() - age
+
+    async def drop_due(self, entry_id: str) -> None:
+        await self.due.delete_one({"_id": entry_id})
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
