@@ -17,8 +17,19 @@ atomic everywhere is an insert into a unique ``_id``. So an aggregate is kept as
   A marker whose log entry never came (the writer lost the compare-and-set or died) is dropped by
   the relay's sweep.
 * ``<name>`` — the current state of each aggregate, a projection of its latest log entry, for
-  queries. :meth:`AggregateStore.get` always rolls it forward from the log, so a writer that died
-  between the log insert and the projection write loses nothing.
+  queries. Every projection write is a plain replace by ``_id`` followed by a roll-forward (look up
+  entry ``version + 1`` in the log and project it too, until there is none), so the projection ends
+  at the newest committed version even when an older write lands after a newer one (the argument is
+  at :meth:`AggregateStore._project`). :meth:`AggregateStore.get` always rolls it forward from the
+  log, so a writer that died between the log insert and the projection write loses nothing.
+
+Every read and write of the log and the projection filters on ``_id`` alone: FerretDB v1 (SQLite)
+pushes only a filter of exactly ``{"_id": <string>}`` down to SQL and answers any other filter by
+decoding every document of the collection — on an ever-growing collection that makes each call
+O(collection size). So no ``version`` guard on the projection write and no ``aggregate_id`` query
+over the log: :meth:`AggregateStore.history` reads ``<id>@1``, ``<id>@2``, … by ``_id``, which works
+because the log of an aggregate is contiguous from version 1. Only the small outbox is queried by
+other fields.
 """
 
 from __future__ import annotations
@@ -147,6 +158,24 @@ def _log_id(doc_id: str, version: int) -> str:
     return f"{doc_id}@{version}"
 
 
+_HISTORY_WINDOW = 16  # log entries AggregateStore.history reads concurrently
+
+
+def _projection(entry: Doc, base: Doc | None) -> Doc:
+    """The projection document after log ``entry``, given the projection ``base`` of the version before."""
+    applied = list(base["_applied"]) if base else []
+    if entry.get("applied_id"):
+        applied.append(entry["applied_id"])
+    return {
+        "_id": entry["aggregate_id"],
+        "version": entry["version"],
+        "state": entry["state"],
+        "_applied": applied,
+        "created_at": base["created_at"] if base else entry["at"],
+        "updated_at": entry["at"],
+    }
+
+
 class AggregateStore:
     """One kind of aggregate: a commit log plus a queryable current-state projection."""
 
@@ -163,16 +192,22 @@ class AggregateStore:
 
     # -- reading --------------------------------------------------------------------------------
     async def get(self, doc_id: str) -> Stored | None:
+        doc = await self._current(doc_id)
+        if doc is None:
+            return None
+        return Stored(id=doc_id, version=doc["version"], state=doc["state"], applied=frozenset(doc["_applied"]))
+
+    async def _current(self, doc_id: str) -> Doc | None:
+        """The projection document of the newest committed version (written back if it lagged)."""
         doc = await self.collection.find_one({"_id": doc_id})
         if doc is None:
             first = await self.log.find_one({"_id": _log_id(doc_id, 1)})
             if first is None:
                 return None
-            doc = await self._project(first, base=None)
-        # Roll forward over entries whose projection write was lost (crash) or is still in flight.
-        while (entry := await self.log.find_one({"_id": _log_id(doc_id, doc["version"] + 1)})) is not None:
-            doc = await self._project(entry, base=doc)
-        return Stored(id=doc_id, version=doc["version"], state=doc["state"], applied=frozenset(doc["_applied"]))
+            return await self._project(first, base=None)
+        # Roll forward over entries whose projection write was lost (crash), is still in flight, or
+        # was overwritten by an older write that has not re-checked the log yet.
+        return await self._roll_forward(doc)
 
     async def find_states(self, query: Mapping[str, Any], *, limit: int = 500) -> list[Doc]:
         """Current states matching a query on ``state.*`` fields (the caller prefixes the names)."""
@@ -180,9 +215,42 @@ class AggregateStore:
         return [doc["state"] async for doc in cursor]
 
     async def history(self, doc_id: str) -> list[Doc]:
-        """The append-only history of one aggregate, oldest first (XC-04)."""
-        cursor = self.log.find({"aggregate_id": doc_id}, {"history": 1, "version": 1}).sort("version", ASCENDING)
-        return [entry["history"] | {"version": entry["version"]} async for entry in cursor if entry.get("history")]
+        """The append-only history of one aggregate, oldest first (XC-04).
+
+        Reads the log entries ``<id>@1``, ``<id>@2``, … by ``_id`` (a query by ``aggregate_id`` would
+        scan the whole log on FerretDB), a window of them concurrently, up to the first missing one:
+        the log of an aggregate is contiguous from version 1, because entry ``v + 1`` is inserted only
+        by a writer that read version ``v``.
+        """
+        entries: list[Doc] = []
+        version = 1
+        while True:
+            window = await asyncio.gather(
+                *(
+                    self.log.find_one({"_id": _log_id(doc_id, v)}, {"history": 1, "version": 1})
+                    for v in range(version, version + _HISTORY_WINDOW)
+                )
+            )
+            for entry in window:
+                if entry is None:
+                    return [e["history"] | {"version": e["version"]} for e in entries if e.get("history")]
+                entries.append(entry)
+            version += _HISTORY_WINDOW
+
+    async def applied_entry(self, doc_id: str, applied_id: str) -> Doc | None:
+        """The log entry that applied the message ``applied_id`` to ``doc_id``, if any.
+
+        Walks the log back from the newest version by ``_id`` (no scan of the log); the projection's
+        ``_applied`` list answers "not applied" without reading the log at all.
+        """
+        current = await self._current(doc_id)
+        if current is None or applied_id not in current["_applied"]:
+            return None
+        for version in range(current["version"], 0, -1):
+            entry = await self.log.find_one({"_id": _log_id(doc_id, version)})
+            if entry is not None and entry.get("applied_id") == applied_id:
+                return entry
+        return None
 
     # -- writing --------------------------------------------------------------------------------
     async def create(
@@ -260,12 +328,14 @@ class AggregateStore:
     ) -> int:
         base = await self.collection.find_one({"_id": doc_id})
         if base is None or base["version"] != expected_version:
-            current = await self.get(doc_id)
-            if current is None:
+            # The projection may lag (or briefly show an older version, see _project): the log decides.
+            # The base is the rolled-forward document itself, not a re-read of the projection, which
+            # could meanwhile show another version again.
+            base = await self._current(doc_id)
+            if base is None:
                 raise NotFound(doc_id)
-            if current.version != expected_version:
+            if base["version"] != expected_version:
                 raise VersionConflict(doc_id, expected_version)
-            base = await self.collection.find_one({"_id": doc_id})
         new_version = expected_version + 1
         await self._commit(doc_id, new_version, state, events, applied_id, history, base=base)
         return new_version
@@ -301,24 +371,56 @@ class AggregateStore:
         await self._project(entry, base=base)
 
     async def _project(self, entry: Doc, *, base: Doc | None) -> Doc:
-        """Write the state after ``entry`` into the projection (idempotent, never moves backwards)."""
-        applied = list(base["_applied"]) if base else []
-        if entry.get("applied_id"):
-            applied.append(entry["applied_id"])
-        doc: Doc = {
-            "_id": entry["aggregate_id"],
-            "version": entry["version"],
-            "state": entry["state"],
-            "_applied": applied,
-            "created_at": base["created_at"] if base else entry["at"],
-            "updated_at": entry["at"],
-        }
-        if base is None:
-            with contextlib.suppress(DuplicateKeyError):
-                await self.collection.insert_one(doc)
-                return doc
-        await self.collection.replace_one({"_id": doc["_id"], "version": {"$lt": doc["version"]}}, doc)
+        """Write the state after ``entry`` into the projection, then roll forward over newer entries.
+
+        ``base`` is the projection of the version before ``entry`` (``None`` for version 1); the
+        applied-message ids chain through it. Returns the projection of the newest version seen.
+
+        The write is a plain replace by ``_id`` (a ``version`` guard in the filter would make FerretDB
+        scan the whole collection), so an older write may land after a newer one. The projection
+        still ends at the newest committed version ``N``, because every projection write is followed
+        by a look-up of the next log entry by the same writer:
+
+        * every entry ``v <= N`` is in the log before the writer of ``N`` writes the projection of
+          ``N`` (it inserts its log entry before projecting, and entry ``v`` is inserted only by a
+          writer that read version ``v - 1``, so entries are inserted in version order);
+        * so the last projection write of all happens no earlier than that write; if it wrote some
+          ``k < N``, its writer then finds entry ``k + 1`` in the log and writes again — so the last
+          write cannot be of ``k < N``. Hence it is of ``N``.
+
+        Inserts of version 1 (here and in :meth:`AggregateStore.create_many`) never overwrite, and one
+        can succeed only while no projection exists, i.e. before any writer of version 2 read version
+        1, so they are never the stale last write. A writer that dies between its write and its
+        look-up can leave the projection behind (as a writer dying before projecting always could);
+        :meth:`get` and :meth:`update` roll forward from the log, queries see it after the next write.
+        """
+        doc = _projection(entry, base)
+        if base is not None:
+            await self._replace(doc)
+            return await self._roll_forward(doc)
+        try:
+            await self.collection.insert_one(doc)
+        except DuplicateKeyError:
+            # Projected already by someone else, whose writer rolls forward; continue from theirs.
+            existing = await self.collection.find_one({"_id": doc["_id"]})
+            if existing is None:  # pragma: no cover - projections are never deleted
+                await self._replace(doc)
+            else:
+                doc = existing
+        return await self._roll_forward(doc)
+
+    async def _roll_forward(self, doc: Doc) -> Doc:
+        """Project each log entry after ``doc``'s version, by ``_id``, until there is none."""
+        while (entry := await self.log.find_one({"_id": _log_id(doc["_id"], doc["version"] + 1)})) is not None:
+            doc = _projection(entry, doc)
+            await self._replace(doc)
         return doc
+
+    async def _replace(self, doc: Doc) -> None:
+        try:
+            await self.collection.replace_one({"_id": doc["_id"]}, doc, upsert=True)
+        except DuplicateKeyError:  # a concurrent upsert inserted it first: now it exists, replace it
+            await self.collection.replace_one({"_id": doc["_id"]}, doc)
 
     # -- outbox ---------------------------------------------------------------------------------
     async def _mark_pending(self, entries: Sequence[Doc]) -> None:

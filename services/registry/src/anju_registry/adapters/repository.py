@@ -78,7 +78,7 @@ class Repository(Generic[A]):
     async def applied_events(self, doc_id: str, applied_id: str) -> tuple[Event, ...]:
         """The events the change that applied ``applied_id`` recorded (to answer a redelivery alike);
         answers riding in the same outbox entry (``Rejected``) are left out."""
-        entry = await self.store.log.find_one({"aggregate_id": doc_id, "applied_id": applied_id}, {"events": 1})
+        entry = await self.store.applied_entry(doc_id, applied_id)  # reads by _id: no scan of the log
         messages = (parse(OutgoingEvent.from_doc(doc).envelope) for doc in (entry or {}).get("events", ()))
         return tuple(m for m in messages if isinstance(m, Event) and not isinstance(m, Rejected))
 
