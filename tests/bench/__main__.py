@@ -6,7 +6,7 @@ import asyncio
 import os
 
 from anju_kit.settings import ServiceSettings
-from tests.bench.baseline import Result, b0, b1
+from tests.bench.baseline import Result, b0, b1, b1_batched
 
 
 def report(results: list[Result], baseline: Result, lines: list[str]) -> None:
@@ -24,7 +24,7 @@ async def main() -> None:
     # B1 is bounded by one database round trip per event (~1–3 ms): a few thousand events give its rate.
     b1_count = int(os.environ.get("ANJU_BENCH_B1_EVENTS", str(min(count, 5000))))
     baseline = await b0(settings, count)
-    results: list[Result] = [baseline, await b1(settings, b1_count)]
+    results: list[Result] = [baseline, await b1(settings, b1_count), await b1_batched(settings, count)]
     lines: list[str] = []
     try:
         from anju_claims.bench import run_claims_benchmarks  # added by the claims service

@@ -6,6 +6,9 @@ size matches a typical Anju envelope. No database, no validation: just the broke
 
 B1: B0 plus one awaited ``insert_one`` per event into FerretDB/MongoDB before it is produced — what
 "store each event, then pass it on" costs without any batching of the writes.
+
+B1b (a reference, not a target): B0 plus one ``insert_many`` of the whole consumed batch before it is
+produced — the ceiling of "store, then pass on" with batching, for a store of one document per event.
 """
 
 from __future__ import annotations
@@ -71,9 +74,13 @@ async def b1(settings: ServiceSettings, count: int) -> Result:
     return await _relay(settings, count, store=True)
 
 
-async def _relay(settings: ServiceSettings, count: int, *, store: bool) -> Result:
+async def b1_batched(settings: ServiceSettings, count: int) -> Result:
+    return await _relay(settings, count, store=True, batched=True)
+
+
+async def _relay(settings: ServiceSettings, count: int, *, store: bool, batched: bool = False) -> Result:
     token = uuid.uuid4().hex[:8]
-    name = "b1" if store else "b0"
+    name = ("b1b" if batched else "b1") if store else "b0"
     source, sink = f"bench-{name}-in-{token}", f"bench-{name}-out-{token}"
     await ensure_topics(settings, [source, sink], partitions=3)
     await fill(settings, source, count, sample_value())
@@ -98,9 +105,17 @@ async def _relay(settings: ServiceSettings, count: int, *, store: bool) -> Resul
         while done < count:
             batch = await consumer.getmany(timeout_ms=1000)
             futures = []
+            if batched:
+                docs = [
+                    {"_id": f"{r.partition}:{r.offset}", "value": r.value}
+                    for records in batch.values()
+                    for r in records
+                ]
+                if docs:
+                    await collection.insert_many(docs, ordered=False)
             for records in batch.values():
                 for record in records:
-                    if store:
+                    if store and not batched:
                         await collection.insert_one(
                             {"_id": f"{record.partition}:{record.offset}", "value": record.value}
                         )
@@ -115,6 +130,8 @@ async def _relay(settings: ServiceSettings, count: int, *, store: bool) -> Resul
         if store:
             await client.drop_database(collection.database.name)
         await client.close()
+    if batched:
+        return Result("B1b B0 + one insert_many per batch (reference)", done, elapsed)
     if store:
         return Result("B1 B0 + one awaited insert_one per event", done, elapsed)
     return Result("B0 bare aiokafka consume→produce", done, elapsed)
