@@ -15,7 +15,7 @@ atomic everywhere is an insert into a unique ``_id``. So an aggregate is kept as
   collection, not a query over the ever-growing log: a marker is written just *before* its log
   entry (so no committed entry is ever without one) and deleted once Kafka acknowledged the events.
   A marker whose log entry never came (the writer lost the compare-and-set or died) is dropped by
-  the relay's sweep.
+  the relay's sweep. A bulk creation writes one marker for its whole batch, listing its entries.
 * ``<name>`` — the current state of each aggregate, a projection of its latest log entry, for
   queries. Every projection write is a plain replace by ``_id`` followed by a roll-forward (look up
   entry ``version + 1`` in the log and project it too, until there is none), so the projection ends
@@ -140,6 +140,14 @@ class NewAggregate:
     events: Sequence[OutgoingEvent] = ()
     applied_id: str | None = None
     history: HistoryEntry | None = None
+
+
+@dataclass(frozen=True)
+class CreatedBatch:
+    """What :meth:`AggregateStore.create_many` did: the ids created now and the batch's outbox marker."""
+
+    ids: set[str]
+    marker: str | None  # None when no created aggregate had events to publish
 
 
 @dataclass(frozen=True)
@@ -268,14 +276,16 @@ class AggregateStore:
             raise AlreadyExists(doc_id) from exc
         return 1
 
-    async def create_many(self, items: Sequence[NewAggregate]) -> set[str]:
-        """Create many aggregates in two round trips; returns the ids created now.
+    async def create_many(self, items: Sequence[NewAggregate]) -> CreatedBatch:
+        """Create many aggregates in three round trips (outbox marker, log, projection).
 
         Ids that already existed (a redelivered batch) are skipped, not errors: creation commands
-        carry deterministic ids, so "exists" means "already applied".
+        carry deterministic ids, so "exists" means "already applied". The whole batch shares one
+        outbox marker, which lists its log entries: publish the events with
+        :meth:`OutboxRelay.flush_created`, which drops that marker.
         """
         if not items:
-            return set()
+            return CreatedBatch(set(), None)
         now = _now()
         entries = [
             {
@@ -291,7 +301,12 @@ class AggregateStore:
             for item in items
         ]
         created = {item.doc_id for item in items}
-        await self._mark_pending([e for e in entries if e["events"]])
+        pending = [e["_id"] for e in entries if e["events"]]
+        marker = f"batch:{pending[0]}" if pending else None
+        if marker is not None:
+            # One marker for the batch (a marker per entry would double the documents written).
+            with contextlib.suppress(DuplicateKeyError):  # the same batch redelivered
+                await self.outbox.insert_one({"_id": marker, "entries": pending, "aggregate_id": None, "at": now})
         try:
             await self.log.insert_many(entries, ordered=False)
         except BulkWriteError as exc:
@@ -314,7 +329,7 @@ class AggregateStore:
         if projections:
             with contextlib.suppress(BulkWriteError):  # a projection written by a roll-forward already
                 await self.collection.insert_many(projections, ordered=False)
-        return created
+        return CreatedBatch(created, marker)
 
     async def update(
         self,
@@ -443,9 +458,13 @@ class AggregateStore:
         markers = [m async for m in self.outbox.find(query).sort("at", ASCENDING).limit(limit)]
         entries: list[Doc] = []
         for marker in markers:
-            entry = await self.log.find_one({"_id": marker["_id"]}, {"events": 1, "aggregate_id": 1, "version": 1})
-            if entry is not None:
-                entries.append(entry)
+            found = []
+            for entry_id in marker.get("entries") or [marker["_id"]]:  # a batch marker lists its entries
+                entry = await self.log.find_one({"_id": entry_id}, {"events": 1, "aggregate_id": 1, "version": 1})
+                if entry is not None:
+                    found.append(entry | {"_marker": marker["_id"]})
+            if found:
+                entries += found
             elif older_than is not None:  # the commit never happened; only the sweep may judge that
                 await self.outbox.delete_one({"_id": marker["_id"]})
         return entries
@@ -506,21 +525,24 @@ class OutboxRelay:
         items = [(e.topic, e.envelope) for entry in entries for e in map(OutgoingEvent.from_doc, entry["events"])]
         if items:
             await self._publish_many(items)
-        await store.mark_published(*(entry["_id"] for entry in entries))
+        markers: dict[str, None] = dict.fromkeys(str(entry.get("_marker", entry["_id"])) for entry in entries)
+        await store.mark_published(*markers)
         OUTBOX_PUBLISHED.labels(path=path).inc(len(items))
         return len(items)
 
     async def flush(self, store: AggregateStore, doc_id: str) -> int:
         return await self._publish_entries(store, await store.unpublished(doc_id), path="flush")
 
-    async def flush_created(self, store: AggregateStore, items: Sequence[NewAggregate]) -> int:
-        """Publish the events of aggregates just created with :meth:`AggregateStore.create_many`."""
-        entries = [
-            {"_id": _log_id(item.doc_id, 1), "events": [e.to_doc() for e in item.events]}
-            for item in items
-            if item.events
-        ]
-        return await self._publish_entries(store, entries, path="flush")
+    async def flush_created(self, store: AggregateStore, items: Sequence[NewAggregate], batch: CreatedBatch) -> int:
+        """Publish the events of the aggregates ``batch`` created now (the envelopes as they are, not
+        re-read from the log), then drop the batch's outbox marker."""
+        published = [(e.topic, e.envelope) for item in items if item.doc_id in batch.ids for e in item.events]
+        if published:
+            await self._publish_many(published)
+        if batch.marker is not None:
+            await store.mark_published(batch.marker)
+        OUTBOX_PUBLISHED.labels(path="flush").inc(len(published))
+        return len(published)
 
     async def sweep_once(self, *, older_than: timedelta | None = None) -> int:
         cutoff = _now() - (self._grace if older_than is None else older_than)

@@ -21,7 +21,7 @@ from anju_contracts import topics
 from anju_kit.calendar import PrcCalendar
 from anju_kit.clock import Clock, SystemClock
 from anju_kit.logging import get_logger
-from anju_kit.mongo import Inbox, NewAggregate, OutgoingEvent
+from anju_kit.mongo import CreatedBatch, Inbox, NewAggregate, OutgoingEvent
 from anju_kit.objectstore import ObjectStore
 from anju_kit.regions import load_region
 from anju_kit.rejections import Rejector
@@ -65,9 +65,9 @@ def create_service(settings: ClaimsSettings, *, clock: Clock | None = None) -> t
         await service.publish_many([(e.topic, e.envelope) for e in outgoing])
         await repo.store.mark_published(f"{claim_id}@{version}")
 
-    async def flush_created(items: list[NewAggregate]) -> None:
-        # One publish for the claims a batch created, then their outbox markers go (by _id).
-        await service.relay.flush_created(repo.store, items)
+    async def flush_created(items: list[NewAggregate], batch: CreatedBatch) -> None:
+        # One publish for the claims a batch created, then the batch's outbox marker goes (by _id).
+        await service.relay.flush_created(repo.store, items, batch)
 
     handlers.flush = flush
     handlers.flush_created = flush_created

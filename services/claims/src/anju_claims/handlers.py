@@ -30,12 +30,20 @@ from anju_contracts import claims as c
 from anju_contracts.base import Command, Event
 from anju_kit.clock import Clock
 from anju_kit.logging import get_logger
-from anju_kit.mongo import AlreadyExists, HistoryEntry, Inbox, NewAggregate, OutgoingEvent, VersionConflict
+from anju_kit.mongo import (
+    AlreadyExists,
+    CreatedBatch,
+    HistoryEntry,
+    Inbox,
+    NewAggregate,
+    OutgoingEvent,
+    VersionConflict,
+)
 
 log = get_logger(__name__)
 
 Flush = Callable[[str, int, list[OutgoingEvent]], Awaitable[None]]
-FlushCreated = Callable[[list[NewAggregate]], Awaitable[None]]
+FlushCreated = Callable[[list[NewAggregate], CreatedBatch], Awaitable[None]]
 _CAS_ATTEMPTS = 5
 
 
@@ -217,19 +225,20 @@ class ClaimsHandlers:
                 )
             )
         due = {claim.claim_id: claim.next_due_at for claim in born if claim.next_due_at is not None}
-        created = await self.repo.add_many([aggregate for _, aggregate in new], due=due)
+        aggregates = [aggregate for _, aggregate in new]
+        batch = await self.repo.add_many(aggregates, due=due)
         for item, aggregate in new:
-            outcome[id(item)] = aggregate.doc_id in created
-        await self._flush_created([aggregate for _, aggregate in new if aggregate.doc_id in created])
+            outcome[id(item)] = aggregate.doc_id in batch.ids
+        await self._flush_created(aggregates, batch)
         return outcome
 
-    async def _flush_created(self, items: list[NewAggregate]) -> None:
-        if self.flush_created is None or not items:
+    async def _flush_created(self, items: list[NewAggregate], batch: CreatedBatch) -> None:
+        if self.flush_created is None or not batch.ids:
             return
         try:
-            await self.flush_created(items)
+            await self.flush_created(items, batch)
         except Exception as exc:  # stored already; the relay's sweep publishes them later
-            log.warning("claims.flush_failed", claims=len(items), error=type(exc).__name__)
+            log.warning("claims.flush_failed", claims=len(batch.ids), error=type(exc).__name__)
 
     def _apply(self, claim: Claim, command: Command) -> None:
         now = self.clock.now()

@@ -27,7 +27,7 @@ from anju_claims.domain.claim import Claim
 from anju_claims.domain.warranty import RepairWarranty
 from anju_contracts import claims as c
 from anju_contracts.policy import BuildingPart
-from anju_kit.mongo import AggregateStore, Doc, HistoryEntry, NewAggregate, OutgoingEvent
+from anju_kit.mongo import AggregateStore, CreatedBatch, Doc, HistoryEntry, NewAggregate, OutgoingEvent
 
 
 @dataclass(frozen=True)
@@ -130,8 +130,8 @@ class ClaimRepository:
         found = [(from_state(doc["state"]), int(doc["version"])) async for doc in cursor]
         return sorted(found, key=lambda pair: pair[0].reported_at)
 
-    async def add_many(self, items: Sequence[NewAggregate], *, due: Mapping[str, datetime]) -> set[str]:
-        """Create many claims at once (bulk intake); returns the ids created now, the others existed.
+    async def add_many(self, items: Sequence[NewAggregate], *, due: Mapping[str, datetime]) -> CreatedBatch:
+        """Create many claims at once (bulk intake); tells the ids created now (the others existed).
         ``due`` maps the claims born with an open deadline (refused at intake: CLM-04) to it."""
         now = _now()
         await self._note_due([_due_doc(claim_id, 1, at, now) for claim_id, at in due.items()])
