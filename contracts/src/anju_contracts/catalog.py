@@ -104,6 +104,7 @@ def message_type(type_name: str) -> type[Message]:
         raise UnknownMessageType(f"unknown message type {type_name!r}") from None
 
 
+@cache  # the catalog is fixed at import time; parse() asks this for every message
 def types_for_topic(topic: str) -> tuple[type[Message], ...]:
     """The message types that may travel on ``topic``, sorted by ``TYPE``.
 
