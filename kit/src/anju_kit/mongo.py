@@ -276,13 +276,19 @@ class AggregateStore:
             raise AlreadyExists(doc_id) from exc
         return 1
 
-    async def create_many(self, items: Sequence[NewAggregate]) -> CreatedBatch:
+    async def create_many(
+        self,
+        items: Sequence[NewAggregate],
+        *,
+        after_commit: Callable[[CreatedBatch], Awaitable[None]] | None = None,
+    ) -> CreatedBatch:
         """Create many aggregates in three round trips (outbox marker, log, projection).
 
         Ids that already existed (a redelivered batch) are skipped, not errors: creation commands
         carry deterministic ids, so "exists" means "already applied". The whole batch shares one
         outbox marker, which lists its log entries: publish the events with
-        :meth:`OutboxRelay.flush_created`, which drops that marker.
+        :meth:`OutboxRelay.flush_created`, which drops that marker — as ``after_commit``, it runs
+        while the projection is written.
         """
         if not items:
             return CreatedBatch(set(), None)
@@ -326,10 +332,20 @@ class AggregateStore:
             for e in entries
             if e["aggregate_id"] in created
         ]
-        if projections:
-            with contextlib.suppress(BulkWriteError):  # a projection written by a roll-forward already
-                await self.collection.insert_many(projections, ordered=False)
-        return CreatedBatch(created, marker)
+        batch = CreatedBatch(created, marker)
+
+        async def project() -> None:
+            if projections:
+                with contextlib.suppress(BulkWriteError):  # a projection written by a roll-forward already
+                    await self.collection.insert_many(projections, ordered=False)
+
+        if after_commit is None:
+            await project()
+        else:
+            # Committed (the log holds every entry): publishing need not wait for the projection,
+            # which only serves queries — get() reads the log itself when a projection is missing.
+            await asyncio.gather(project(), after_commit(batch))
+        return batch
 
     async def update(
         self,

@@ -226,10 +226,13 @@ class ClaimsHandlers:
             )
         due = {claim.claim_id: claim.next_due_at for claim in born if claim.next_due_at is not None}
         aggregates = [aggregate for _, aggregate in new]
-        batch = await self.repo.add_many(aggregates, due=due)
+
+        async def publish(batch: CreatedBatch) -> None:
+            await self._flush_created(aggregates, batch)
+
+        batch = await self.repo.add_many(aggregates, due=due, after_commit=publish)
         for item, aggregate in new:
             outcome[id(item)] = aggregate.doc_id in batch.ids
-        await self._flush_created(aggregates, batch)
         return outcome
 
     async def _flush_created(self, items: list[NewAggregate], batch: CreatedBatch) -> None:

@@ -14,7 +14,7 @@ loser's entry only costs the sweeper one look at a claim with nothing due.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -130,12 +130,18 @@ class ClaimRepository:
         found = [(from_state(doc["state"]), int(doc["version"])) async for doc in cursor]
         return sorted(found, key=lambda pair: pair[0].reported_at)
 
-    async def add_many(self, items: Sequence[NewAggregate], *, due: Mapping[str, datetime]) -> CreatedBatch:
+    async def add_many(
+        self,
+        items: Sequence[NewAggregate],
+        *,
+        due: Mapping[str, datetime],
+        after_commit: Callable[[CreatedBatch], Awaitable[None]] | None = None,
+    ) -> CreatedBatch:
         """Create many claims at once (bulk intake); tells the ids created now (the others existed).
         ``due`` maps the claims born with an open deadline (refused at intake: CLM-04) to it."""
         now = _now()
         await self._note_due([_due_doc(claim_id, 1, at, now) for claim_id, at in due.items()])
-        return await self.store.create_many(items)
+        return await self.store.create_many(items, after_commit=after_commit)
 
     async def note_warranty(self, unit_id: str, claim_id: str, policy_id: str | None = None) -> None:
         """Remember that ``claim_id`` completes a repair on ``unit_id``; written before the claim's commit,
