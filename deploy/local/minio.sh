@@ -16,7 +16,7 @@ minio_installed() {
     # `go version -m` reads the module version embedded in the binary: proof it is the pinned commit.
     [[ -x "$MINIO_BIN" ]] || return 1
     ! command -v go >/dev/null 2>&1 ||
-        go version -m "$MINIO_BIN" 2>/dev/null | grep -q "github.com/minio/minio[[:space:]]*$MINIO_GO_VERSION"
+        go version -m "$MINIO_BIN" 2>/dev/null | grep "github.com/minio/minio[[:space:]]*$MINIO_GO_VERSION" >/dev/null
 }
 
 minio_install() {

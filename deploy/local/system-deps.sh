@@ -26,7 +26,7 @@ command -v dpkg >/dev/null 2>&1 || {
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
-    if dpkg -s "$pkg" 2>/dev/null | grep -q '^Status: install ok installed'; then
+    if dpkg -s "$pkg" 2>/dev/null | grep '^Status: install ok installed' >/dev/null; then
         echo "[system-deps] $pkg: already installed"
     else
         missing+=("$pkg")
