@@ -178,3 +178,26 @@ async def test_applied_entry_finds_the_change_that_applied_a_message(service_set
     assert await store.applied_entry("a", "cmd-2") is None
     assert await store.applied_entry("nope", "cmd-0") is None
     await client.close()
+
+
+async def test_a_compact_store_keeps_the_state_as_json_and_the_queried_fields_queryable(service_settings):
+    settings = service_settings()
+    client = connect(settings)
+    store = AggregateStore(client[settings.mongo_db]["compact"], queried=("unit", "status"))
+    state = {"unit": "u-1", "status": "open", "notes": ["渗漏", "复查"], "amount": None}
+    await store.create("c-1", state, applied_id="cmd-1", history=change(1))
+    created = await store.create_many([NewAggregate(f"m-{i}", {"unit": f"u-{i}", "status": "open"}) for i in range(3)])
+    assert created.ids == {"m-0", "m-1", "m-2"}
+    await store.update("c-1", 1, state | {"status": "closed"}, applied_id="cmd-2", history=change(2))
+
+    stored = await store.get("c-1")
+    assert stored is not None and stored.version == 2
+    assert stored.state == state | {"status": "closed"} and stored.applied == {"cmd-1", "cmd-2"}
+    raw = await store.collection.find_one({"_id": "c-1"})
+    assert raw is not None and raw["state"] == {"unit": "u-1", "status": "closed"}  # only what queries need
+    entry = await store.log.find_one({"_id": "c-1@2"})
+    assert entry is not None and isinstance(entry["state"], str)  # one value for the database to convert
+    assert await store.find_states({"state.status": "closed"}) == [state | {"status": "closed"}]
+    assert [s["unit"] for s in await store.find_states({"state.unit": "u-2"})] == ["u-2"]
+    assert [h["action"] for h in await store.history("c-1")] == ["change-1", "change-2"]
+    await client.close()

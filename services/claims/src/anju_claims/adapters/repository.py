@@ -27,7 +27,10 @@ from anju_claims.domain.claim import Claim
 from anju_claims.domain.warranty import RepairWarranty
 from anju_contracts import claims as c
 from anju_contracts.policy import BuildingPart
-from anju_kit.mongo import AggregateStore, CreatedBatch, Doc, HistoryEntry, NewAggregate, OutgoingEvent
+from anju_kit.mongo import AggregateStore, CreatedBatch, Doc, HistoryEntry, NewAggregate, OutgoingEvent, state_of
+
+# The claim fields queries filter on (``state.<name>``): HTTP listings, one household one file (XC-03).
+QUERIED_FIELDS = ("claim_id", "unit_id", "owner_id", "insurer_id", "policy_id", "project_id", "status")
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,8 @@ def _due_doc(claim_id: str, version: int, due_at: datetime, now: datetime) -> Do
 
 class ClaimRepository:
     def __init__(self, collection: AsyncCollection[Doc]) -> None:
-        self.store = AggregateStore(collection)
+        # Compact storage: the whole claim as one JSON string, these fields as a document for queries.
+        self.store = AggregateStore(collection, queried=QUERIED_FIELDS)
         self.collection = collection
         self.due = collection.database[f"{collection.name}_due"]
         # unit id -> ids of claims whose repair was completed there (CLM-06 linking by primary key)
@@ -126,8 +130,8 @@ class ClaimRepository:
 
     async def find_versioned(self, query: dict[str, Any], *, limit: int = 200) -> list[tuple[Claim, int]]:
         """Claims with their versions, oldest report first (the projection may trail the log by a write)."""
-        cursor = self.collection.find(dict(query), {"state": 1, "version": 1}).limit(limit)
-        found = [(from_state(doc["state"]), int(doc["version"])) async for doc in cursor]
+        cursor = self.collection.find(dict(query), {"state": 1, "state_json": 1, "version": 1}).limit(limit)
+        found = [(from_state(state_of(doc)), int(doc["version"])) async for doc in cursor]
         return sorted(found, key=lambda pair: pair[0].reported_at)
 
     async def add_many(
