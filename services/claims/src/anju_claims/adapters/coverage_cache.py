@@ -106,12 +106,19 @@ class CoverageCache:
         self._expire(now)
         units = list(dict.fromkeys(unit_ids))
         # What the cache cannot answer is read concurrently: a batch must not wait for one read after
-        # another (a policy's fold is tens of kilobytes: ~20 ms each under load).
+        # another (a policy's fold is tens of kilobytes: ~20 ms each under load). A cold cache learns
+        # unit → policy a few units at a time: each fold loaded maps all its units, so the units of
+        # the same policies further on need no look-up of their own.
+        policy_of: dict[str, str | None] = {}
+        loaded: dict[str, _Entry | None] = {}
         unknown = [u for u in units if u not in self._unit_policy]
-        policy_of = dict(zip(unknown, await self._gather(self.store.policy_of(u) for u in unknown), strict=True))
-        wanted = {self._unit_policy.get(u) or policy_of.get(u) for u in units}
-        missing = sorted(p for p in wanted if p is not None and p not in self._policies)
-        loaded = dict(zip(missing, await self._gather(self._load(p, now) for p in missing), strict=True))
+        while unknown:
+            head, unknown = unknown[:_CONCURRENT_READS], unknown[_CONCURRENT_READS:]
+            found_policies = await self._gather(self.store.policy_of(u) for u in head)
+            policy_of.update(zip(head, found_policies, strict=True))
+            await self._load_all({p for p in found_policies if p is not None}, loaded, now)
+            unknown = [u for u in unknown if u not in self._unit_policy]
+        await self._load_all({p for u in units if (p := self._unit_policy.get(u) or policy_of.get(u))}, loaded, now)
         found: dict[str, UnitCoverage | None] = {}
         for unit_id in units:
             policy_id = self._unit_policy.get(unit_id) or policy_of.get(unit_id)
@@ -128,6 +135,11 @@ class CoverageCache:
             one_unit = entry.fold.model_copy(update={"units": {unit_id: entry.fold.units[unit_id]}})
             found[unit_id] = UnitCoverage(one_unit, unit_id in entry.repaired)
         return found
+
+    async def _load_all(self, policy_ids: set[str], loaded: dict[str, _Entry | None], now: float) -> None:
+        """Load the policies neither cached nor loaded yet, concurrently, into ``loaded``."""
+        missing = sorted(policy_ids - set(self._policies) - set(loaded))
+        loaded.update(zip(missing, await self._gather(self._load(p, now) for p in missing), strict=True))
 
     async def _gather(self, reads: Iterable[Awaitable[_T]]) -> list[_T]:
         limit = asyncio.Semaphore(_CONCURRENT_READS)
