@@ -1,7 +1,7 @@
 """Claims intake benchmark (issue #3, item 10), run by ``make bench`` beside B0 and B1.
 
-One claims instance runs as its own process (``python -m anju_claims``, its own database) against the
-real servers. The bench publishes ``ReportClaim`` commands and reads the matching ``ClaimReported``
+One claims instance (``ANJU_BENCH_CLAIMS_INSTANCES``, default 1, sharing one consumer group) runs as
+its own process (``python -m anju_claims``, its own database) against the real servers. The bench publishes ``ReportClaim`` commands and reads the matching ``ClaimReported``
 events back from the events topic — end to end: Kafka in, validation, coverage check, MongoDB commit,
 outbox, Kafka out. The policy read model (``ANJU_BENCH_POLICIES`` policies of
 ``ANJU_BENCH_UNITS_PER_POLICY`` units) is seeded first, outside every timing.
@@ -12,7 +12,7 @@ a. max-rate intake: ``count`` reports are put on the commands topic while the in
 b. latency: once (a) is drained, reports paced at ``ANJU_BENCH_CLAIMS_RATE`` per second (default 500)
    for ``ANJU_BENCH_CLAIMS_PACED`` seconds (default 20), each carrying its send time; per claim
    ``ClaimReported`` read back − command sent: p50 / p95 / p99;
-c. memory: the instance's VmRSS every 10,000 claims up to ``ANJU_BENCH_MEMORY_CLAIMS`` (default
+c. memory: the (first) instance's VmRSS every 10,000 claims up to ``ANJU_BENCH_MEMORY_CLAIMS`` (default
    100,000) stored claims, within ``ANJU_BENCH_MEMORY_BUDGET_S`` seconds (default 180).
 
 Benchmarks measure; they assert nothing.
@@ -275,17 +275,23 @@ async def run_claims_benchmarks(settings: ServiceSettings, count: int) -> Claims
         policies=int(os.environ.get("ANJU_BENCH_POLICIES", "40")),
         units_per_policy=int(os.environ.get("ANJU_BENCH_UNITS_PER_POLICY", "500")),
     )
+    instances = int(os.environ.get("ANJU_BENCH_CLAIMS_INSTANCES", "1"))
     names = [*topics.CLAIMS.all(), *map(topics.dlq, topics.CLAIMS.all())]
     await ensure_topics(claims, [*names, topics.POLICY.events, topics.dlq(topics.POLICY.events)])
     await _group_at_end(claims.kafka_bootstrap, claims.claims_consumer_group, topics.CLAIMS.commands)
     await _group_at_end(claims.kafka_bootstrap, f"{claims.claims_consumer_group}-policy", topics.POLICY.events)
     await _seed_read_model(claims, portfolio)
-    port = _free_port()
+    ports = [_free_port() for _ in range(instances)]
     log_path = Path(tempfile.gettempdir()) / f"anju-bench-claims-{token}.log"
+    processes = []
     with log_path.open("wb") as log_file:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "anju_claims", env=_env(claims, port), stdout=log_file, stderr=log_file
-        )
+        for n, port in enumerate(ports):
+            env = _env(claims, port) | {"ANJU_INSTANCE_ID": f"bench-{n}"}
+            processes.append(
+                await asyncio.create_subprocess_exec(
+                    sys.executable, "-m", "anju_claims", env=env, stdout=log_file, stderr=log_file
+                )
+            )
     producer = AIOKafkaProducer(
         bootstrap_servers=claims.kafka_bootstrap, acks="all", enable_idempotence=True, linger_ms=2
     )
@@ -293,25 +299,27 @@ async def run_claims_benchmarks(settings: ServiceSettings, count: int) -> Claims
     figures = ClaimsFigures()
     stopped = False
     try:
-        await _ready(port)
-        await _joined(claims)
+        for port in ports:
+            await _ready(port)
+        await _joined(claims, instances)
         await producer.start()
         await watcher.start(len(await producer.partitions_for(topics.CLAIMS.events)))
 
         # (a) max-rate intake from a backlog: the instance is frozen while the backlog is written.
         ids = [f"bench-{token}-t{i}" for i in range(count)]
         records = [(cid, _report(cid, i, claims.region, portfolio)) for i, cid in enumerate(ids)]
-        process.send_signal(signal.SIGSTOP)
+        _signal(processes, signal.SIGSTOP)
         stopped = True
         await _send_all(producer, records)
         del records
         started = time.perf_counter()
-        process.send_signal(signal.SIGCONT)
+        _signal(processes, signal.SIGCONT)
         stopped = False
         await watcher.wait_for(ids, timeout_s=float(os.environ.get("ANJU_BENCH_INTAKE_TIMEOUT_S", "180")))
         done = [watcher.arrived[i] for i in ids if i in watcher.arrived]
         elapsed = (max(done) - started) if done else float("nan")
-        figures.results.append(BenchResult("claims intake e2e (1 instance, backlog)", len(done), elapsed))
+        label = "1 instance" if instances == 1 else f"{instances} instances"
+        figures.results.append(BenchResult(f"claims intake e2e ({label}, backlog)", len(done), elapsed))
         if len(done) < count:
             figures.lines.append(f"claims intake: only {len(done)} of {count} ClaimReported within the timeout")
 
@@ -339,18 +347,20 @@ async def run_claims_benchmarks(settings: ServiceSettings, count: int) -> Claims
         )
 
         # (c) resident memory as the stored claims grow.
-        figures.lines += await _memory(producer, watcher, process.pid, claims.region, portfolio, token)
+        figures.lines += await _memory(producer, watcher, processes[0].pid, claims.region, portfolio, token)
     finally:
         if stopped:
-            process.send_signal(signal.SIGCONT)
+            _signal(processes, signal.SIGCONT)
         await watcher.stop()
         await producer.stop()
-        process.terminate()
-        try:
-            await asyncio.wait_for(process.wait(), 20)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                await asyncio.wait_for(process.wait(), 20)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
         await _drop(claims)
     figures.lines.append(f"claims instance log: {log_path}")
     return figures
@@ -395,8 +405,13 @@ async def _ready(port: int, timeout_s: float = 60.0) -> None:
     raise RuntimeError("the claims instance did not become ready")
 
 
-async def _joined(settings: ClaimsSettings, timeout_s: float = 30.0) -> None:
-    """Until the instance's consumer group is stable (it owns the partitions and is fetching)."""
+def _signal(processes: list[asyncio.subprocess.Process], signum: signal.Signals) -> None:
+    for process in processes:
+        process.send_signal(signum)
+
+
+async def _joined(settings: ClaimsSettings, instances: int = 1, timeout_s: float = 30.0) -> None:
+    """Until the instances' consumer group is stable with all of them (they own the partitions)."""
     from aiokafka.admin import AIOKafkaAdminClient
 
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
@@ -405,8 +420,9 @@ async def _joined(settings: ClaimsSettings, timeout_s: float = 30.0) -> None:
         deadline = time.perf_counter() + timeout_s
         while time.perf_counter() < deadline:
             responses = await admin.describe_consumer_groups([settings.claims_consumer_group])
-            states = [group[2] for response in responses for group in response.groups]  # (error, id, state, ...)
-            if "Stable" in states:
+            # (error, id, state, protocol type, protocol, members)
+            groups = [group for response in responses for group in response.groups]
+            if any(group[2] == "Stable" and len(group[5]) >= instances for group in groups):
                 await asyncio.sleep(0.5)  # the first fetch is under way
                 return
             await asyncio.sleep(0.25)
