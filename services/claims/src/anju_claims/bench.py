@@ -1,10 +1,11 @@
 """Claims intake benchmark (issue #3, item 10), run by ``make bench`` beside B0 and B1.
 
 One claims instance (``ANJU_BENCH_CLAIMS_INSTANCES``, default 1, sharing one consumer group) runs as
-its own process (``python -m anju_claims``, its own database) against the real servers. The bench publishes ``ReportClaim`` commands and reads the matching ``ClaimReported``
-events back from the events topic — end to end: Kafka in, validation, coverage check, MongoDB commit,
-outbox, Kafka out. The policy read model (``ANJU_BENCH_POLICIES`` policies of
-``ANJU_BENCH_UNITS_PER_POLICY`` units) is seeded first, outside every timing.
+its own process (``python -m anju_claims``, its own database) against the real servers. The bench
+publishes ``ReportClaim`` commands and reads the matching ``ClaimReported`` events back from the
+events topic — end to end: Kafka in, validation, coverage check, MongoDB commit, outbox, Kafka out.
+The policy read model (``ANJU_BENCH_POLICIES`` policies of ``ANJU_BENCH_UNITS_PER_POLICY`` units) is
+seeded first, outside every timing.
 
 a. max-rate intake: ``count`` reports are put on the commands topic while the instance is stopped
    (SIGSTOP, after it joined its consumer group); the clock starts when it is resumed (SIGCONT) and
