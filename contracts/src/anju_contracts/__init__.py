@@ -3,7 +3,7 @@
 from anju_contracts.actor import Actor, Role
 from anju_contracts.base import Command, ContractModel, Event, Identifier, Message
 from anju_contracts.envelope import Envelope
-from anju_contracts.rejection import FieldProblem, ReasonCode, Rejected
+from anju_contracts.rejection import FailedCondition, FieldProblem, ReasonCode, RecordRef, Refusal, Rejected
 
 __all__ = [
     "Actor",
@@ -11,10 +11,13 @@ __all__ = [
     "ContractModel",
     "Envelope",
     "Event",
+    "FailedCondition",
     "FieldProblem",
     "Identifier",
     "Message",
     "ReasonCode",
+    "RecordRef",
+    "Refusal",
     "Rejected",
     "Role",
 ]

@@ -27,6 +27,10 @@ from anju_contracts.base import (
     ShortText,
 )
 
+# Re-exported: they moved to anju_contracts.rejection (every service refuses with them); insurers import them here.
+from anju_contracts.rejection import FailedCondition as FailedCondition
+from anju_contracts.rejection import RuleId as RuleId
+
 ObjectKey = Annotated[str, StringConstraints(min_length=1, max_length=512, strip_whitespace=True)]
 """Key of a document in the object store (evidence, written confirmation, finding…)."""
 
@@ -34,9 +38,6 @@ Period = Annotated[str, StringConstraints(pattern=r"^\d{4}(-(H[12]|Q[1-4]|(0[1-9
 """An evaluation period: ``2026``, ``2026-H1``, ``2026-Q3`` or ``2026-07``."""
 
 Quarter = Annotated[str, StringConstraints(pattern=r"^\d{4}-Q[1-4]$")]
-
-RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,4}-\d{2}$")]
-
 
 # --------------------------------------------------------------------------- value objects
 
@@ -191,15 +192,6 @@ class KeyPosition(ContractModel):
     practitioner_id: Identifier
     position: KeyPositionKind
     project_id: Identifier = Field(description="Project on which the position is held.")
-
-
-class FailedCondition(ContractModel):
-    """One condition a command did not meet."""
-
-    rule_id: RuleId = Field(description="SPEC rule, e.g. REG-03.")
-    code: ShortText = Field(description="Machine-readable condition code, e.g. LEAD_YEARS_TOO_FEW.")
-    message: LongText = Field(description="Human-readable explanation.")
-    subject_id: Identifier | None = Field(default=None, description="Practitioner or unit concerned.")
 
 
 class MaskedIdentity(ContractModel):

@@ -3,57 +3,76 @@
 FastStream's Kafka default (ACK_FIRST) commits before the handler runs — at-most-once — and
 aiokafka's producer defaults to ``acks=1`` without idempotence. Here instead:
 
-* producers are idempotent with ``acks=all``; :func:`publish` awaits the broker's acknowledgement;
+* producers are idempotent with ``acks=all``; :func:`publish` awaits the broker's acknowledgement, and
+  every record a service publishes carries its signed actor token (``anju_actor_token``, see auth);
 * subscribers read from ``earliest`` and commit only after the handler returned, i.e. after the state
   change is stored (FastStream ``NACK_ON_ERROR``: an escaping exception seeks back to the message);
+* **no record can stall a partition.** FastStream neither parses headers nor decodes the body here (our
+  parser and decoder pass bytes through: a body that is not JSON under ``content-type: application/json``,
+  or JSON nested 10,000 deep, used to fail inside the framework, before any of our code, and was re-read
+  forever). Our code decodes the bytes, refuses what is too large, not an envelope or not authenticated,
+  answers it once on the service's rejection topic (with the record's topic/partition/offset) and/or puts
+  it on ``<topic>.dlq`` once, logs it once, and moves on;
 * a handler that keeps failing is retried a bounded number of times, then the message goes to
-  ``<topic>.dlq`` with its origin topic/partition/offset and the error in headers, and only then is the
-  offset committed — a failed message is never silently skipped (see FastStream issue #2618);
+  ``<topic>.dlq`` with its origin topic/partition/offset and the error in headers (never a submitted value),
+  and only then is the offset committed — a failed message is never silently skipped (FastStream #2618);
 * infrastructure outages (database or broker unreachable) are not the message's fault: they are not
-  dead-lettered but retried from the same offset after a pause, so an outage never empties a topic
-  into the DLQ;
-* an undecodable message (not JSON, no valid envelope) cannot be retried into health: it goes to the
-  DLQ at once and is answered on the service's rejection topic.
+  dead-lettered but retried from the same offset after a pause, so an outage never empties a topic into the
+  DLQ. A *permanent* Kafka error (a message too large, an invalid topic) is not an outage: dead-lettered.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import functools
 import inspect
-import traceback
+import json
+import re
+import weakref
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from pydantic import ValidationError
 from pymongo.errors import AutoReconnect, ConnectionFailure, ServerSelectionTimeoutError
 
-from anju_contracts import Envelope
+from anju_contracts import Actor, Envelope, ReasonCode, RecordRef, Refusal
 from anju_contracts.topics import dlq
+from anju_kit.auth import TOKEN_HEADER, ActorTokens, Sender, service_actor
 from anju_kit.logging import get_logger, message_context
 from anju_kit.metrics import DEAD_LETTERED, HANDLED, HANDLER_SECONDS
+from anju_kit.problems import safe_error_text
 from anju_kit.settings import ServiceSettings
 
 log = get_logger(__name__)
 
-Handler = Callable[[Envelope], Awaitable[None]]
-MalformedHandler = Callable[[bytes, str], Awaitable[None]]
+_MAX_KEY = 256  # Envelope.key's limit: a longer record key is not repeated in an answer
 
-# Errors that say "the platform is sick", not "this message is bad".
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    ConnectionFailure,
-    AutoReconnect,
-    ServerSelectionTimeoutError,
-    KafkaConnectionError,
-    KafkaError,
-    ConnectionError,
-    TimeoutError,
-)
+
+@dataclass(frozen=True)
+class Inbound:
+    """A record that passed the door: decoded as an envelope, its sender authenticated."""
+
+    envelope: Envelope
+    sender: Sender
+    record: RecordRef
+
+
+Handler = Callable[[Inbound], Awaitable[None]]
+BatchHandler = Callable[[list[Inbound]], Awaitable[None]]
+Authenticate = Callable[[Any, Envelope], Sender]
+Answer = Callable[[Refusal, RecordRef, Envelope | None, dict[str, str]], Awaitable[None]]
+"""answer(refusal, record, envelope or None, hints): ``hints`` are event_id/type/key of an unreadable record."""
+
+
+# -- producing ---------------------------------------------------------------------------------------
+
+_SIGNERS: weakref.WeakKeyDictionary[KafkaBroker, tuple[ActorTokens, Actor]] = weakref.WeakKeyDictionary()
 
 
 def make_broker(settings: ServiceSettings, **overrides: Any) -> KafkaBroker:
@@ -67,7 +86,14 @@ def make_broker(settings: ServiceSettings, **overrides: Any) -> KafkaBroker:
         "logger": None,  # our own structured logs; FastStream's access log would print every message
     }
     options |= overrides
-    return KafkaBroker(settings.kafka_bootstrap, **options)
+    broker = KafkaBroker(settings.kafka_bootstrap, **options)
+    sign_as(broker, ActorTokens.from_settings(settings), service_actor(settings.service, settings.region))
+    return broker
+
+
+def sign_as(broker: KafkaBroker, tokens: ActorTokens, sender: Actor) -> None:
+    """Every envelope published through ``broker`` carries a token of ``sender`` (a service's own actor)."""
+    _SIGNERS[broker] = (tokens, sender)
 
 
 def cloudevents_headers(envelope: Envelope) -> dict[str, str]:
@@ -85,6 +111,14 @@ def cloudevents_headers(envelope: Envelope) -> dict[str, str]:
     }
 
 
+def record_headers(broker: KafkaBroker, envelope: Envelope) -> dict[str, str]:
+    headers = cloudevents_headers(envelope)
+    if (signer := _SIGNERS.get(broker)) is not None:
+        tokens, sender = signer
+        headers[TOKEN_HEADER] = tokens.sign(envelope, sender)
+    return headers
+
+
 def encode(envelope: Envelope) -> bytes:
     return envelope.model_dump_json().encode()
 
@@ -95,7 +129,7 @@ async def publish(broker: KafkaBroker, topic: str, envelope: Envelope) -> None:
         encode(envelope),
         topic=topic,
         key=(envelope.key or str(envelope.event_id)).encode(),
-        headers=cloudevents_headers(envelope),
+        headers=record_headers(broker, envelope),
     )
 
 
@@ -106,7 +140,7 @@ async def publish_many(broker: KafkaBroker, items: Sequence[tuple[str, Envelope]
             encode(envelope),
             topic=topic,
             key=(envelope.key or str(envelope.event_id)).encode(),
-            headers=cloudevents_headers(envelope),
+            headers=record_headers(broker, envelope),
             no_confirm=True,
         )
         for topic, envelope in items
@@ -121,6 +155,8 @@ async def ensure_topics(
     settings: ServiceSettings, names: Iterable[str], *, partitions: int = 3, timeout_s: float = 30.0
 ) -> None:
     """Create topics that do not exist yet (idempotent; safe with several instances starting)."""
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, request_timeout_ms=10_000)
     await asyncio.wait_for(admin.start(), timeout_s)
     try:
@@ -136,8 +172,117 @@ async def ensure_topics(
         await admin.close()
 
 
-def _error_text(exc: BaseException) -> str:
-    return "".join(traceback.format_exception_only(type(exc), exc)).strip()[:1000]
+# -- what counts as an outage --------------------------------------------------------------------------
+
+
+def is_outage(exc: BaseException) -> bool:
+    """The platform is sick (retry the same record later), as opposed to this record being bad."""
+    if isinstance(exc, KafkaError):
+        # aiokafka marks what a retry can cure; a message too large or an invalid topic stays so.
+        return isinstance(exc, KafkaConnectionError | KafkaTimeoutError) or bool(getattr(exc, "retriable", False))
+    return isinstance(exc, ConnectionFailure | AutoReconnect | ServerSelectionTimeoutError | ConnectionError)
+
+
+# -- the door: bytes in, an authenticated envelope or one answer out ------------------------------------
+
+
+def _ref(record: Any) -> RecordRef:
+    return RecordRef(topic=record.topic, partition=record.partition, offset=record.offset)
+
+
+def header_map(record: Any) -> dict[str, bytes]:
+    return {name: value for name, value in (record.headers or ()) if isinstance(value, bytes)}
+
+
+def _answer_key(record: Any) -> str | None:
+    """The record's key for the answer, when it is a short text; a key we cannot repeat is left out."""
+    key = record.key
+    if not isinstance(key, bytes) or not key or len(key) > _MAX_KEY:
+        return None
+    try:
+        return key.decode()
+    except UnicodeDecodeError:
+        return None
+
+
+_UUID = re.compile(r"^[0-9a-fA-F-]{32,36}$")
+_TYPE = re.compile(r"^[A-Za-z0-9_.]{1,128}$")
+
+
+def _hints(value: bytes) -> dict[str, str]:
+    """event_id and type of a record that is not a valid envelope, when they can be read safely.
+
+    Only values of the expected shape are repeated: the answer must not echo what was submitted."""
+    try:
+        parsed = json.loads(value)
+    except Exception:  # not JSON, too deep (RecursionError), not UTF-8: nothing to tie the answer to
+        return {}
+    if not isinstance(parsed, dict):
+        return {}
+    hints: dict[str, str] = {}
+    if isinstance(event_id := parsed.get("event_id"), str) and _UUID.match(event_id):
+        hints["event_id"] = event_id
+    if isinstance(kind := parsed.get("type"), str) and _TYPE.match(kind):
+        hints["type"] = kind
+    return hints
+
+
+class Door:
+    """Decodes and authenticates each record of one subscriber, and answers whatever it refuses."""
+
+    def __init__(
+        self,
+        broker: KafkaBroker,
+        topic: str,
+        *,
+        service: str,
+        authenticate: Authenticate,
+        answer: Answer,
+        max_bytes: int,
+    ) -> None:
+        self.topic = topic
+        self.dead_letters = DeadLetters(broker, service)
+        self._authenticate = authenticate
+        self._answer = answer
+        self._max_bytes = max_bytes
+
+    async def admit(self, record: Any) -> Inbound | None:
+        """The record as an :class:`Inbound`, or None after it was answered (and dead-lettered if malformed)."""
+        value: bytes = record.value if isinstance(record.value, bytes) else b""
+        ref = _ref(record)
+        if len(value) > self._max_bytes:
+            refusal = Refusal(ReasonCode.PAYLOAD_TOO_LARGE, f"a record may have at most {self._max_bytes} bytes")
+            await self._refuse_malformed(record, refusal, value=None)
+            return None
+        try:
+            envelope = Envelope.model_validate_json(value)
+        except Exception as exc:  # ValidationError (incl. bad UTF-8, depth), anything else pydantic raises
+            refusal = Refusal(ReasonCode.MALFORMED_MESSAGE, f"not a valid envelope: {safe_error_text(exc)}")
+            await self._refuse_malformed(record, refusal, value=value)
+            return None
+        try:
+            sender = self._authenticate(record, envelope)
+        except Refusal as refusal:
+            log.warning(
+                "kafka.unauthenticated",
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+                reason_code=refusal.reason_code,
+                detail=refusal.detail,
+            )
+            HANDLED.labels(topic=self.topic, outcome="unauthenticated").inc()
+            await self._answer(refusal, ref, envelope, {})
+            return None
+        return Inbound(envelope, sender, ref)
+
+    async def _refuse_malformed(self, record: Any, refusal: Refusal, *, value: bytes | None) -> None:
+        HANDLED.labels(topic=self.topic, outcome="malformed").inc()
+        await self.dead_letters.send(record, refusal, attempts=1)
+        hints = _hints(value) if value is not None else {}
+        if (key := _answer_key(record)) is not None:
+            hints["key"] = key
+        await self._answer(refusal, _ref(record), None, hints)
 
 
 class DeadLetters:
@@ -148,19 +293,30 @@ class DeadLetters:
         self._service = service
 
     async def send(self, record: Any, error: BaseException, attempts: int) -> None:
+        detail = error.detail if isinstance(error, Refusal) else safe_error_text(error)
         headers = {
             "anju_origin_topic": record.topic,
             "anju_origin_partition": str(record.partition),
             "anju_origin_offset": str(record.offset),
-            "anju_error_type": type(error).__name__,
-            "anju_error": _error_text(error),
+            "anju_error_type": error.reason_code if isinstance(error, Refusal) else type(error).__name__,
+            "anju_error": detail[:1000],
             "anju_attempts": str(attempts),
             "anju_dead_lettered_by": self._service,
         }
-        for name, value in record.headers or ():
-            if name.startswith(("ce_", "anju_correlation", "content-type")):
+        for name, value in header_map(record).items():
+            # The sender's own headers travel along (a replay re-sends them), each at most 8 KiB. Not its
+            # content-type: a dead letter is whatever bytes arrived, and claiming JSON would trip consumers.
+            if name.startswith(("ce_", "anju_correlation", TOKEN_HEADER)) and len(value) <= 8192:
                 headers.setdefault(name, value.decode(errors="replace"))
-        await self._broker.publish(record.value, topic=dlq(record.topic), key=record.key, headers=headers)
+        key = record.key if isinstance(record.key, bytes) else None
+        try:
+            await self._broker.publish(record.value, topic=dlq(record.topic), key=key, headers=headers)
+        except KafkaError as exc:
+            if is_outage(exc):
+                raise  # not committed: the record comes again when Kafka is back
+            # The record itself cannot be copied (e.g. too large with our headers): keep where it is.
+            headers["anju_value_dropped"] = type(exc).__name__
+            await self._broker.publish(b"", topic=dlq(record.topic), key=None, headers=headers)
         DEAD_LETTERED.labels(topic=record.topic).inc()
         log.error(
             "kafka.dead_lettered",
@@ -172,9 +328,39 @@ class DeadLetters:
         )
 
 
-def decode_envelope(value: bytes) -> Envelope:
-    """Raises ValueError / pydantic.ValidationError for anything that is not a valid envelope."""
-    return Envelope.model_validate_json(value)
+# -- FastStream: hands us the bytes and touches nothing ----------------------------------------------------
+
+
+def _clean(record: Any) -> Any:
+    """A copy of ``record`` whose headers FastStream's parser can read: null or non-UTF-8 values are
+    dropped (none of ours is either; the envelope and the token are what we read)."""
+    headers = tuple(
+        (str(name), value)
+        for name, value in (record.headers or ())
+        if isinstance(value, bytes) and _utf8(value) and isinstance(name, str)
+    )
+    return dataclasses.replace(record, headers=headers)
+
+
+def _utf8(value: bytes) -> bool:
+    try:
+        value.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+async def _parser(record: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
+    if isinstance(record, tuple):
+        return await original(tuple(_clean(r) for r in record))
+    return await original(_clean(record))
+
+
+async def _decoder(message: Any, original: Callable[[Any], Awaitable[Any]]) -> Any:
+    return message.body  # bytes (a list of bytes for a batch): decoding is ours, never by content-type
+
+
+# -- subscribers ----------------------------------------------------------------------------------------
 
 
 def reliable_subscriber(
@@ -183,48 +369,28 @@ def reliable_subscriber(
     *,
     group_id: str,
     service: str,
+    authenticate: Authenticate,
+    answer: Answer,
+    max_bytes: int,
     attempts: int = 3,
     retry_pause_s: float = 0.2,
     outage_pause_s: float = 2.0,
-    on_malformed: MalformedHandler | None = None,
     description: str | None = None,
 ) -> Callable[[Handler], Handler]:
-    """Register ``handler(envelope)`` on ``topic`` with the delivery guarantees of this module."""
-    dead_letters = DeadLetters(broker, service)
+    """Register ``handler(inbound)`` on ``topic`` with the delivery guarantees of this module."""
 
     def register(handler: Handler) -> Handler:
+        door = Door(broker, topic, service=service, authenticate=authenticate, answer=answer, max_bytes=max_bytes)
+
         async def consume(message: KafkaMessage) -> None:
             record = message.raw_message
             assert not isinstance(record, tuple)  # single-message subscriber
-            value: bytes = record.value or b""
-            try:
-                envelope = decode_envelope(value)
-            except (ValueError, ValidationError) as exc:
-                await dead_letters.send(record, exc, attempts=1)
-                if on_malformed is not None:
-                    await on_malformed(value, _error_text(exc))
-                HANDLED.labels(topic=topic, outcome="malformed").inc()
-                return
-            with message_context(envelope, topic=topic, partition=record.partition, offset=record.offset):
-                await _run_with_retries(
-                    handler, envelope, record, dead_letters, topic, attempts, retry_pause_s, outage_pause_s
-                )
+            await _guarded(door, record, lambda: _one(door, handler, record, attempts, retry_pause_s, outage_pause_s))
 
-        consume.__name__ = handler.__name__
-        consume.__doc__ = handler.__doc__
-        broker.subscriber(
-            topic,
-            group_id=group_id,
-            auto_offset_reset="earliest",
-            ack_policy=AckPolicy.NACK_ON_ERROR,
-            description=description or handler.__doc__,
-        )(consume)
+        _subscribe(broker, topic, group_id, consume, handler, description)
         return handler
 
     return register
-
-
-BatchHandler = Callable[[list[Envelope]], Awaitable[None]]
 
 
 def reliable_batch_subscriber(
@@ -233,104 +399,149 @@ def reliable_batch_subscriber(
     *,
     group_id: str,
     service: str,
+    authenticate: Authenticate,
+    answer: Answer,
+    max_bytes: int,
     handle_one: Handler,
     max_records: int = 500,
     batch_timeout_ms: int = 20,
     attempts: int = 3,
     retry_pause_s: float = 0.2,
     outage_pause_s: float = 2.0,
-    on_malformed: MalformedHandler | None = None,
     description: str | None = None,
 ) -> Callable[[BatchHandler], BatchHandler]:
-    """Like :func:`reliable_subscriber`, for throughput: up to ``max_records`` envelopes at a time.
+    """Like :func:`reliable_subscriber`, for throughput: up to ``max_records`` records at a time.
 
-    The batch handler gets the valid envelopes in partition order (undecodable ones were already
-    dead-lettered and answered) and must be idempotent, as the whole batch comes again when it fails
-    on an outage. When it fails for any other reason the batch is replayed one message at a time
-    through ``handle_one`` with the single-message retry and dead-letter rules, so one poison message
-    costs its batch a slower path but never blocks the partition or takes good messages down with it.
-    The offsets are committed once, after the batch is stored.
+    The batch handler gets the admitted records in partition order (the others were already answered)
+    and must be idempotent, as the whole batch comes again when it fails on an outage. When it fails for
+    any other reason the batch is replayed one message at a time through ``handle_one`` with the
+    single-message retry and dead-letter rules, so one poison message costs its batch a slower path but
+    never blocks the partition or takes good messages down with it. Offsets are committed once, after
+    the batch is stored.
     """
-    dead_letters = DeadLetters(broker, service)
 
     def register(handle_batch: BatchHandler) -> BatchHandler:
+        door = Door(broker, topic, service=service, authenticate=authenticate, answer=answer, max_bytes=max_bytes)
+
         async def consume(message: KafkaMessage) -> None:
-            records = message.raw_message if isinstance(message.raw_message, tuple) else (message.raw_message,)
-            batch: list[tuple[Any, Envelope]] = []
+            raw = message.raw_message
+            records = raw if isinstance(raw, tuple) else (raw,)
+            admitted: list[tuple[Any, Inbound]] = []
             for record in records:
-                try:
-                    batch.append((record, decode_envelope(record.value or b"")))
-                except (ValueError, ValidationError) as exc:
-                    await dead_letters.send(record, exc, attempts=1)
-                    if on_malformed is not None:
-                        await on_malformed(record.value or b"", _error_text(exc))
-                    HANDLED.labels(topic=topic, outcome="malformed").inc()
-            if not batch:
+                inbound = await _guarded(door, record, functools.partial(door.admit, record))
+                if inbound is not None:
+                    admitted.append((record, inbound))
+            if not admitted:
                 return
             try:
                 with HANDLER_SECONDS.labels(topic=topic).time():
-                    await handle_batch([envelope for _, envelope in batch])
-            except TRANSIENT_ERRORS as exc:
-                log.warning("kafka.batch_outage", error=_error_text(exc), size=len(batch), pause_s=outage_pause_s)
-                await asyncio.sleep(outage_pause_s)
-                raise
+                    await handle_batch([inbound for _, inbound in admitted])
             except Exception as exc:
-                log.warning("kafka.batch_failed_replaying_singly", error=_error_text(exc), size=len(batch))
-                for record, envelope in batch:
-                    with message_context(envelope, topic=topic, partition=record.partition, offset=record.offset):
-                        await _run_with_retries(
-                            handle_one, envelope, record, dead_letters, topic, attempts, retry_pause_s, outage_pause_s
-                        )
+                if is_outage(exc):
+                    log.warning("kafka.batch_outage", error=safe_error_text(exc), size=len(admitted))
+                    await asyncio.sleep(outage_pause_s)
+                    raise
+                log.warning("kafka.batch_failed_replaying_singly", error=safe_error_text(exc), size=len(admitted))
+                for record, inbound in admitted:
+                    retry = functools.partial(
+                        _retried, door, handle_one, inbound, record, attempts, retry_pause_s, outage_pause_s
+                    )
+                    await _guarded(door, record, retry)
                 return
-            HANDLED.labels(topic=topic, outcome="ok").inc(len(batch))
+            HANDLED.labels(topic=topic, outcome="ok").inc(len(admitted))
 
-        consume.__name__ = handle_batch.__name__
-        consume.__doc__ = handle_batch.__doc__
-        broker.subscriber(
+        _subscribe(
+            broker,
             topic,
-            group_id=group_id,
-            auto_offset_reset="earliest",
-            ack_policy=AckPolicy.NACK_ON_ERROR,
+            group_id,
+            consume,
+            handle_batch,
+            description,
             batch=True,
             max_records=max_records,
             batch_timeout_ms=batch_timeout_ms,
-            description=description or handle_batch.__doc__,
-        )(consume)
+        )
         return handle_batch
 
     return register
 
 
-async def _run_with_retries(
-    handler: Handler,
-    envelope: Envelope,
-    record: Any,
-    dead_letters: DeadLetters,
+def _subscribe(
+    broker: KafkaBroker,
     topic: str,
+    group_id: str,
+    consume: Callable[[KafkaMessage], Awaitable[None]],
+    handler: Callable[..., Any],
+    description: str | None,
+    **batch: Any,
+) -> None:
+    consume.__name__ = handler.__name__
+    consume.__doc__ = handler.__doc__
+    broker.subscriber(
+        topic,
+        group_id=group_id,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        parser=_parser,
+        decoder=_decoder,
+        description=description or handler.__doc__,
+        **batch,
+    )(consume)
+
+
+async def _guarded(door: Door, record: Any, step: Callable[[], Awaitable[Any]]) -> Any:
+    """Runs ``step``; only an outage escapes (the record comes again). Anything else — a bug in our own
+    answering code included — dead-letters the record once, so the partition always moves on."""
+    try:
+        return await step()
+    except Exception as exc:
+        if is_outage(exc):
+            raise
+        log.error("kafka.consume_failed", topic=record.topic, offset=record.offset, error=safe_error_text(exc))
+        await door.dead_letters.send(record, exc, attempts=1)
+        HANDLED.labels(topic=door.topic, outcome="dead_lettered").inc()
+        return None
+
+
+async def _one(
+    door: Door, handler: Handler, record: Any, attempts: int, retry_pause_s: float, outage_pause_s: float
+) -> None:
+    inbound = await door.admit(record)
+    if inbound is not None:
+        await _retried(door, handler, inbound, record, attempts, retry_pause_s, outage_pause_s)
+
+
+async def _retried(
+    door: Door,
+    handler: Handler,
+    inbound: Inbound,
+    record: Any,
     attempts: int,
     retry_pause_s: float,
     outage_pause_s: float,
 ) -> None:
+    topic = door.topic
     last_error: BaseException | None = None
-    for attempt in range(1, attempts + 1):
-        try:
-            with HANDLER_SECONDS.labels(topic=topic).time():
-                await handler(envelope)
-        except TRANSIENT_ERRORS as exc:
-            # Not the message's fault: pause, then let FastStream seek back so it comes again.
-            log.warning("kafka.handler_outage", error=_error_text(exc), pause_s=outage_pause_s)
-            HANDLED.labels(topic=topic, outcome="outage").inc()
-            await asyncio.sleep(outage_pause_s)
-            raise
-        except Exception as exc:
-            last_error = exc
-            log.warning("kafka.handler_failed", attempt=attempt, of=attempts, error=_error_text(exc))
-            if attempt < attempts:
-                await asyncio.sleep(retry_pause_s * attempt)
-        else:
-            HANDLED.labels(topic=topic, outcome="ok").inc()
-            return
-    assert last_error is not None
-    # If the DLQ publish itself fails, the exception escapes: no commit, the message comes again.
-    await dead_letters.send(record, last_error, attempts)
-    HANDLED.labels(topic=topic, outcome="dead_lettered").inc()
+    with message_context(inbound.envelope, topic=topic, partition=record.partition, offset=record.offset):
+        for attempt in range(1, attempts + 1):
+            try:
+                with HANDLER_SECONDS.labels(topic=topic).time():
+                    await handler(inbound)
+            except Exception as exc:
+                if is_outage(exc):
+                    # Not the message's fault: pause, then let FastStream seek back so it comes again.
+                    log.warning("kafka.handler_outage", error=safe_error_text(exc), pause_s=outage_pause_s)
+                    HANDLED.labels(topic=topic, outcome="outage").inc()
+                    await asyncio.sleep(outage_pause_s)
+                    raise
+                last_error = exc
+                log.warning("kafka.handler_failed", attempt=attempt, of=attempts, error=safe_error_text(exc))
+                if attempt < attempts:
+                    await asyncio.sleep(retry_pause_s * attempt)
+            else:
+                HANDLED.labels(topic=topic, outcome="ok").inc()
+                return
+        assert last_error is not None
+        # If the DLQ publish itself fails on an outage, that escapes: no commit, the message comes again.
+        await door.dead_letters.send(record, last_error, attempts)
+        HANDLED.labels(topic=topic, outcome="dead_lettered").inc()

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from anju_contracts import FieldProblem, ReasonCode
+from anju_contracts import FailedCondition, FieldProblem, ReasonCode
 from anju_kit.logging import get_logger
 from anju_kit.metrics import REJECTED
 
@@ -43,6 +43,7 @@ class Problem(BaseModel):
     detail: str
     rule_id: str | None = None
     problems: list[FieldProblem] = []
+    failures: list[FailedCondition] = []
 
 
 def problems_from_validation(
@@ -76,3 +77,18 @@ def install_problem_handlers(app: FastAPI) -> None:
             reason_code=ReasonCode.VALIDATION_FAILED, detail="The request is not valid.", problems=list(problems)
         )
         return JSONResponse(body.model_dump(mode="json"), status_code=422)
+
+
+def safe_error_text(exc: BaseException) -> str:
+    """Describes ``exc`` for a DLQ header or a log line without any submitted value (XC-09).
+
+    ``str(ValidationError)`` repeats the input (``input_value=…``); here only the fields and error types."""
+    if isinstance(exc, ValidationError):
+        errors = exc.errors(include_input=False, include_url=False)
+        where = ", ".join(f"{'.'.join(map(str, e.get('loc', ()))) or '(root)'}: {e.get('type')}" for e in errors[:10])
+        return f"ValidationError: {len(errors)} error(s): {where}"[:1000]
+    if isinstance(exc, UnicodeDecodeError):
+        return f"UnicodeDecodeError: not UTF-8 at byte {exc.start}"
+    if isinstance(exc, RecursionError):
+        return "RecursionError: nested too deeply"
+    return f"{type(exc).__name__}: {exc}"[:1000]

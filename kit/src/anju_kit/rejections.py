@@ -1,13 +1,16 @@
-"""Answering refused commands on the service's rejection topic (XC-07)."""
+"""Answering refused commands on the service's rejection topic (XC-07).
+
+Every answer is a ``common.Rejected`` keyed like the refused command, naming the record it answers
+(topic, partition, offset) so a sender can tie it even to a record that had no readable envelope.
+"""
 
 from __future__ import annotations
 
-import json
-
 from faststream.kafka import KafkaBroker
 
-from anju_contracts import Actor, Envelope, FieldProblem, ReasonCode, Rejected, Role
+from anju_contracts import Envelope, RecordRef, Refusal
 from anju_contracts.topics import ServiceTopics
+from anju_kit.auth import service_actor
 from anju_kit.kafka import publish
 from anju_kit.logging import get_logger
 from anju_kit.metrics import REJECTED
@@ -16,59 +19,47 @@ log = get_logger(__name__)
 
 
 class Rejector:
-    """Publishes :class:`Rejected` answers, keyed like the refused command."""
+    """Builds and publishes :class:`Rejected` answers; also the kit's Kafka ``Answer`` callable."""
 
     def __init__(self, broker: KafkaBroker, topics: ServiceTopics, *, region: str, producer: str) -> None:
         self._broker = broker
-        self._topic = topics.rejections
+        self.topic = topics.rejections
         self._region = region
         self._producer = producer
 
-    async def reject(
-        self,
-        command: Envelope,
-        reason_code: str,
-        *,
-        rule_id: str | None = None,
-        problems: tuple[FieldProblem, ...] = (),
-        detail: str = "",
-    ) -> Envelope:
-        answer = command.follow_up(
-            Rejected(
-                command_event_id=str(command.event_id),
-                command_type=command.type,
-                reason_code=reason_code,
-                rule_id=rule_id,
-                problems=problems,
-                detail=detail,
-            ),
-            producer=self._producer,
-        )
-        await publish(self._broker, self._topic, answer)
-        REJECTED.labels(reason_code=reason_code).inc()
-        log.info("command.rejected", reason_code=reason_code, rule_id=rule_id, fields=[p.field for p in problems])
+    def answer_for(self, command: Envelope, refusal: Refusal, record: RecordRef | None = None) -> Envelope:
+        """The answer to ``command`` (for a service that stores it in the same write as a refusal event)."""
+        rejected = refusal.answer(command_event_id=str(command.event_id), command_type=command.type)
+        return command.follow_up(rejected.model_copy(update={"record": record}), producer=self._producer)
+
+    async def reject(self, command: Envelope, refusal: Refusal, record: RecordRef | None = None) -> Envelope:
+        answer = self.answer_for(command, refusal, record)
+        await self._send(answer, refusal)
         return answer
 
-    async def reject_malformed(self, value: bytes, error: str) -> None:
-        """Answer a message that had no readable envelope; correlation is taken from it if possible."""
-        hint: dict[str, object] = {}
-        try:
-            parsed = json.loads(value)
-            hint = parsed if isinstance(parsed, dict) else {}
-        except ValueError:
-            pass
-        system = Actor(id=self._producer, role=Role.SYSTEM, region=self._region)
+    async def __call__(
+        self, refusal: Refusal, record: RecordRef, envelope: Envelope | None, hints: dict[str, str]
+    ) -> None:
+        """Answer a record refused at the door (unreadable, too large, unauthenticated)."""
+        if envelope is not None:
+            await self.reject(envelope, refusal, record)
+            return
+        rejected = refusal.answer(command_event_id=hints.get("event_id"), command_type=hints.get("type"))
         answer = Envelope.wrap(
-            Rejected(
-                command_event_id=str(hint.get("event_id")) if hint.get("event_id") else None,
-                command_type=str(hint.get("type")) if hint.get("type") else None,
-                reason_code=ReasonCode.MALFORMED_MESSAGE,
-                detail=error[:2000],
-            ),
+            rejected.model_copy(update={"record": record}),
             region=self._region,
             producer=self._producer,
-            actor=system,
-            key=str(hint.get("key")) if hint.get("key") else None,
+            actor=service_actor(self._producer, self._region),
+            key=hints.get("key"),
         )
-        await publish(self._broker, self._topic, answer)
-        REJECTED.labels(reason_code=ReasonCode.MALFORMED_MESSAGE).inc()
+        await self._send(answer, refusal)
+
+    async def _send(self, answer: Envelope, refusal: Refusal) -> None:
+        await publish(self._broker, self.topic, answer)
+        REJECTED.labels(reason_code=refusal.reason_code).inc()
+        log.info(
+            "command.rejected",
+            reason_code=refusal.reason_code,
+            rule_id=refusal.rule_id,
+            fields=[p.field for p in refusal.problems],
+        )

@@ -19,14 +19,18 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import ValidationError
 from pymongo import AsyncMongoClient
 
-from anju_contracts import Envelope
+from anju_contracts import ReasonCode, Refusal
 from anju_contracts.topics import BY_SERVICE, ServiceTopics, dlq
-from anju_kit.kafka import ensure_topics, make_broker, publish_many
+from anju_kit.auth import ActorTokens
+from anju_kit.kafka import Inbound, ensure_topics, make_broker, publish_many, reliable_subscriber
 from anju_kit.logging import configure_logging, get_logger
 from anju_kit.mongo import AggregateStore, Doc, OutboxRelay, connect
-from anju_kit.problems import install_problem_handlers
+from anju_kit.pipeline import command_sender, install_refusal_handler
+from anju_kit.problems import Problem, install_problem_handlers
+from anju_kit.rejections import Rejector
 from anju_kit.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -50,7 +54,9 @@ class ServiceApp:
         self.description = description
         self.version = version
         self.topics: ServiceTopics = BY_SERVICE[settings.service]
+        self.tokens = ActorTokens.from_settings(settings)
         self.broker = broker or make_broker(settings)
+        self.rejector = Rejector(self.broker, self.topics, region=settings.region, producer=settings.service)
         self.mongo: AsyncMongoClient[Doc] = connect(settings)
         self.db = self.mongo[settings.mongo_db]
         self._objects: Any = None
@@ -93,23 +99,20 @@ class ServiceApp:
     def answer_commands_not_yet_supported(self) -> None:
         """For a service whose commands arrive in a later release: every command on its topic is
         answered on the rejection topic (``NOT_SUPPORTED``) instead of waiting unanswered."""
-        from anju_kit.kafka import reliable_subscriber
-        from anju_kit.rejections import Rejector
-
-        rejector = Rejector(self.broker, self.topics, region=self.settings.region, producer=self.settings.service)
 
         @reliable_subscriber(
             self.broker,
             self.topics.commands,
             group_id=self.settings.consumer_group(),
             service=self.settings.service,
-            on_malformed=rejector.reject_malformed,
+            authenticate=command_sender(self.tokens),
+            answer=self.rejector,
+            max_bytes=self.settings.kafka_max_message_bytes,
         )
-        async def refuse(envelope: Envelope) -> None:
+        async def refuse(inbound: Inbound) -> None:
             """Commands for this service (none supported yet: each is answered with NOT_SUPPORTED)."""
-            await rejector.reject(
-                envelope, "NOT_SUPPORTED", detail=f"{self.settings.service} does not handle {envelope.type} yet."
-            )
+            refusal = Refusal("NOT_SUPPORTED", f"{self.settings.service} takes no commands yet")
+            await self.rejector.reject(inbound.envelope, refusal, inbound.record)
 
     def relay_outbox_of(self, store: AggregateStore) -> None:
         self._outbox_stores.append(store)
@@ -158,7 +161,10 @@ class ServiceApp:
         app = FastAPI(title=self.title, description=self.description, version=self.version, lifespan=lifespan)
         app.state.settings = self.settings
         app.state.service = self
+        app.state.tokens = self.tokens
         install_problem_handlers(app)
+        install_refusal_handler(app)
+        app.add_middleware(BodyLimit, max_bytes=self.settings.kafka_max_message_bytes)
 
         @app.get("/healthz", tags=["ops"], summary="The process is alive")
         async def healthz() -> dict[str, str]:
@@ -207,12 +213,65 @@ class ServiceApp:
         log.info("service.stopped")
 
 
+class BodyLimit:
+    """Refuses a request body over ``max_bytes`` with 413 before anything parses it (ASGI middleware)."""
+
+    def __init__(self, app: Any, *, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._too_large(send)
+            return
+        seen = 0
+
+        async def limited() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._too_large(send)
+
+    async def _too_large(self, send: Any) -> None:
+        body = Problem(
+            reason_code=ReasonCode.PAYLOAD_TOO_LARGE, detail=f"a request body may have at most {self.max_bytes} bytes"
+        )
+        await JSONResponse(body.model_dump(mode="json"), status_code=413)(
+            {"type": "http"},
+            _no_receive,
+            send,  # a Response only sends; scope and receive are unused
+        )
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _no_receive() -> Any:
+    return {"type": "http.disconnect"}
+
+
 def run(app_factory: Callable[[ServiceSettings], FastAPI], service: str) -> None:
     """Console entry point: read settings, configure logs, serve HTTP (and Kafka via the lifespan)."""
-    settings = ServiceSettings.for_service(service)
-    configure_logging(service, settings.log_level, region=settings.region)
-    check_region(settings)
-    app = app_factory(settings)
+    try:
+        settings = ServiceSettings.for_service(service)
+        configure_logging(service, settings.log_level, region=settings.region)
+        check_region(settings)
+        app = app_factory(settings)  # a service's own settings class validates its own secrets here
+    except ValidationError as exc:  # a bad or insecure setting, named with the variable to set
+        raise SystemExit(f"anju-{service}: cannot start: {exc}") from None
     uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False, lifespan="on")
 
 

@@ -6,9 +6,9 @@ Defaults match ``deploy/local`` so ``make run`` needs no configuration on a deve
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Self
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from anju_kit.regions import default_regions_dir
@@ -19,6 +19,12 @@ DEFAULT_PORTS = {"registry": 8101, "policy": 8102, "risk": 8103, "claims": 8104,
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ANJU_", extra="ignore")
+
+    profile: Literal["local", "production"] = Field(
+        default="local",
+        description="local: a developer machine (development secrets allowed); production: every secret must "
+        "be set, a service refuses to start with a development default and names the variable.",
+    )
 
     service: str = Field(default="anju", description="Service name; also the producer name on events.")
     region: str = Field(default="shanghai", description="Region code of this deployment (XC-06).")
@@ -44,11 +50,38 @@ class ServiceSettings(BaseSettings):
 
     token_secret: SecretStr = Field(
         default=SecretStr("anju-dev-token-secret-change-me-32b"),
-        description="HS256 secret for actor tokens; production sets its own.",
+        description="HS256 secret of platform actor tokens (people's sign-in, services' own records).",
+    )
+    insurer_keys_dir: Path | None = Field(
+        default=None,
+        description="Directory of insurers' public keys, <insurer_id>.pem, for their systems' actor tokens.",
+    )
+    token_max_lifetime_s: int = Field(
+        default=12 * 3600, ge=60, description="Longest lifetime (exp - iat) an actor token may have."
+    )
+    kafka_max_message_bytes: int = Field(
+        default=1_048_576, ge=1024, description="A record larger than this is refused unread (dead-lettered)."
     )
     regions_dir: Path = Field(default_factory=default_regions_dir)
     holidays_dir: Path | None = Field(default=None, description="Ops-supplied PRC holiday files.")
     log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _no_development_secrets_outside_local(self) -> Self:
+        if self.profile != "local" and (names := self.development_secrets()):
+            raise ValueError(
+                f"profile {self.profile!r} refuses development secrets: set {', '.join(names)} to your own values"
+            )
+        return self
+
+    def development_secrets(self) -> list[str]:
+        """The environment variables of secrets still at their development default."""
+        names = []
+        for name, info in type(self).model_fields.items():
+            value, default = getattr(self, name), info.default
+            if isinstance(value, SecretStr) and isinstance(default, SecretStr) and value == default:
+                names.append(f"ANJU_{name.upper()}")
+        return names
 
     @classmethod
     def for_service(cls, service: str, **overrides: object) -> Self:

@@ -18,6 +18,7 @@ from prometheus_client import REGISTRY
 from anju_contracts import Actor, Envelope, Event, Role
 from anju_contracts.topics import dlq
 from anju_kit.kafka import (
+    Inbound,
     ensure_topics,
     make_broker,
     publish,
@@ -26,7 +27,7 @@ from anju_kit.kafka import (
     reliable_subscriber,
 )
 from anju_kit.mongo import AggregateStore, NewAggregate, OutboxRelay, OutgoingEvent, VersionConflict, connect
-from anju_kit.testing import produce, read_topic
+from anju_kit.testing import door_for_tests, produce, read_topic
 
 pytestmark = pytest.mark.integration
 
@@ -50,6 +51,7 @@ COUNTER_APP = textwrap.dedent(
     # A consumer that stores each message's effect, then (first life only) dies before committing.
     import asyncio, os, sys
     from anju_kit.kafka import make_broker, reliable_subscriber
+    from anju_kit.testing import door_for_tests
     from anju_kit.mongo import AggregateStore, AlreadyExists, connect
     from anju_kit.settings import ServiceSettings
 
@@ -59,8 +61,9 @@ COUNTER_APP = textwrap.dedent(
         store = AggregateStore(connect(settings)[settings.mongo_db]["counters"])
         broker = make_broker(settings)
 
-        @reliable_subscriber(broker, topic, group_id="counter", service="test")
-        async def handle(envelope):
+        @reliable_subscriber(broker, topic, group_id="counter", service="test", **door_for_tests())
+        async def handle(inbound):
+            envelope = inbound.envelope
             doc = await store.get("c")
             if doc is None:
                 try:
@@ -122,8 +125,11 @@ async def test_poison_message_goes_to_dlq_with_headers_and_later_messages_flow(s
     handled: list[int] = []
     broker = make_broker(settings)
 
-    @reliable_subscriber(broker, topic, group_id=unique("g"), service="test", attempts=2, retry_pause_s=0.01)
-    async def handle(envelope: Envelope) -> None:
+    @reliable_subscriber(
+        broker, topic, group_id=unique("g"), service="test", attempts=2, retry_pause_s=0.01, **door_for_tests()
+    )
+    async def handle(inbound: Inbound) -> None:
+        envelope = inbound.envelope
         if envelope.data["poison"]:
             raise ValueError("cannot handle this one")
         handled.append(envelope.data["n"])
@@ -244,15 +250,18 @@ async def test_batch_subscriber_replays_singly_so_a_poison_message_reaches_the_d
     handled: list[int] = []
     broker = make_broker(settings)
 
-    async def one(envelope: Envelope) -> None:
+    async def one(inbound: Inbound) -> None:
+        envelope = inbound.envelope
         if envelope.data["poison"]:
             raise ValueError("poison")
         handled.append(envelope.data["n"])
 
-    @reliable_batch_subscriber(broker, topic, group_id=unique("g"), service="test", handle_one=one, attempts=1)
-    async def many(envelopes: list[Envelope]) -> None:
-        for envelope in envelopes:
-            await one(envelope)  # fails on the poison one: the whole batch is replayed singly
+    @reliable_batch_subscriber(
+        broker, topic, group_id=unique("g"), service="test", handle_one=one, attempts=1, **door_for_tests()
+    )
+    async def many(inbounds: list[Inbound]) -> None:
+        for inbound in inbounds:
+            await one(inbound)  # fails on the poison one: the whole batch is replayed singly
 
     values = [ping(i, poison=(i == 3)).model_dump_json().encode() for i in range(1, 7)]
     await produce(settings.kafka_bootstrap, topic, values)

@@ -23,6 +23,7 @@ from anju_kit.auth import issue_token
 from anju_kit.clock import SHANGHAI, Clock
 from anju_kit.kafka import ensure_topics
 from anju_kit.service import ServiceApp
+from anju_kit.testing import signed_headers
 
 REGION = "shanghai"
 CORE = Actor(id="ins-core", role=Role.SYSTEM, region=REGION, insurer_id="ins-a")
@@ -246,7 +247,10 @@ async def produce_many(bootstrap: str, topic: str, items: list[tuple[str, bytes]
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5)
     await producer.start()
     try:
-        futures = [await producer.send(topic, value, key=key.encode()) for key, value in items]
+        futures = [
+            await producer.send(topic, value, key=key.encode(), headers=signed_headers(topic, value))
+            for key, value in items
+        ]
         await asyncio.gather(*futures)
     finally:
         await producer.stop()

@@ -50,6 +50,7 @@ from anju_contracts.policy import BuildingPart, LiabilityPeriodStarted, OwnerRef
 from anju_kit.kafka import encode, ensure_topics
 from anju_kit.mongo import connect
 from anju_kit.settings import ServiceSettings
+from anju_kit.testing import signed_headers
 
 CORE = Actor(id="bench-core", role=Role.SYSTEM, region="shanghai", insurer_id="ins-bench")
 _SENT = "#sent="
@@ -239,7 +240,10 @@ async def _group_at_end(bootstrap: str, group: str, topic: str) -> None:
 
 
 async def _send_all(producer: AIOKafkaProducer, records: list[tuple[str, bytes]]) -> None:
-    futures = [await producer.send(topics.CLAIMS.commands, value, key=key.encode()) for key, value in records]
+    futures = [
+        await producer.send(topics.CLAIMS.commands, value, key=key.encode(), headers=_signed(value))
+        for key, value in records
+    ]
     await asyncio.gather(*futures)
 
 
@@ -334,7 +338,7 @@ async def run_claims_benchmarks(settings: ServiceSettings, count: int) -> Claims
             if delay > 0:
                 await asyncio.sleep(delay)
             value = _report(cid, count + i, claims.region, portfolio, sent=time.time())
-            await producer.send(topics.CLAIMS.commands, value, key=cid.encode())
+            await producer.send(topics.CLAIMS.commands, value, key=cid.encode(), headers=_signed(value))
         sending = time.perf_counter() - begin
         await producer.flush()
         await watcher.wait_for(paced, timeout_s=60.0)
@@ -456,3 +460,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _signed(value: bytes) -> list[tuple[str, bytes]]:
+    """Each command carries its sender's actor token, as an insurer's system sends it."""
+    return signed_headers(topics.CLAIMS.commands, value)

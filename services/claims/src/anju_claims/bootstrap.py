@@ -24,7 +24,6 @@ from anju_kit.logging import get_logger
 from anju_kit.mongo import CreatedBatch, Inbox, NewAggregate, OutgoingEvent
 from anju_kit.objectstore import ObjectStore
 from anju_kit.regions import load_region
-from anju_kit.rejections import Rejector
 from anju_kit.service import ServiceApp
 
 log = get_logger(__name__)
@@ -72,11 +71,10 @@ def create_service(settings: ClaimsSettings, *, clock: Clock | None = None) -> t
     handlers.flush = flush
     handlers.flush_created = flush_created
     service.relay_outbox_of(repo.store)
-    rejector = Rejector(service.broker, service.topics, region=settings.region, producer=settings.service)
     kafka.register(
-        service.broker,
+        service,
         handlers,
-        rejector,
+        kafka.pipeline(service, handlers),
         group=settings.claims_consumer_group,
         attempts=settings.claims_command_attempts,
         max_records=settings.claims_batch_max,
@@ -109,5 +107,5 @@ def create_app(settings: ClaimsSettings | None = None, *, clock: Clock | None = 
     service, handlers = create_service(settings or ClaimsSettings.load(), clock=clock)
     app = service.build()
     app.state.handlers = handlers
-    http.install(app, handlers)
+    http.install(app, handlers, kafka.pipeline(service, handlers))
     return app

@@ -97,9 +97,11 @@ class ClaimsHandlers:
         claim_id: str = command.claim_id  # type: ignore[attr-defined]  # every claims command has one
         for _ in range(_CAS_ATTEMPTS):
             loaded = await self._load(claim_id)
+            # Authorize first, always: a replayed Idempotency-Key (readable by anyone on the events
+            # topic as causation_id) must not hand another actor this claim.
+            access.check_command(envelope.actor, loaded.claim, command)
             if str(envelope.event_id) in loaded.applied:
                 return Outcome(loaded.claim, loaded.version, duplicate=True)
-            access.check_command(envelope.actor, loaded.claim, command)
             if expected_version is not None and expected_version != loaded.version:
                 raise conflict(f"claim is at version {loaded.version}, not {expected_version}", field="If-Match")
             claim = loaded.claim

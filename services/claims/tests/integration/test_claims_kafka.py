@@ -93,7 +93,7 @@ async def test_xc07_bad_commands_are_answered_on_the_rejections_topic(claims, in
         )
         wanted = {str(invalid.event_id), str(unknown.event_id), str(rule_event_id)}
         found = await rejections.envelopes(
-            lambda e: e.data.get("command_event_id") in wanted or e.key == "c-malformed", expect=4
+            lambda e: e.data.get("command_event_id") in wanted or e.key == "c-m", expect=4
         )
     by_code = {e.data["reason_code"]: e.data for e in found}
     assert set(by_code) == {"MALFORMED_MESSAGE", "VALIDATION_FAILED", "UNKNOWN_TYPE", "RULE_VIOLATION"}

@@ -8,7 +8,6 @@ from fastapi import FastAPI
 
 from anju_kit.clock import Clock, SystemClock
 from anju_kit.regions import RegionError, RegionRules, load_region
-from anju_kit.rejections import Rejector
 from anju_kit.service import ServiceApp
 from anju_kit.settings import ServiceSettings
 from anju_registry.adapters.repository import Repositories, Repository
@@ -59,11 +58,9 @@ def build(settings: RegistrySettings, *, clock: Clock | None = None) -> tuple[Se
     handlers.flush = flush
     for repo in repos.all():
         service.relay_outbox_of(repo.store)
-    rejector = Rejector(service.broker, service.topics, region=settings.region, producer=settings.service)
     kafka.register(
-        service.broker,
-        handlers,
-        rejector,
+        service,
+        kafka.pipeline(service, handlers),
         attempts=settings.registry_command_attempts,
         group=settings.consumer_group(kafka.COMMANDS_GROUP),
     )
@@ -82,7 +79,7 @@ def compose(service: ServiceApp, handlers: RegistryHandlers) -> FastAPI:
     """The HTTP application of a built service: the kit's ops routes plus /v1/registry."""
     app = service.build()
     app.state.handlers = handlers
-    http.install(app, handlers)
+    http.install(app, handlers, kafka.pipeline(service, handlers))
     return app
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from anju_contracts import Envelope, FieldProblem, ReasonCode, Rejected
+from anju_contracts import Envelope, ReasonCode
 from anju_contracts import registry as r
 from anju_contracts.base import Event
 from anju_registry.domain.errors import RegistryError
@@ -17,13 +17,6 @@ REFUSAL_EVENTS = (r.AgencyRefused, r.AssignmentRefused, r.PractitionerRefused)
 def refused_conditions(events: Iterable[Event]) -> tuple[r.FailedCondition, ...]:
     """Every failed condition the refusal events among ``events`` list (empty: nothing was refused)."""
     return tuple(f for e in events if isinstance(e, REFUSAL_EVENTS) for f in e.failed)
-
-
-def field_problems(failures: Sequence[r.FailedCondition]) -> tuple[FieldProblem, ...]:
-    """One FieldProblem per failed condition; the message starts with its rule ID and code."""
-    return tuple(
-        FieldProblem(field=f.subject_id or "", message=f"{f.rule_id} {f.code}: {f.message}"[:500]) for f in failures
-    )
 
 
 def refusal(failures: Sequence[r.FailedCondition]) -> RegistryError | None:
@@ -40,14 +33,5 @@ def rejected(command: Envelope, failures: Sequence[r.FailedCondition], *, produc
     error = refusal(failures)
     if error is None:
         return None
-    return command.follow_up(
-        Rejected(
-            command_event_id=str(command.event_id),
-            command_type=command.type,
-            reason_code=error.reason_code,
-            rule_id=error.rule_id,
-            problems=field_problems(error.failures),
-            detail=error.detail,
-        ),
-        producer=producer,
-    )
+    answer = error.answer(command_event_id=str(command.event_id), command_type=command.type)
+    return command.follow_up(answer, producer=producer)

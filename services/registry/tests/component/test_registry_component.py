@@ -11,6 +11,7 @@ from faststream.kafka import TestKafkaBroker
 
 from anju_contracts import Actor, Envelope, Role, topics
 from anju_contracts import registry as r
+from anju_kit.testing import signed_headers
 
 pytestmark = pytest.mark.integration  # needs the real MongoDB-wire server; Kafka is in memory
 
@@ -29,6 +30,12 @@ EVIDENCE = r.QualificationEvidence(
 
 def _wrap(message: r.RegistryCommand, actor: Actor, key: str) -> bytes:
     return Envelope.wrap(message, region=REGION, producer="test-core", actor=actor, key=key).model_dump_json().encode()
+
+
+async def _send(test_broker: Any, value: bytes) -> None:
+    """As a legitimate sender would: with its actor token (an unreadable record has none to carry)."""
+    headers = {name: token.decode() for name, token in signed_headers(topics.REGISTRY.commands, value)}
+    await test_broker.publish(value, topics.REGISTRY.commands, headers=headers)
 
 
 async def test_xc07_registry_commands_over_kafka_are_applied_or_answered_with_rule_ids(registry: Any) -> None:
@@ -53,14 +60,14 @@ async def test_xc07_registry_commands_over_kafka_are_applied_or_answered_with_ru
         evidence=EVIDENCE,
     )
     async with TestKafkaBroker(broker) as test_broker:
-        await test_broker.publish(_wrap(nominate, INSURER, "ag-1"), topics.REGISTRY.commands)
-        await test_broker.publish(_wrap(nominate, OTHER_INSURER, "ag-1"), topics.REGISTRY.commands)
-        await test_broker.publish(_wrap(r.AdmitAgency(agency_id="ag-1"), REGULATOR, "ag-1"), topics.REGISTRY.commands)
+        await _send(test_broker, _wrap(nominate, INSURER, "ag-1"))
+        await _send(test_broker, _wrap(nominate, OTHER_INSURER, "ag-1"))
+        await _send(test_broker, _wrap(r.AdmitAgency(agency_id="ag-1"), REGULATOR, "ag-1"))
         assign = r.AssignTeam(
             project_id="prj-1", agency_id="ag-1", insurer_id="ins-1", lead_id="p-ghost", member_ids=("p-ghost-2",)
         )
-        await test_broker.publish(_wrap(assign, INSURER, "prj-1"), topics.REGISTRY.commands)
-        await test_broker.publish(b"not json", topics.REGISTRY.commands)
+        await _send(test_broker, _wrap(assign, INSURER, "prj-1"))
+        await _send(test_broker, b"not json")
 
     loaded = await handlers.repos.agencies.get("ag-1")
     assert loaded is not None and loaded.aggregate.in_pool

@@ -20,6 +20,7 @@ from faststream.kafka import TestKafkaBroker
 
 from anju_contracts import Actor, Envelope, ReasonCode, Role, topics
 from anju_contracts import registry as r
+from anju_kit.testing import signed_headers
 from anju_registry.domain.errors import RegistryError
 
 pytestmark = pytest.mark.integration  # needs the real MongoDB-wire server; Kafka is in memory
@@ -423,7 +424,9 @@ async def test_xc07_refused_command_redelivered_after_a_crash_is_still_answered(
     # Kafka redelivers the command (twice, for good measure): it is a duplicate now, and answered.
     async with TestKafkaBroker(broker) as test_broker:
         for _ in range(2):
-            await test_broker.publish(envelope.model_dump_json().encode(), topics.REGISTRY.commands)
+            value = envelope.model_dump_json().encode()
+            headers = {name: token.decode() for name, token in signed_headers(topics.REGISTRY.commands, value)}
+            await test_broker.publish(value, topics.REGISTRY.commands, headers=headers)
 
     assert [e["type"] for e in events] == ["registry.AssignmentRefused"]
     assert len(rejections) == 1

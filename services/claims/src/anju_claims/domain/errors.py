@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from anju_contracts import ReasonCode
+from anju_contracts import ReasonCode, Refusal
 
 
-class ClaimError(Exception):
+class ClaimError(Refusal):
     """A command the claim cannot accept. Nothing was applied when this is raised."""
-
-    def __init__(
-        self,
-        reason_code: str,
-        detail: str,
-        *,
-        rule_id: str | None = None,
-        field: str = "",
-    ) -> None:
-        super().__init__(detail)
-        self.reason_code = reason_code
-        self.detail = detail
-        self.rule_id = rule_id
-        self.field = field
 
 
 def rule_violation(rule_id: str, detail: str, *, field: str = "") -> ClaimError:

@@ -9,28 +9,20 @@ import uuid
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Header, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, FastAPI, Header, Query, Response
 
 from anju_claims import access
 from anju_claims.domain.errors import ClaimError
 from anju_claims.entrypoints.views import ClaimList, ClaimView, DocumentLink, HistoryView, UploadTicketView
 from anju_claims.handlers import ClaimsHandlers, Outcome
-from anju_contracts import Actor, Envelope, FieldProblem, ReasonCode, Role
+from anju_contracts import Actor, Envelope, ReasonCode, Role
 from anju_contracts import claims as c
 from anju_contracts.base import Command
 from anju_kit.auth import CurrentActor
+from anju_kit.pipeline import CommandPipeline
 from anju_kit.problems import Problem
 
 PRODUCER = "claims-http"
-_STATUS = {
-    ReasonCode.NOT_FOUND: 404,
-    ReasonCode.FORBIDDEN: 403,
-    ReasonCode.WRONG_REGION: 403,
-    ReasonCode.CONFLICT: 409,
-    "INVALID_STATE": 409,
-    "EVIDENCE_MISSING": 422,
-}
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem, "description": text}
     for code, text in ((403, "Forbidden"), (404, "Not found (or not yours)"), (409, "Conflict"), (422, "Refused"))
@@ -53,18 +45,8 @@ COMMAND_ROUTES: tuple[tuple[str, type[Command], str], ...] = (
 )
 
 
-def status_of(error: ClaimError) -> int:
-    return _STATUS.get(error.reason_code, 422)
-
-
-def install(app: FastAPI, handlers: ClaimsHandlers) -> None:
-    @app.exception_handler(ClaimError)
-    async def _claim_error(_: Request, exc: ClaimError) -> JSONResponse:
-        problems = [FieldProblem(field=exc.field, message=exc.detail[:500])] if exc.field else []
-        body = Problem(reason_code=exc.reason_code, detail=exc.detail, rule_id=exc.rule_id, problems=problems)
-        return JSONResponse(body.model_dump(mode="json"), status_code=status_of(exc))
-
-    app.include_router(build_router(handlers))
+def install(app: FastAPI, handlers: ClaimsHandlers, commands: CommandPipeline) -> None:
+    app.include_router(build_router(handlers, commands))
 
 
 def _envelope(handlers: ClaimsHandlers, command: Command, actor: Actor, key: str, idem: str | None) -> Envelope:
@@ -93,7 +75,7 @@ def _answer(outcome: Outcome, response: Response) -> ClaimView:
     return ClaimView.of(outcome.claim, outcome.version)
 
 
-def build_router(handlers: ClaimsHandlers) -> APIRouter:
+def build_router(handlers: ClaimsHandlers, commands: CommandPipeline) -> APIRouter:
     router = APIRouter(prefix="/v1/claims", tags=["claims"], responses=_ERRORS)
 
     @router.post("", status_code=201, summary="Report a claim 报案 (CLM-01, CLM-02)")
@@ -105,7 +87,7 @@ def build_router(handlers: ClaimsHandlers) -> APIRouter:
     ) -> ClaimView:
         """A refused report (outside coverage, contractor warranty) is still stored and answered with
         status ``refused`` and the reason; a replay answers 200 with the stored claim."""
-        outcome = await handlers.execute(_envelope(handlers, body, actor, body.claim_id, idempotency_key), body)
+        outcome = await commands.from_http(_envelope(handlers, body, actor, body.claim_id, idempotency_key), body)
         if outcome.duplicate:
             response.status_code = 200
         return _answer(outcome, response)
@@ -165,7 +147,7 @@ def build_router(handlers: ClaimsHandlers) -> APIRouter:
     @router.post("/{claim_id}/evidence-uploads", status_code=201, summary="Presigned PUT for one photo or video")
     async def evidence_upload(claim_id: str, body: c.RequestEvidenceUpload, actor: CurrentActor) -> UploadTicketView:
         _same_claim(claim_id, body)
-        outcome = await handlers.execute(_envelope(handlers, body, actor, claim_id, None), body)
+        outcome = await commands.from_http(_envelope(handlers, body, actor, claim_id, None), body)
         assert outcome.ticket is not None
         ticket = outcome.ticket
         return UploadTicketView(
@@ -173,7 +155,7 @@ def build_router(handlers: ClaimsHandlers) -> APIRouter:
         )
 
     for segment, model, summary in COMMAND_ROUTES:
-        _command_route(router, handlers, segment, model, summary)
+        _command_route(router, handlers, commands, segment, model, summary)
     return router
 
 
@@ -183,7 +165,12 @@ def _same_claim(claim_id: str, body: Command) -> None:
 
 
 def _command_route(
-    router: APIRouter, handlers: ClaimsHandlers, segment: str, model: type[Command], summary: str
+    router: APIRouter,
+    handlers: ClaimsHandlers,
+    commands: CommandPipeline,
+    segment: str,
+    model: type[Command],
+    summary: str,
 ) -> None:
     async def endpoint(
         claim_id: str,
@@ -195,7 +182,7 @@ def _command_route(
     ) -> ClaimView:
         _same_claim(claim_id, body)
         envelope = _envelope(handlers, body, actor, claim_id, idempotency_key)
-        outcome = await handlers.execute(envelope, body, expected_version=_version(if_match))
+        outcome = await commands.from_http(envelope, body, expected_version=_version(if_match))
         return _answer(outcome, response)
 
     # FastAPI reads the body model from the annotation; it differs per route.

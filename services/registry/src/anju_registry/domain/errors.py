@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from anju_contracts.registry import FailedCondition
+from anju_contracts import FailedCondition, Refusal
 
 
-class RegistryError(Exception):
-    """A command does not fit the aggregate's state (wrong status, unknown id…)."""
+class RegistryError(Refusal):
+    """A command does not fit the aggregate's state (wrong status, unknown id…); nothing was applied."""
 
     def __init__(
         self, reason_code: str, detail: str, rule_id: str | None = None, failures: tuple[FailedCondition, ...] = ()
     ) -> None:
-        super().__init__(detail)
-        self.reason_code = reason_code
-        self.detail = detail
-        self.rule_id = rule_id
-        self.failures = failures
+        super().__init__(reason_code, detail, rule_id=rule_id, failures=failures)
 
 
 class NotFound(RegistryError):

@@ -12,12 +12,12 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Header, Query, Request
-from fastapi.responses import JSONResponse
 
 from anju_contracts import Actor, Envelope, ReasonCode, Role
 from anju_contracts import registry as r
 from anju_contracts.base import ContractModel, Message
 from anju_kit.auth import CurrentActor
+from anju_kit.pipeline import CommandPipeline
 from anju_kit.problems import Problem
 from anju_registry import access
 from anju_registry.domain.agency import Agency, AgencyStatus
@@ -38,7 +38,6 @@ from anju_registry.entrypoints.views import (
     TeamView,
 )
 from anju_registry.handlers import RegistryHandlers
-from anju_registry.refusals import field_problems, refusal
 
 PRODUCER = "registry-http"
 _STATUS: dict[str, int] = {
@@ -114,18 +113,8 @@ COMMAND_ROUTES: tuple[tuple[str, type[ContractModel], str, str], ...] = (
 )
 
 
-def install(app: FastAPI, handlers: RegistryHandlers) -> None:
-    @app.exception_handler(RegistryError)
-    async def _registry_error(_: Request, exc: RegistryError) -> JSONResponse:
-        body = Problem(
-            reason_code=exc.reason_code,
-            detail=exc.detail,
-            rule_id=exc.rule_id,
-            problems=list(field_problems(exc.failures)),
-        )
-        return JSONResponse(body.model_dump(mode="json"), status_code=_STATUS.get(exc.reason_code, 422))
-
-    app.include_router(build_router(handlers))
+def install(app: FastAPI, handlers: RegistryHandlers, commands: CommandPipeline) -> None:
+    app.include_router(build_router(handlers, commands))
 
 
 def _envelope(handlers: RegistryHandlers, body: ContractModel, actor: Actor, key: str, idem: str | None) -> Envelope:
@@ -153,7 +142,13 @@ def _envelope(handlers: RegistryHandlers, body: ContractModel, actor: Actor, key
 
 
 def _command_route(
-    router: APIRouter, handlers: RegistryHandlers, path: str, model: type[ContractModel], id_field: str, summary: str
+    router: APIRouter,
+    handlers: RegistryHandlers,
+    commands: CommandPipeline,
+    path: str,
+    model: type[ContractModel],
+    id_field: str,
+    summary: str,
 ) -> None:
     path_param = path.split("{")[1].split("}")[0] if "{" in path else None
 
@@ -163,10 +158,7 @@ def _command_route(
         key = str(getattr(body, id_field))
         if path_param is not None and request.path_params.get(path_param) != key:
             raise RegistryError(ReasonCode.VALIDATION_FAILED, f"{id_field} in the body differs from the path")
-        outcome = await handlers.execute(_envelope(handlers, body, actor, key, idempotency_key), body)
-        refused = refusal(outcome.refused)  # also for a retry of a refused request: refused again
-        if refused is not None:
-            raise refused
+        outcome = await commands.from_http(_envelope(handlers, body, actor, key, idempotency_key), body)
         return Accepted(
             id=key, version=outcome.version, duplicate=outcome.duplicate, events=[e.TYPE for e in outcome.events]
         )
@@ -192,7 +184,7 @@ def _sees_agency_in_full(actor: Actor, agency: Agency) -> bool:
     )
 
 
-def build_router(handlers: RegistryHandlers) -> APIRouter:
+def build_router(handlers: RegistryHandlers, commands: CommandPipeline) -> APIRouter:
     router = APIRouter(prefix="/v1/registry", tags=["registry"], responses=_ERRORS)
     repos = handlers.repos
 
@@ -328,7 +320,7 @@ def build_router(handlers: RegistryHandlers) -> APIRouter:
         )
 
     for path, model, id_field, summary in COMMAND_ROUTES:
-        _command_route(router, handlers, path, model, id_field, summary)
+        _command_route(router, handlers, commands, path, model, id_field, summary)
     return router
 
 
