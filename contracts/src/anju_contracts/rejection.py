@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from anju_contracts.base import ContractModel, Event
+from anju_contracts.base import ContractModel, Event, ScreenedText
 
 
 class ReasonCode(StrEnum):
@@ -25,7 +25,8 @@ class ReasonCode(StrEnum):
 
 class FieldProblem(ContractModel):
     field: str = Field(description="Dotted path of the offending field, '' for the whole message.")
-    message: str = Field(max_length=500)
+    # Names the rule the field breaks, never the submitted value (XC-09); screened all the same.
+    message: ScreenedText = Field(max_length=500)
 
 
 class Rejected(Event):
@@ -39,4 +40,4 @@ class Rejected(Event):
     reason_code: str = Field(description="A ReasonCode value or a service-specific code.")
     rule_id: str | None = Field(default=None, description="SPEC rule that refused it, e.g. CLM-01.")
     problems: tuple[FieldProblem, ...] = ()
-    detail: str = Field(default="", max_length=2000)
+    detail: ScreenedText = Field(default="", max_length=2000)
