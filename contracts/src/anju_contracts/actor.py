@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from anju_contracts.base import ContractModel, Identifier
+from anju_contracts.base import ContractModel, Identifier, ScreenedText
 
 
 class Role(StrEnum):
@@ -36,4 +36,4 @@ class Actor(ContractModel):
     unit_ids: tuple[Identifier, ...] = Field(
         default=(), description="Units (房屋) an owner acts for; empty for other roles."
     )
-    display_name: str | None = Field(default=None, max_length=100)
+    display_name: ScreenedText | None = Field(default=None, max_length=100)

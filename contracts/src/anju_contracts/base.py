@@ -10,13 +10,43 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
-Identifier = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")]
-"""An opaque id (claim id, unit id, agency id…): ASCII letters, digits and ``. _ : -``."""
+from anju_contracts.privacy import mask_personal_data
 
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
-LongText = Annotated[str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True)]
+# One shape for every id, because ids become object-store key segments, database keys
+# ("<id>@<version>") and file names: no "/", ":", "@" or spaces, and no "." or ".." path segment.
+# Written without look-arounds so pydantic's Rust regex engine and JSON Schema validators agree.
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*$"
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=IDENTIFIER_PATTERN)]
+"""An opaque id (claim id, unit id, agency id…): starts with an ASCII letter or digit, then letters,
+digits, ``_``, ``-`` and ``.`` — a ``.`` never twice in a row and never last. At most 128."""
+
+# A file name as a person chose it (Chinese names are normal): no path separators, no control or
+# bidirectional-override characters (which disguise extensions), no leading "." (so neither "."
+# nor ".." nor a hidden file). The object store still sanitises it before it becomes part of a key.
+_NOT_IN_FILE_NAME = r"/\\\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+FILE_NAME_PATTERN = rf"^[^.{_NOT_IN_FILE_NAME}][^{_NOT_IN_FILE_NAME}]*$"
+FileName = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=FILE_NAME_PATTERN)]
+"""A file name without any path: e.g. 卫生间渗漏 1.jpg; not ``.``, ``..``, ``.x`` nor ``a/b``. At most 200."""
+
+# An object-store key is "/"-separated segments, each shaped like a file name: no empty, "." or
+# ".." segment, so a key can never climb out of the prefix it was checked against.
+_KEY_SEGMENT = rf"[^.{_NOT_IN_FILE_NAME}][^{_NOT_IN_FILE_NAME}]*"
+OBJECT_KEY_PATTERN = rf"^{_KEY_SEGMENT}(?:/{_KEY_SEGMENT})*$"
+ObjectKey = Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=OBJECT_KEY_PATTERN)]
+"""An object-store key, e.g. shanghai/P-1/U-0101/C-77/<uuid>-裂缝.jpg; no ``..``, ``//`` or leading ``/``."""
+
+# Free text is screened at validation (XC-09): an ID or mobile number typed into it is masked, so
+# storage, events, logs and PDFs only ever see the masked form. Masking keeps the length.
+ScreenedText = Annotated[str, AfterValidator(mask_personal_data)]
+"""Any text written by a person, with embedded ID and mobile numbers masked; add length limits."""
+ShortText = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), AfterValidator(mask_personal_data)
+]
+LongText = Annotated[
+    str, StringConstraints(min_length=1, max_length=4000, strip_whitespace=True), AfterValidator(mask_personal_data)
+]
 
 # Personal data on topics is masked (XC-09): the patterns refuse a value sent in full by mistake.
 MaskedIdNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{0,6}\*{6,}[0-9Xx]{0,4}$", max_length=32)]

@@ -16,11 +16,20 @@ from typing import Annotated, ClassVar
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from anju_contracts import topics
-from anju_contracts.base import Command, ContractModel, Event, Identifier, LongText, MaskedPhone, ShortText
+from anju_contracts.base import (
+    Command,
+    ContractModel,
+    Event,
+    FileName,
+    Identifier,
+    LongText,
+    MaskedPhone,
+    ObjectKey,
+    ShortText,
+)
 from anju_contracts.policy import BuildingPart
 
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-ObjectKey = Annotated[str, StringConstraints(min_length=1, max_length=512, pattern=r"^[A-Za-z0-9._\-/]+$")]
 
 
 # --- value objects -------------------------------------------------------------------------------
@@ -275,7 +284,7 @@ class RequestEvidenceUpload(_ClaimCommand):
 
     TYPE = "claims.RequestEvidenceUpload"
 
-    file_name: Annotated[str, StringConstraints(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9._\-]+$")]
+    file_name: FileName = Field(description="The file's own name, e.g. 卫生间渗漏.jpg; becomes part of the key.")
     content_type: str = Field(min_length=3, max_length=100)
     size: int = Field(ge=1, description="Declared size in bytes; the upload must match it.")
     sha256: Sha256Hex = Field(description="Declared SHA-256; the upload must match it.")

@@ -17,7 +17,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from anju_contracts import topics
-from anju_contracts.base import ContractModel, Event, Identifier, MaskedIdNumber, ShortText
+from anju_contracts.base import ContractModel, Event, Identifier, MaskedIdNumber, ScreenedText, ShortText
 
 
 class BuildingPart(StrEnum):
@@ -103,7 +103,7 @@ class PolicyEnded(Event):
 
     policy_id: Identifier
     ended_on: date = Field(description="Last day of cover.")
-    reason: str = Field(default="expired", max_length=200)
+    reason: ScreenedText = Field(default="expired", max_length=200)
 
 
 POLICY_EVENT_TYPES: tuple[type[Event], ...] = (

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from anju_contracts.base import ContractModel, Event, Identifier, LongText, ShortText
+from anju_contracts.base import ContractModel, Event, Identifier, LongText, ScreenedText, ShortText
 
 RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,4}-\d{2}$")]
 """A SPEC rule id, e.g. CLM-03 or REG-04."""
@@ -37,7 +37,8 @@ class ReasonCode(StrEnum):
 
 class FieldProblem(ContractModel):
     field: str = Field(description="Dotted path of the offending field, '' for the whole message.")
-    message: str = Field(max_length=500, description="What is wrong, naming the rule; never the submitted value.")
+    # Names the rule the field breaks, never the submitted value (XC-09); screened all the same.
+    message: ScreenedText = Field(max_length=500, description="What is wrong, naming the rule.")
 
 
 class FailedCondition(ContractModel):
@@ -68,7 +69,7 @@ class Rejected(Event):
     reason_code: str = Field(description="A ReasonCode value or a service-specific code.")
     rule_id: str | None = Field(default=None, description="SPEC rule that refused it (the first of `failures`).")
     problems: tuple[FieldProblem, ...] = ()
-    detail: str = Field(default="", max_length=2000)
+    detail: ScreenedText = Field(default="", max_length=2000)
     failures: tuple[FailedCondition, ...] = Field(
         default=(), description="Every condition that failed, each with its rule (empty for transport refusals)."
     )

@@ -85,7 +85,11 @@ DEFAULT_ALLOWED_CONTENT_TYPES: frozenset[str] = frozenset(
 )
 
 _SHA256_HEX = re.compile(r"^[0-9a-fA-F]{64}$")
-_KEY_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+# A checked key segment has the contracts' Identifier shape: a letter or digit first, no "..", no
+# trailing "." — so it is never "." or "..", and never holds "/" or "\\".
+_KEY_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*$")
+_MAX_KEY_PART = 128
+_MAX_KEY = 1024  # S3's limit on a key, in UTF-8 bytes
 _MAX_FILENAME = 120
 
 
@@ -101,6 +105,22 @@ class ObjectMissing(ObjectStoreError):
         super().__init__(f"object {bucket}/{key} does not exist")
         self.bucket = bucket
         self.key = key
+
+
+class UnsafeObjectKey(ObjectStoreError, ValueError):
+    """A part of an object key is not safe (``..``, a separator, a control character…).
+
+    Typed so callers answer it as a refusal (reason code :attr:`reason_code`, the field in
+    :attr:`label`) instead of a 500. The message names the part and the rule, not the value: ids
+    and file names come from outside (XC-09).
+    """
+
+    reason_code = "UNSAFE_NAME"
+
+    def __init__(self, label: str, rule: str) -> None:
+        super().__init__(f"{label} {rule}")
+        self.label = label
+        self.rule = rule
 
 
 class UploadProblem(StrEnum):
@@ -211,16 +231,17 @@ def _media_type(content_type: str | None) -> str:
 def sanitise_filename(filename: str) -> str:
     """Keep letters (Chinese included), digits, ``.``, ``-``, ``_``; everything else becomes ``_``.
 
-    Path separators and ``..`` are rejected rather than cleaned, so a traversal attempt is visible.
+    Path separators and ``..`` are rejected rather than cleaned, so a traversal attempt is visible;
+    the refusal is an :class:`UnsafeObjectKey` (a ``ValueError``).
     """
     if not filename or not filename.strip():
-        raise ValueError("filename must not be empty")
+        raise UnsafeObjectKey("filename", "must not be empty")
     if "/" in filename or "\\" in filename:
-        raise ValueError("filename must not contain path separators")
+        raise UnsafeObjectKey("filename", "must not contain path separators")
     if filename.strip() in {".", ".."}:
-        raise ValueError("filename must not be '.' or '..'")
+        raise UnsafeObjectKey("filename", "must not be '.' or '..'")
     if any(unicodedata.category(ch) == "Cc" for ch in filename):
-        raise ValueError("filename must not contain control characters")
+        raise UnsafeObjectKey("filename", "must not contain control characters")
     name = unicodedata.normalize("NFC", filename.strip())
     name = re.sub(r"[^\w.\-]", "_", name)
     name = re.sub(r"_{2,}", "_", name)
@@ -231,6 +252,49 @@ def sanitise_filename(filename: str) -> str:
     if dot and 0 < len(ext) <= 10:  # keep the extension: viewers pick the app by it
         return stem[: _MAX_FILENAME - len(ext) - 1] + "." + ext
     return name[:_MAX_FILENAME]
+
+
+def key_part(label: str, value: object) -> str:
+    """``value`` if it is a safe key segment (the Identifier shape), else :class:`UnsafeObjectKey`."""
+    if not isinstance(value, str) or not value:
+        raise UnsafeObjectKey(label, "must not be empty")
+    if len(value) > _MAX_KEY_PART or not _KEY_PART.match(value):
+        raise UnsafeObjectKey(
+            label,
+            "is not a safe key part (letters, digits, '_', '-', single inner '.'; "
+            f"starting with a letter or digit; at most {_MAX_KEY_PART} characters)",
+        )
+    return value
+
+
+def object_key(*parts: tuple[str, str], leaf: str | None = None) -> str:
+    """The key ``part/part/.../leaf`` from labelled parts, each checked by :func:`key_part`.
+
+    ``leaf`` (a file's own name, already made by the caller, e.g. ``<uuid>-<sanitised name>``) is
+    checked as one segment by :func:`check_key`. Keys are built only here, from checked parts, so a
+    bad id becomes a typed refusal, never an object-store error (a 500) later.
+    """
+    if not parts:
+        raise UnsafeObjectKey("key", "needs at least one part")
+    key = "/".join(key_part(label, value) for label, value in parts)
+    return check_key(f"{key}/{leaf}") if leaf is not None else key
+
+
+def check_key(key: str, *, label: str = "key") -> str:
+    """``key`` if every ``/`` segment is non-empty, not ``.``/``..``, has no leading ``.``, no ``\\`` and
+    no control character, and the key fits S3's 1024 bytes; else :class:`UnsafeObjectKey`."""
+    if not key:
+        raise UnsafeObjectKey(label, "must not be empty")
+    if len(key.encode()) > _MAX_KEY:
+        raise UnsafeObjectKey(label, f"must be at most {_MAX_KEY} bytes")
+    for segment in key.split("/"):
+        if not segment:
+            raise UnsafeObjectKey(label, "must not have an empty segment (leading, trailing or double '/')")
+        if segment.startswith("."):
+            raise UnsafeObjectKey(label, "must not have a segment starting with '.' ('.', '..', hidden names)")
+        if "\\" in segment or any(unicodedata.category(ch) == "Cc" for ch in segment):
+            raise UnsafeObjectKey(label, "must not contain '\\' or control characters")
+    return key
 
 
 def evidence_key(
@@ -244,23 +308,17 @@ def evidence_key(
 ) -> str:
     """``region/project/unit/claim/<uuid>-<sanitised filename>`` — one household, one file (XC-03).
 
-    The uuid keeps two uploads of ``IMG_0001.jpg`` apart, so nothing is overwritten.
+    The uuid keeps two uploads of ``IMG_0001.jpg`` apart, so nothing is overwritten. Any unsafe
+    part raises :class:`UnsafeObjectKey`.
     """
-    for label, part in (
+    oid = object_id or uuid.uuid4()
+    return object_key(
         ("region", region),
         ("project_id", project_id),
         ("unit_id", unit_id),
         ("claim_id", claim_id),
-    ):
-        if not isinstance(part, str) or not part:
-            raise ValueError(f"{label} must not be empty")
-        if not _KEY_PART.match(part):
-            raise ValueError(
-                f"{label} {part!r} is not a safe key part (letters, digits, '.', '_', '-'; "
-                "starting with a letter or digit; at most 128 characters)"
-            )
-    oid = object_id or uuid.uuid4()
-    return f"{region}/{project_id}/{unit_id}/{claim_id}/{oid}-{sanitise_filename(filename)}"
+        leaf=f"{oid}-{sanitise_filename(filename)}",
+    )
 
 
 def _parse_endpoint(endpoint: str, secure: bool) -> tuple[str, bool]:
@@ -451,6 +509,7 @@ class ObjectStore:
         (base64) makes the server recompute the hash and refuse a corrupted body. The SDK (7.2.x) has
         no checksum parameter on ``put_object`` but passes ``x-amz-*`` headers through unchanged.
         """
+        check_key(key)  # writes only under checked keys: a bad one is a typed error, not an S3 error
         if not content_type or not content_type.strip():
             raise ValueError("content_type must not be empty")
         if len(data) > _MAX_SINGLE_PUT:
@@ -546,6 +605,7 @@ class ObjectStore:
         HTTP clients (browsers, httpx) set themselves from the body they send.
         """
         check_expiry(expires)
+        check_key(key)
         if not content_type or not content_type.strip():
             raise ValueError("content_type must not be empty")
         headers: dict[str, str] = {"Content-Type": content_type.strip()}
@@ -588,6 +648,7 @@ class ObjectStore:
         ``min_bytes`` defaults to 1 so an empty file is refused too.
         """
         check_expiry(expires)
+        check_key(key)
         if not content_type or not content_type.strip():
             raise ValueError("content_type must not be empty")
         if max_bytes < 1 or min_bytes < 0 or min_bytes > max_bytes:

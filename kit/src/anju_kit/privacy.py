@@ -5,19 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 
+# One masking for the whole platform: the contracts' free-text types mask with the same functions,
+# so a number masked in a description looks like the one in a MaskedIdNumber/MaskedPhone field.
+from anju_contracts.privacy import mask_id_number, mask_personal_data, mask_phone
 
-def mask_id_number(value: str) -> str:
-    """Resident ID number: keep the first 3 and last 4 characters (310***********1234)."""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
-
-
-def mask_phone(value: str) -> str:
-    """Mobile number: 138****5678."""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+__all__ = ["mask_id_number", "mask_name", "mask_personal_data", "mask_phone", "protected_hash"]
 
 
 def mask_name(value: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -10,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from anju_contracts import FailedCondition, FieldProblem, ReasonCode
+from anju_contracts.privacy import mask_personal_data
 from anju_kit.logging import get_logger
 from anju_kit.metrics import REJECTED
 
@@ -46,20 +49,102 @@ class Problem(BaseModel):
     failures: list[FailedCondition] = []
 
 
+# What a field must be, per pydantic error type, from the constraint in the error's ``ctx`` (XC-09:
+# the rule, never the submitted value). pydantic's own ``msg`` is not used where it can carry input:
+# "Value error, <whatever the validator said>", "Input tag '<value>' found …".
+_RULES: Mapping[str, str] = {
+    "missing": "is required",
+    "extra_forbidden": "is not an allowed field",
+    "string_pattern_mismatch": "must match pattern {pattern}",
+    "string_too_short": "at least {min_length} characters",
+    "string_too_long": "at most {max_length} characters",
+    "too_short": "at least {min_length} items",
+    "too_long": "at most {max_length} items",
+    "greater_than": "must be greater than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+    "multiple_of": "must be a multiple of {multiple_of}",
+    "enum": "must be one of {expected}",
+    "literal_error": "must be {expected}",
+    "union_tag_invalid": "{discriminator} must be one of {expected_tags}",
+    "union_tag_not_found": "needs the discriminator {discriminator}",
+    "decimal_max_digits": "at most {max_digits} digits",
+    "decimal_max_places": "at most {decimal_places} decimal places",
+    "value_error": "is not a valid value",
+    "assertion_error": "is not a valid value",
+    "json_invalid": "is not valid JSON",
+}
+_MAX_MESSAGE = 500
+_MAX_ERROR_TEXT = 1000
+
+
+def _rule(err: Mapping[str, Any]) -> str:
+    """``"must match pattern ^…$ (string_pattern_mismatch)"``: the rule and the error type only."""
+    kind = str(err.get("type", "invalid"))
+    ctx = err.get("ctx") or {}
+    template = _RULES.get(kind)
+    if template is not None:
+        try:
+            text = template.format(**{k: str(v) for k, v in ctx.items()})
+        except (KeyError, IndexError):  # another pydantic version named the constraint differently
+            text = "is not valid"
+    elif not ctx:
+        # Without ctx pydantic's message is a fixed sentence ("Input should be a valid integer").
+        text = str(err.get("msg", "is not valid"))
+    else:
+        text = "is not valid"  # a ctx we do not know may hold part of the input: leave it out
+    return f"{text} ({kind})"
+
+
+def _field_path(err: Mapping[str, Any], skip_prefix: tuple[str, ...]) -> str:
+    loc = [str(p) for p in err.get("loc", ())]
+    while loc and loc[0] in skip_prefix:
+        loc = loc[1:]
+    # A path can hold submitted dict keys; those are screened like any text.
+    return mask_personal_data(".".join(loc))
+
+
+def _error_list(errors: list[Any]) -> str:
+    return "; ".join(f"{_field_path(e, ())} [{e.get('type', 'invalid')}]" for e in errors)
+
+
 def problems_from_validation(
     errors: list[Any], *, skip_prefix: tuple[str, ...] = ("body",)
 ) -> tuple[FieldProblem, ...]:
-    out: list[FieldProblem] = []
-    for err in errors:
-        loc = [str(p) for p in err.get("loc", ())]
-        while loc and loc[0] in skip_prefix:
-            loc = loc[1:]
-        out.append(FieldProblem(field=".".join(loc), message=str(err.get("msg", ""))[:500]))
-    return tuple(out)
+    """One :class:`FieldProblem` per error: the field path and the rule it breaks, never the input."""
+    return tuple(FieldProblem(field=_field_path(err, skip_prefix), message=_rule(err)[:_MAX_MESSAGE]) for err in errors)
 
 
 def problems_from_error(exc: ValidationError) -> tuple[FieldProblem, ...]:
     return problems_from_validation(list(exc.errors()))
+
+
+def safe_error_text(exc: BaseException) -> str:
+    """Describe ``exc`` for a DLQ header or a log line without any submitted value (XC-09).
+
+    ``str(ValidationError)`` repeats every input (``input_value='310101…'``) and a decode error
+    quotes the bytes around the fault, so those get a fixed text with positions only. Any other
+    exception is its type and message, screened for ID and mobile numbers. At most 1000 characters.
+    """
+    name = type(exc).__name__
+    if isinstance(exc, ValidationError):
+        errors = exc.errors()
+        text = f"{name}: {len(errors)} validation error(s) for {exc.title}: {_error_list(list(errors))}"
+    elif isinstance(exc, RequestValidationError):
+        errors = list(exc.errors())
+        text = f"{name}: {len(errors)} validation error(s): {_error_list(errors)}"
+    elif isinstance(exc, json.JSONDecodeError):
+        text = f"{name}: not valid JSON at line {exc.lineno} column {exc.colno} (char {exc.pos})"
+    elif isinstance(exc, UnicodeDecodeError):
+        text = f"{name}: not valid {exc.encoding} at byte {exc.start}"
+    elif isinstance(exc, RecursionError):
+        text = f"{name}: the message is nested too deeply"
+    else:
+        text = f"{name}: {mask_personal_data(str(exc))}"
+    if len(text) > _MAX_ERROR_TEXT:
+        text = text[: _MAX_ERROR_TEXT - 1] + "…"
+    return text
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -77,18 +162,3 @@ def install_problem_handlers(app: FastAPI) -> None:
             reason_code=ReasonCode.VALIDATION_FAILED, detail="The request is not valid.", problems=list(problems)
         )
         return JSONResponse(body.model_dump(mode="json"), status_code=422)
-
-
-def safe_error_text(exc: BaseException) -> str:
-    """Describes ``exc`` for a DLQ header or a log line without any submitted value (XC-09).
-
-    ``str(ValidationError)`` repeats the input (``input_value=…``); here only the fields and error types."""
-    if isinstance(exc, ValidationError):
-        errors = exc.errors(include_input=False, include_url=False)
-        where = ", ".join(f"{'.'.join(map(str, e.get('loc', ()))) or '(root)'}: {e.get('type')}" for e in errors[:10])
-        return f"ValidationError: {len(errors)} error(s): {where}"[:1000]
-    if isinstance(exc, UnicodeDecodeError):
-        return f"UnicodeDecodeError: not UTF-8 at byte {exc.start}"
-    if isinstance(exc, RecursionError):
-        return "RecursionError: nested too deeply"
-    return f"{type(exc).__name__}: {exc}"[:1000]

@@ -174,7 +174,7 @@ def test_reg10_findings_and_evaluations_are_kept_as_credit_records(agency, rules
     events = _violation(a, rules, today)
     (record,) = [e for e in events if isinstance(e, CreditRecordAdded)]
     assert (record.subject, record.kind, record.rule_id) == ("agency", CreditKind.NEGATIVE, "REG-08")
-    assert a.credit[0].record_id == "ag-1:credit:1"
+    assert a.credit[0].record_id == "ag-1.credit.1"
     p = person("p-1")
     p.add_credit(kind=CreditKind.POSITIVE, rule_id="REG-10", summary="优秀项目负责人", project_id=None, today=today)
     (added,) = p.pull_events()

@@ -4,6 +4,9 @@ Photos and videos go straight from the phone to the object store through a short
 PUT that pins the key, the content type, the exact size and the SHA-256; before a claim cites an
 object, :meth:`EvidenceStore.verify` checks it exists and matches what was declared. Keys are
 ``region/project/unit/claim/...`` so everything of one household sits together (XC-03).
+
+Keys are built only by the kit's checked key builder; an unsafe id or file name becomes a typed
+refusal (``UNSAFE_NAME`` on the offending field), never an object-store error or a 500.
 """
 
 from __future__ import annotations
@@ -14,10 +17,22 @@ from datetime import datetime, timedelta
 from anju_claims.domain.errors import ClaimError
 from anju_contracts import ReasonCode
 from anju_contracts.claims import EvidenceRef, RequestEvidenceUpload
-from anju_kit.objectstore import ObjectMismatch, ObjectMissing, ObjectStore, evidence_key
+from anju_kit.objectstore import (
+    ObjectMismatch,
+    ObjectMissing,
+    ObjectStore,
+    UnsafeObjectKey,
+    check_key,
+    evidence_key,
+    object_key,
+)
 from anju_kit.regions import EvidenceRules
 
 PDF = "application/pdf"
+
+
+def _refusal(exc: UnsafeObjectKey, field: str | None = None) -> ClaimError:
+    return ClaimError(exc.reason_code, str(exc), field=field or exc.label)
 
 
 @dataclass(frozen=True)
@@ -40,7 +55,13 @@ class EvidenceStore:
         await self.objects.ensure_bucket(self.bucket)
 
     def prefix(self, project_id: str, unit_id: str, claim_id: str) -> str:
-        return f"{self.region}/{project_id}/{unit_id}/{claim_id}/"
+        try:
+            key = object_key(
+                ("region", self.region), ("project_id", project_id), ("unit_id", unit_id), ("claim_id", claim_id)
+            )
+        except UnsafeObjectKey as exc:
+            raise _refusal(exc) from exc
+        return f"{key}/"
 
     async def upload_ticket(self, project_id: str, unit_id: str, cmd: RequestEvidenceUpload) -> UploadTicket:
         if cmd.content_type not in self.rules.allowed_content_types:
@@ -51,7 +72,10 @@ class EvidenceStore:
             )
         if cmd.size > self.rules.max_evidence_bytes:
             raise ClaimError("TOO_LARGE", f"at most {self.rules.max_evidence_bytes} bytes per file", field="size")
-        key = evidence_key(self.region, project_id, unit_id, cmd.claim_id, cmd.file_name)
+        try:
+            key = evidence_key(self.region, project_id, unit_id, cmd.claim_id, cmd.file_name)
+        except UnsafeObjectKey as exc:
+            raise _refusal(exc, "file_name" if exc.label == "filename" else None) from exc
         # The kit caps presigned links at one hour; the region may ask for less.
         expires = timedelta(seconds=min(self.rules.presigned_upload_expiry_seconds, 3600))
         signed = await self.objects.presigned_put(
@@ -82,6 +106,10 @@ class EvidenceStore:
             ) from exc
 
     async def put_document(self, key: str, data: bytes) -> EvidenceRef:
+        try:
+            check_key(key, label="document")
+        except UnsafeObjectKey as exc:
+            raise _refusal(exc) from exc
         stored = await self.objects.put(self.bucket, key, data, PDF)
         return EvidenceRef(key=key, sha256=stored.sha256, size=stored.size, content_type=PDF)
 

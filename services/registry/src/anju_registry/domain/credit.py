@@ -31,7 +31,7 @@ def new_credit_record(
 ) -> tuple[CreditRecord, CreditRecordAdded]:
     """REG-10: the next credit record of an agency or practitioner, and the event that publishes it."""
     record = CreditRecord(
-        record_id=f"{subject_id}:credit:{existing + 1}",
+        record_id=f"{subject_id}.credit.{existing + 1}",  # ":" is no Identifier character
         kind=kind,
         rule_id=rule_id,
         summary=summary,
