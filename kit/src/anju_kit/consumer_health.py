@@ -265,6 +265,8 @@ class ConsumerWatch:
 
     async def run(self, stopping: asyncio.Event) -> None:
         """Check every ``interval_s`` until ``stopping`` is set; then close the watch's clients."""
+        # Slow start-up hooks between construction and here must not read as a hung watch.
+        self._checked_at = self._clock()
         try:
             while not stopping.is_set():
                 await self.check()
