@@ -19,7 +19,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make run          the platform: infrastructure + five services on 127.0.0.1 (Ctrl-C stops it)"
 	@echo "make test         unit, component, integration and end-to-end suites on the real servers"
-	@echo "make check        ruff, mypy and contract freshness"
+	@echo "make check        ruff, mypy, contract freshness and the official AsyncAPI parser on contracts/asyncapi"
 	@echo "make contracts    regenerate JSON Schemas and AsyncAPI documents"
 	@echo "make bench        benchmarks against the real local servers"
 	@echo "make infra-up | infra-down | infra-status | infra-reset"
@@ -67,6 +67,7 @@ check: env
 	@.venv/bin/mypy contracts/src kit/src services/*/src
 	@.venv/bin/python -m anju_contracts.schemagen --check
 	@.venv/bin/python tools/asyncapi.py --check
+	@tools/asyncapi-validate.sh
 
 contracts: env
 	@.venv/bin/python -m anju_contracts.schemagen
