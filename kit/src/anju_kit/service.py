@@ -25,6 +25,7 @@ from pymongo import AsyncMongoClient
 from anju_contracts import ReasonCode, Refusal
 from anju_contracts.topics import BY_SERVICE, ServiceTopics, dlq
 from anju_kit.auth import ActorTokens
+from anju_kit.consumer_health import ConsumerWatch
 from anju_kit.kafka import Inbound, ensure_topics, make_broker, publish_many, reliable_subscriber
 from anju_kit.logging import configure_logging, get_logger
 from anju_kit.mongo import AggregateStore, Doc, OutboxRelay, connect
@@ -57,11 +58,18 @@ class ServiceApp:
         self.tokens = ActorTokens.from_settings(settings)
         self.broker = broker or make_broker(settings)
         self.rejector = Rejector(self.broker, self.topics, region=settings.region, producer=settings.service)
+        # A consumer making no progress on a partition with records waiting shows in /readyz and metrics.
+        self.consumer_watch = ConsumerWatch(
+            self.broker,
+            bootstrap_servers=settings.kafka_bootstrap,
+            interval_s=settings.consumer_check_interval_s,
+            stall_after_s=settings.consumer_stall_after_s,
+        )
         self.mongo: AsyncMongoClient[Doc] = connect(settings)
         self.db = self.mongo[settings.mongo_db]
         self._objects: Any = None
         self._startup: list[Hook] = []
-        self._loops: list[Loop] = []
+        self._loops: list[Loop] = [self.consumer_watch.run]
         self._outbox_stores: list[AggregateStore] = []
         self.relay = OutboxRelay(self._outbox_stores, self.publish_many)
         self.extra_topics: list[str] = []
@@ -146,6 +154,9 @@ class ServiceApp:
                 checks[name] = "ok"
             except Exception as exc:
                 checks[name] = f"unavailable: {type(exc).__name__}: {exc}"[:300]
+        consumers = await self.consumer_watch.readiness()
+        # Only a stall makes the instance unready; offsets that cannot be read are the kafka probe's concern.
+        checks["consumers"] = consumers if consumers.startswith("stalled") else "ok"
         return checks
 
     # -- application ----------------------------------------------------------------------------

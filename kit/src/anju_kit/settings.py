@@ -59,6 +59,10 @@ class ServiceSettings(BaseSettings):
     token_max_lifetime_s: int = Field(
         default=12 * 3600, ge=60, description="Longest lifetime (exp - iat) an actor token may have."
     )
+    consumer_check_interval_s: float = Field(default=10.0, gt=0, description="How often consumer lag is read.")
+    consumer_stall_after_s: float = Field(
+        default=60.0, gt=0, description="A partition with records waiting and no progress this long is stalled."
+    )
     kafka_max_message_bytes: int = Field(
         default=1_048_576, ge=1024, description="A record larger than this is refused unread (dead-lettered)."
     )
