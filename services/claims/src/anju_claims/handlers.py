@@ -204,8 +204,9 @@ class ClaimsHandlers:
                         await self.evidence.verify(ref, prefix=prefix, field=f"evidence.{n}")
                 has_repairs = unit is not None and unit.has_repairs
                 warranties = await self.repo.warranties(cmd.unit_id, cmd.part) if has_repairs else []
+                # CLM-01: our receipt time decides, not the sender's reported_at nor its envelope time.
                 claim = Claim.report(
-                    cmd, coverage=coverage, warranties=warranties, rules=self.rules, received_at=envelope.occurred_at
+                    cmd, coverage=coverage, warranties=warranties, rules=self.rules, received_at=self.clock.now()
                 )
             except ClaimError as exc:
                 outcome[id(item)] = exc
@@ -284,8 +285,9 @@ class ClaimsHandlers:
             for n, ref in enumerate(cmd.evidence):
                 await self.evidence.verify(ref, prefix=prefix, field=f"evidence.{n}")
         warranties = await self.repo.warranties(cmd.unit_id, cmd.part)
+        # CLM-01: our receipt time decides, not the sender's reported_at nor its envelope time.
         claim = Claim.report(
-            cmd, coverage=coverage, warranties=warranties, rules=self.rules, received_at=envelope.occurred_at
+            cmd, coverage=coverage, warranties=warranties, rules=self.rules, received_at=self.clock.now()
         )
         events = claim.pull_events()
         outgoing = self._outgoing(envelope, events, claim.claim_id)
