@@ -97,9 +97,10 @@ class ClaimsHandlers:
         claim_id: str = command.claim_id  # type: ignore[attr-defined]  # every claims command has one
         for _ in range(_CAS_ATTEMPTS):
             loaded = await self._load(claim_id)
+            # Authorize before the replay shortcut: a replayed answer still shows the claim (XC-05).
+            access.check_command(envelope.actor, loaded.claim, command)
             if str(envelope.event_id) in loaded.applied:
                 return Outcome(loaded.claim, loaded.version, duplicate=True)
-            access.check_command(envelope.actor, loaded.claim, command)
             if expected_version is not None and expected_version != loaded.version:
                 raise conflict(f"claim is at version {loaded.version}, not {expected_version}", field="If-Match")
             claim = loaded.claim
@@ -275,11 +276,13 @@ class ClaimsHandlers:
                 raise ClaimError(ReasonCode.UNKNOWN_TYPE, f"{command.TYPE} is not a claims command")
 
     async def _report(self, envelope: Envelope, cmd: c.ReportClaim) -> Outcome:
+        # Authorize before the taken-id shortcut (XC-05): someone who may not report for this unit
+        # gets the same answer whether or not the claim id is in use.
+        coverage = await self.coverage.for_unit(cmd.unit_id)
+        access.check_report(envelope.actor, cmd, coverage)
         existing = await self.repo.get(cmd.claim_id)
         if existing is not None:
             return self._replayed_report(envelope, cmd, existing)
-        coverage = await self.coverage.for_unit(cmd.unit_id)
-        access.check_report(envelope.actor, cmd, coverage)
         if coverage is not None:
             prefix = self.evidence.prefix(coverage.project_id, cmd.unit_id, cmd.claim_id)
             for n, ref in enumerate(cmd.evidence):
@@ -302,11 +305,11 @@ class ClaimsHandlers:
         return Outcome(claim, version)
 
     def _replayed_report(self, envelope: Envelope, cmd: c.ReportClaim, existing: LoadedClaim) -> Outcome:
-        if str(envelope.event_id) in existing.applied or existing.claim.same_report(cmd):
-            if not access.can_read(envelope.actor, existing.claim):
-                raise access.not_found(cmd.claim_id)
+        # Only someone who may read the claim hears about it, replay or clash (XC-05).
+        replay = str(envelope.event_id) in existing.applied or existing.claim.same_report(cmd)
+        if replay and access.can_read(envelope.actor, existing.claim):
             return Outcome(existing.claim, existing.version, duplicate=True)
-        raise conflict(f"claim id {cmd.claim_id} is already used for another report", field="claim_id")
+        raise access.taken_claim_id(envelope.actor, existing.claim)
 
     async def _upload_ticket(self, envelope: Envelope, cmd: c.RequestEvidenceUpload) -> Outcome:
         loaded = await self._load(cmd.claim_id)
