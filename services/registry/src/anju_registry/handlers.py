@@ -340,7 +340,8 @@ class RegistryHandlers:
 
     def _assign(self, cmd: r.AssignTeam, actor: Actor) -> Mutate[Team]:
         async def mutate(team: Team | None) -> Team:
-            access.check(actor, cmd, team_insurer=team.insurer_id if team else None)
+            access.check(actor, cmd)
+            access.check_assignable(actor, team, cmd.project_id)
             team = team or Team.first_attempt(
                 project_id=cmd.project_id, agency_id=cmd.agency_id, insurer_id=cmd.insurer_id
             )
@@ -372,9 +373,8 @@ class RegistryHandlers:
 
     def _change_lead(self, cmd: r.ChangeLead, actor: Actor) -> Mutate[Team]:
         async def mutate(team: Team | None) -> Team:
-            if team is None:
-                raise NotFound("project team", cmd.project_id)
-            access.check(actor, cmd, team_insurer=team.insurer_id, team_agency=team.agency_id)
+            access.check(actor, cmd)  # before the look-up's answer: a role refusal tells nothing
+            team = access.led_team(actor, team, cmd.project_id)
             old = team.lead_id or ""
             ctx = await self._context(team.agency_id, [old, cmd.new_lead_id], cmd.new_lead_id, cmd.project_id)
             failures = lead_change_failures(

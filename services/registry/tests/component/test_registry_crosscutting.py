@@ -221,7 +221,7 @@ async def test_xc05_owner_and_builder_cannot_use_regulator_routes(registry: Any,
     assert ag2 is not None and ag2.version == 1 and ag2.aggregate.status == "nominated"
 
 
-async def test_xc05_cross_tenant_write_refused_403_without_leaking_the_other_tenants_data(
+async def test_xc05_cross_tenant_write_refused_without_leaking_the_other_tenants_data(
     registry: Any, api: Any, auth: Any
 ) -> None:
     _, handlers = registry
@@ -271,9 +271,12 @@ async def test_xc05_cross_tenant_write_refused_403_without_leaking_the_other_ten
         ]
         # What the other tenant owns and did not send: its insurer, its lead, the agency's name and codes.
         theirs = ("ins-1", "p-lead", "picc", AGENCY_NAME, CREDIT_CODE, "王", ID_NUMBER, PHONE)
-        for actor, path, body in attempts:
+        # The other insurer's team writes on prj-1 answer like a missing project (XC-05): 404, not 403.
+        not_found = {0, 1}
+        for n, (actor, path, body) in enumerate(attempts):
             resp = await c.post(path, json=body, headers=auth(actor))
-            assert (resp.status_code, resp.json()["reason_code"]) == (403, "FORBIDDEN"), path
+            expected = (404, "NOT_FOUND") if n in not_found else (403, "FORBIDDEN")
+            assert (resp.status_code, resp.json()["reason_code"]) == expected, path
             sent = json.dumps(body, ensure_ascii=False)
             assert [x for x in theirs if x in resp.text and x not in sent] == [], path
         after = await handlers.repos.teams.get("prj-1")
@@ -568,3 +571,51 @@ async def test_xc09_id_number_and_phone_never_in_full_in_responses_topics_storag
     logs = out + err + caplog.text
     assert '"registry.applied"' in out and "p-lead" in out  # the apply was logged, so the check means something
     assert leaked(logs) == []
+
+
+async def test_xc05_change_lead_on_another_insurers_project_answers_like_a_missing_project(
+    registry: Any, api: Any, auth: Any
+) -> None:
+    async with api(registry) as c:
+        await _seed(c, auth)
+        change = {"new_lead_id": "p-lead", "insurer_confirmation_key": "c/ok.pdf", "reason": "调岗"}
+        theirs = await c.post(
+            "/v1/registry/teams/prj-1/lead", json=change | {"project_id": "prj-1"}, headers=auth(OTHER_INSURER)
+        )
+        missing = await c.post(
+            "/v1/registry/teams/prj-404/lead", json=change | {"project_id": "prj-404"}, headers=auth(OTHER_INSURER)
+        )
+        assert theirs.status_code == missing.status_code == 404
+        assert theirs.json()["reason_code"] == missing.json()["reason_code"] == "NOT_FOUND"
+        assert theirs.json()["detail"].replace("prj-1", "X") == missing.json()["detail"].replace("prj-404", "X")
+
+
+async def test_reg04_an_agency_cannot_assign_itself_to_an_insurers_project(registry: Any, api: Any, auth: Any) -> None:
+    _, handlers = registry
+    async with api(registry) as c:
+        await _seed(c, auth, team=False)
+        team = {"project_id": "prj-1", "agency_id": "ag-1", "insurer_id": "ins-1", "lead_id": "p-lead"}
+        resp = await c.post("/v1/registry/teams", json=team, headers=auth(AGENCY))
+        assert (resp.status_code, resp.json()["reason_code"]) == (403, "FORBIDDEN")
+        change = {"project_id": "prj-1", "new_lead_id": "p-lead", "insurer_confirmation_key": "c/ok.pdf", "reason": "x"}
+        resp = await c.post("/v1/registry/teams/prj-1/lead", json=change, headers=auth(AGENCY))
+        assert (resp.status_code, resp.json()["reason_code"]) == (403, "FORBIDDEN")
+    assert await handlers.repos.teams.get("prj-1") is None
+
+
+async def test_reg04_a_refused_assignment_by_another_insurer_does_not_lock_the_lead_insurer_out(
+    registry: Any, api: Any, auth: Any
+) -> None:
+    _, handlers = registry
+    async with api(registry) as c:
+        await _seed(c, auth, team=False)
+        squat = {"project_id": "prj-1", "agency_id": "ag-1", "insurer_id": "ins-9", "lead_id": "p-ghost"}
+        refused = await c.post("/v1/registry/teams", json=squat, headers=auth(OTHER_INSURER))
+        assert (refused.status_code, refused.json()["rule_id"]) == (422, "REG-02")  # its refusal is recorded
+        team = {"project_id": "prj-1", "agency_id": "ag-1", "insurer_id": "ins-1", "lead_id": "p-lead"}
+        assigned = await c.post("/v1/registry/teams", json=team, headers=auth(INSURER))
+        assert assigned.status_code == 200 and assigned.json()["events"] == ["registry.TeamAssigned"]
+        again = await c.post("/v1/registry/teams", json=squat | {"lead_id": "p-lead"}, headers=auth(OTHER_INSURER))
+        assert (again.status_code, again.json()["reason_code"]) == (404, "NOT_FOUND")
+    loaded = await handlers.repos.teams.get("prj-1")
+    assert loaded is not None and loaded.aggregate.lead_insurer_id == "ins-1"
