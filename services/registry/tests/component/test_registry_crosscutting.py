@@ -508,7 +508,7 @@ async def test_xc09_id_number_and_phone_never_in_full_in_responses_topics_storag
         await _ok(c, "/v1/registry/agencies/ag-1/admission", {"agency_id": "ag-1"}, auth(REGULATOR))
         answers += [
             await c.post("/v1/registry/practitioners", json=_application(), headers=auth(AGENCY)),
-            await c.post("/v1/registry/practitioners", json=_application("p-twin"), headers=auth(AGENCY)),  # 409
+            await c.post("/v1/registry/practitioners", json=_application("p-twin"), headers=auth(AGENCY)),  # 200
             await c.post(
                 "/v1/registry/practitioners", json=_application("p-bad", phone="2391234567"), headers=auth(AGENCY)
             ),  # 422, the valid id number beside the bad phone
@@ -547,7 +547,7 @@ async def test_xc09_id_number_and_phone_never_in_full_in_responses_topics_storag
         answers.append(await c.get("/v1/registry/agencies/ag-1/history", headers=auth(REGULATOR)))
         shown = (await c.get("/v1/registry/practitioners/p-lead", headers=auth(REGULATOR))).json()
 
-    assert [a.status_code for a in answers[:6]] == [200, 409, 422, 200, 200, 422]
+    assert [a.status_code for a in answers[:6]] == [200, 200, 422, 200, 200, 422]  # the twin: REG-02 review
     assert shown["identity"] == {
         "name": "王**",
         "id_number_masked": "330***********7716",
@@ -619,3 +619,46 @@ async def test_reg04_a_refused_assignment_by_another_insurer_does_not_lock_the_l
         assert (again.status_code, again.json()["reason_code"]) == (404, "NOT_FOUND")
     loaded = await handlers.repos.teams.get("prj-1")
     assert loaded is not None and loaded.aggregate.lead_insurer_id == "ins-1"
+
+
+async def test_xc05_unlisted_practitioners_and_unadmitted_agencies_answer_strangers_like_missing_ones(
+    registry: Any, api: Any, auth: Any
+) -> None:
+    async with api(registry) as c:
+        await _seed(c, auth, team=False)  # ag-1 admitted, p-lead listed
+        await _ok(c, "/v1/registry/practitioners", _application("p-new", id_number="110101199003077777"), auth(AGENCY))
+        await _ok(c, "/v1/registry/agencies", _nomination("ag-2", "ins-9"), auth(OTHER_INSURER))  # not admitted
+
+        async def status(path: str, actor: Actor) -> int:
+            return (await c.get(path, headers=auth(actor))).status_code
+
+        everyone = (AGENCY, REGULATOR, INSURER, OTHER_INSURER, OTHER_AGENCY, OWNER)
+        for path in ("/v1/registry/practitioners/p-new", "/v1/registry/practitioners/p-new/credit"):
+            assert {a.id: await status(path, a) for a in everyone} == {
+                "ag1-admin": 200,
+                "zjw-1": 200,
+                "picc-uw-1": 404,
+                "cpic-uw-7": 404,
+                "ag2-admin": 404,
+                "owner-1": 404,
+            }, path
+        assert await status("/v1/registry/practitioners/p-lead", OTHER_AGENCY) == 200  # listed: shown masked
+        for path in ("/v1/registry/agencies/ag-2", "/v1/registry/agencies/ag-2/credit"):
+            assert {a.id: await status(path, a) for a in everyone} == {
+                "ag1-admin": 404,
+                "zjw-1": 200,
+                "picc-uw-1": 404,
+                "cpic-uw-7": 200,  # its nominator
+                "ag2-admin": 200,  # the agency itself
+                "owner-1": 404,
+            }, path
+        theirs = await c.get("/v1/registry/practitioners/p-new", headers=auth(OTHER_AGENCY))
+        missing = await c.get("/v1/registry/practitioners/p-404", headers=auth(OTHER_AGENCY))
+        assert theirs.json()["reason_code"] == missing.json()["reason_code"] == "NOT_FOUND"
+        # Applying under another agency's practitioner id answers like a missing practitioner, takes nothing over.
+        grab = await c.post(
+            "/v1/registry/practitioners",
+            json=_application("p-new", agency_id="ag-2", id_number="110101199003077777"),
+            headers=auth(OTHER_AGENCY),
+        )
+        assert (grab.status_code, grab.json()["reason_code"]) == (404, "NOT_FOUND")
