@@ -61,7 +61,7 @@ def check(actor: Actor, command: ContractModel) -> None:
     elif isinstance(command, r.AssignTeam):
         allowed = acts_for_insurer(actor, command.insurer_id)
     elif isinstance(command, r.ChangeLead):
-        allowed = acts_for_an_insurer(actor)  # whether it leads the project: check_team
+        allowed = acts_for_an_insurer(actor)  # whether it leads the project: led_team()
     else:
         allowed = False
     if not allowed:
