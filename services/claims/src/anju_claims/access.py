@@ -56,14 +56,39 @@ def check_command(actor: Actor, claim: Claim, command: Command) -> None:
     raise ClaimError(ReasonCode.FORBIDDEN, f"{actor.role.value} may not send {command.TYPE} for this claim")
 
 
+def unit_not_covered_for_you() -> ClaimError:
+    """The one answer to an insurer reporting for a unit none of its policies covers.
+
+    Whether another insurer covers the unit or nobody does must not show (XC-05), so both get this,
+    before anything is stored: a stored refused claim for the uninsured case would answer differently
+    (201) and would also put a stranger's report into a household file it has no business in.
+    """
+    return ClaimError(ReasonCode.NOT_FOUND, "no policy of yours covers this unit", field="unit_id")
+
+
 def check_report(actor: Actor, cmd: c.ReportClaim, coverage: PolicyCoverage | None) -> None:
     """Owners report for themselves on their units; an insurer (24-hour line) for its policies."""
     if actor.role is Role.OWNER:
         if cmd.unit_id not in actor.unit_ids or cmd.owner_id != actor.id:
             raise ClaimError(ReasonCode.FORBIDDEN, "an owner reports only for their own unit", field="unit_id")
         return
-    if coverage is not None and _acts_for_insurer(actor, coverage.insurer_id):
+    if actor.role in (Role.INSURER, Role.SYSTEM) and actor.insurer_id is not None:
+        if coverage is None or not _acts_for_insurer(actor, coverage.insurer_id):
+            raise unit_not_covered_for_you()
         return
-    if coverage is None and actor.role in (Role.INSURER, Role.SYSTEM) and actor.insurer_id is not None:
-        return  # no policy known for the unit: the claim is refused (CLM-01) and the insurer told
-    raise ClaimError(ReasonCode.FORBIDDEN, f"{actor.role.value} may not report claims for this unit", field="unit_id")
+    # Decided by the actor's role alone, so it tells nothing about the unit.
+    raise ClaimError(ReasonCode.FORBIDDEN, f"{actor.role.value} may not report claims", field="unit_id")
+
+
+def taken_claim_id(actor: Actor, existing: Claim) -> ClaimError:
+    """The answer to a report whose claim id is already used by a different report.
+
+    Whoever may read the existing claim learns nothing new from a CONFLICT. Anyone else gets the one
+    answer every command about a claim that is not theirs gets (NOT_FOUND), whatever the content they
+    sent: a different answer for "same content" and "different content" would let a stranger probe
+    what someone else reported. (That the id string itself is unusable cannot be hidden from a
+    client that chooses its ids; nothing else is told.)
+    """
+    if can_read(actor, existing):
+        return ClaimError(ReasonCode.CONFLICT, "this claim id is already used for another report", field="claim_id")
+    return not_found(existing.claim_id)

@@ -206,8 +206,9 @@ class ClaimsHandlers:
                         await self.evidence.verify(ref, prefix=prefix, field=f"evidence.{n}")
                 has_repairs = unit is not None and unit.has_repairs
                 warranties = await self.repo.warranties(cmd.unit_id, cmd.part) if has_repairs else []
+                # CLM-01: our receipt time decides, not the sender's reported_at nor its envelope time.
                 claim = Claim.report(
-                    cmd, coverage=coverage, warranties=warranties, rules=self.rules, received_at=envelope.occurred_at
+                    cmd, coverage=coverage, warranties=warranties, rules=self.rules, received_at=self.clock.now()
                 )
             except ClaimError as exc:
                 outcome[id(item)] = exc
@@ -276,18 +277,21 @@ class ClaimsHandlers:
                 raise ClaimError(ReasonCode.UNKNOWN_TYPE, f"{command.TYPE} is not a claims command")
 
     async def _report(self, envelope: Envelope, cmd: c.ReportClaim) -> Outcome:
+        # Authorize before the taken-id shortcut (XC-05): someone who may not report for this unit
+        # gets the same answer whether or not the claim id is in use.
+        coverage = await self.coverage.for_unit(cmd.unit_id)
+        access.check_report(envelope.actor, cmd, coverage)
         existing = await self.repo.get(cmd.claim_id)
         if existing is not None:
             return self._replayed_report(envelope, cmd, existing)
-        coverage = await self.coverage.for_unit(cmd.unit_id)
-        access.check_report(envelope.actor, cmd, coverage)
         if coverage is not None:
             prefix = self.evidence.prefix(coverage.project_id, cmd.unit_id, cmd.claim_id)
             for n, ref in enumerate(cmd.evidence):
                 await self.evidence.verify(ref, prefix=prefix, field=f"evidence.{n}")
         warranties = await self.repo.warranties(cmd.unit_id, cmd.part)
+        # CLM-01: our receipt time decides, not the sender's reported_at nor its envelope time.
         claim = Claim.report(
-            cmd, coverage=coverage, warranties=warranties, rules=self.rules, received_at=envelope.occurred_at
+            cmd, coverage=coverage, warranties=warranties, rules=self.rules, received_at=self.clock.now()
         )
         events = claim.pull_events()
         outgoing = self._outgoing(envelope, events, claim.claim_id)
@@ -302,11 +306,11 @@ class ClaimsHandlers:
         return Outcome(claim, version)
 
     def _replayed_report(self, envelope: Envelope, cmd: c.ReportClaim, existing: LoadedClaim) -> Outcome:
-        if str(envelope.event_id) in existing.applied or existing.claim.same_report(cmd):
-            if not access.can_read(envelope.actor, existing.claim):
-                raise access.not_found(cmd.claim_id)
+        # Only someone who may read the claim hears about it, replay or clash (XC-05).
+        replay = str(envelope.event_id) in existing.applied or existing.claim.same_report(cmd)
+        if replay and access.can_read(envelope.actor, existing.claim):
             return Outcome(existing.claim, existing.version, duplicate=True)
-        raise conflict(f"claim id {cmd.claim_id} is already used for another report", field="claim_id")
+        raise access.taken_claim_id(envelope.actor, existing.claim)
 
     async def _upload_ticket(self, envelope: Envelope, cmd: c.RequestEvidenceUpload) -> Outcome:
         loaded = await self._load(cmd.claim_id)

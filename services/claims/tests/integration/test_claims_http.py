@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import io
 import uuid
+from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -24,7 +25,11 @@ from claims_harness import (
     report_body,
     start,
     survey,
+    wrap,
 )
+
+from anju_contracts.policy import PolicyEnded
+from anju_kit.clock import SHANGHAI, FrozenClock
 
 pytestmark = pytest.mark.integration
 
@@ -244,3 +249,77 @@ async def test_clm01_refused_report_is_stored_with_reason(claims: Running) -> No
     )
     assert answer.status_code == 201
     assert answer.json()["status"] == "refused" and answer.json()["refusal"]["reason_code"] == "NOT_OWNER"
+
+
+def _answer(response: httpx.Response) -> tuple[int, str, str, list[Any]]:
+    body = response.json()
+    return response.status_code, body["reason_code"], body["detail"], body["problems"]
+
+
+async def test_xc05_taken_claim_id_tells_a_stranger_nothing_about_the_claim(claims: Running) -> None:
+    await _report(claims, "c-taken")  # o-1 on u-1
+    stranger = claims.auth(owner("o-2", "u-2"))
+    # On a unit not theirs: refused alike whether the id is free or taken (authorized before the id is looked up).
+    copy = await claims.http.post("/v1/claims", json=report_body("c-taken", "u-1", "o-1"), headers=stranger)
+    free = await claims.http.post("/v1/claims", json=report_body("c-free", "u-1", "o-1"), headers=stranger)
+    assert _answer(copy) == _answer(free) and copy.status_code == 403
+    # On their own unit: the taken id answers exactly as reading someone else's claim does, never 409.
+    clash = await claims.http.post("/v1/claims", json=report_body("c-taken", "u-2", "o-2"), headers=stranger)
+    read = await claims.http.get("/v1/claims/c-taken", headers=stranger)
+    assert _answer(clash) == _answer(read) and clash.status_code == 404
+    assert "u-1" not in clash.text and "o-1" not in clash.text
+    # The reporter itself: a replay stays idempotent, a different report on the same id is a conflict.
+    mine = claims.auth(owner("o-1", "u-1"))
+    replay = await claims.http.post("/v1/claims", json=report_body("c-taken", "u-1", "o-1"), headers=mine)
+    assert replay.status_code == 200 and replay.json()["version"] == 1
+    other = report_body("c-taken", "u-1", "o-1", location="客厅")
+    assert (await claims.http.post("/v1/claims", json=other, headers=mine)).status_code == 409
+
+
+async def test_xc05_insurer_report_on_another_insurers_unit_answers_like_an_uninsured_unit(claims: Running) -> None:
+    theirs = await claims.http.post(
+        "/v1/claims", json=report_body("c-u9", "u-9", "o-9"), headers=claims.auth(INSURER)
+    )  # u-9 is ins-b's
+    nobodys = await claims.http.post(
+        "/v1/claims", json=report_body("c-u404", "u-404", "o-404"), headers=claims.auth(INSURER)
+    )
+    assert _answer(theirs) == _answer(nobodys) and theirs.status_code == 404
+    for claim_id in ("c-u9", "c-u404"):  # nothing stored in either household's file
+        assert (await claims.http.get(f"/v1/claims/{claim_id}", headers=claims.auth(REGULATOR))).status_code == 404
+
+
+async def test_xc05_a_replayed_idempotency_key_shows_a_stranger_nothing(claims: Running) -> None:
+    await _report(claims, "c-key")
+    key = str(uuid.uuid4())
+    body = {"claim_id": "c-key", "scheduled_at": now().isoformat(), "surveyor_id": "srv-1"}
+    mine = await claims.http.post(
+        "/v1/claims/c-key/survey-schedule", json=body, headers=claims.auth(INSURER, **{"Idempotency-Key": key})
+    )
+    assert mine.status_code == 200
+    theirs = await claims.http.post(
+        "/v1/claims/c-key/survey-schedule", json=body, headers=claims.auth(OTHER_INSURER, **{"Idempotency-Key": key})
+    )
+    missing = await claims.http.post(
+        "/v1/claims/c-none/survey-schedule",
+        json=body | {"claim_id": "c-none"},
+        headers=claims.auth(OTHER_INSURER, **{"Idempotency-Key": key}),
+    )
+    assert theirs.status_code == missing.status_code == 404 and "u-1" not in theirs.text
+
+
+async def test_clm01_platform_receipt_time_decides_a_back_dated_report_is_refused(infra, unique) -> None:
+    received = datetime(2026, 9, 2, 10, tzinfo=SHANGHAI)
+    running = await start(claims_settings(infra, unique("t").replace("-", "")), clock=FrozenClock(received))
+    try:
+        await load_policy(running, policy_events("pol-t", "prj-t", {"u-1": "o-1"}))
+        await load_policy(running, [wrap(PolicyEnded(policy_id="pol-t", ended_on=date(2026, 9, 1)), key="pol-t")])
+        claimed = datetime(2026, 8, 31, 10, tzinfo=SHANGHAI)
+        body = report_body("c-late", "u-1", "o-1", reported_at=claimed.isoformat())
+        answer = await running.http.post("/v1/claims", json=body, headers=running.auth(owner("o-1", "u-1")))
+        assert answer.status_code == 201, answer.text
+        view = answer.json()
+        assert view["status"] == "refused" and view["refusal"]["reason_code"] == "POLICY_ENDED"
+        assert datetime.fromisoformat(view["reported_at"]) == received
+        assert datetime.fromisoformat(view["claimed_reported_at"]) == claimed  # shown, not deciding
+    finally:
+        await running.stop()

@@ -214,3 +214,21 @@ def test_xc07_rejection_payload_is_json() -> None:
         (__import__("pathlib").Path(__file__).parents[4] / "contracts/examples/claims.ClaimRefused.v1.json").read_text()
     )
     assert data["data"]["rule_id"] == "CLM-10" and data["data"]["routed_to"] == "contractor"
+
+
+async def test_xc05_rejection_for_another_insurers_unit_reads_like_one_for_an_uninsured_unit(claims, infra) -> None:
+    await load_policy(claims, policy_events("pol-kb", "prj-kb", {"u-9": "o-9"}, insurer_id="ins-b"))
+    async with Tail(infra.kafka_bootstrap, topics.CLAIMS.rejections) as rejections:
+        ids = await _send(infra.kafka_bootstrap, report("c-k9", "u-9", "o-9"), report("c-k404", "u-404", "o-404"))
+        wanted = {str(i) for i in ids}
+        # Other claims instances on the shared local Kafka may answer these commands too (their own
+        # consumer groups); only the answer this test expects is taken.
+        found = await rejections.envelopes(
+            lambda e: e.data.get("command_event_id") in wanted and e.data.get("reason_code") == "NOT_FOUND", expect=2
+        )
+    theirs, nobodys = sorted(found, key=lambda e: e.data["command_event_id"] != str(ids[0]))
+    same = ("reason_code", "rule_id", "detail", "problems")
+    assert [theirs.data[k] for k in same] == [nobodys.data[k] for k in same]
+    assert theirs.data["reason_code"] == "NOT_FOUND"
+    for claim_id in ("c-k9", "c-k404"):
+        assert await claims.handlers.repo.get(claim_id) is None

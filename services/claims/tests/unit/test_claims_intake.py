@@ -143,3 +143,41 @@ def test_clm01_replayed_report_recognised() -> None:
     claim = _report(coverage())
     assert claim.same_report(report_cmd())
     assert not claim.same_report(report_cmd(location="客厅"))
+
+
+def test_clm01_backdated_reported_at_does_not_reach_into_an_ended_policy() -> None:
+    """The owner says 08-30 (policy still on); the platform received it 09-01, after it ended 08-31."""
+    cmd = report_cmd(reported_at=at(2026, 8, 30, 9))
+    ended = coverage(ended_on=date(2026, 8, 31))
+    claim = Claim.report(cmd, coverage=ended, warranties=(), rules=RULES, received_at=at(2026, 9, 1, 9))
+    event = _refusal(claim)
+    assert (event.rule_id, event.reason_code) == ("CLM-01", "POLICY_ENDED")
+    assert claim.reported_at == at(2026, 9, 1, 9)  # what decided
+    assert claim.claimed_reported_at == at(2026, 8, 30, 9)  # kept, as information only
+
+
+def test_clm01_receipt_time_is_the_reported_time_the_claim_and_its_event_carry() -> None:
+    cmd = report_cmd(reported_at=at(2026, 9, 1, 8))
+    claim = Claim.report(cmd, coverage=coverage(), warranties=(), rules=RULES, received_at=at(2026, 9, 1, 9))
+    (event,) = claim.pull_events()
+    assert isinstance(event, c.ClaimReported)
+    assert event.reported_at == claim.reported_at == at(2026, 9, 1, 9)
+    assert claim.claimed_reported_at == at(2026, 9, 1, 8)
+
+
+def test_clm01_a_claim_stored_before_claimed_reported_at_existed_still_loads() -> None:
+    cmd = report_cmd()
+    state = Claim.report(cmd, coverage=coverage(), warranties=(), rules=RULES, received_at=at(2026, 9, 1, 9))
+    old = state.model_dump(mode="json", exclude={"claimed_reported_at"})
+    loaded = Claim.model_validate(old)
+    assert loaded.claimed_reported_at is None and loaded.earliest_report_at == at(2026, 9, 1, 9)
+
+
+def test_clm02_survey_may_follow_the_claimed_report_time_that_precedes_receipt() -> None:
+    """A phoned-in report sent on later by the insurer's system: the survey may lie in between."""
+    cmd = report_cmd(reported_at=at(2026, 9, 1, 8))
+    claim = Claim.report(cmd, coverage=coverage(), warranties=(), rules=RULES, received_at=at(2026, 9, 2, 9))
+    claim.record_survey(
+        c.RecordSurvey(claim_id=claim.claim_id, surveyed_at=at(2026, 9, 1, 15), surveyor_id="s", findings="x")
+    )
+    assert claim.status is c.ClaimStatus.SURVEYED

@@ -2,8 +2,11 @@
 
 * regulator (住建委 / 质量保险分会) — admits agencies, approves practitioners, records findings, scores;
 * insurer (or its core system) — nominates agencies, registers its own staff, scores agencies' work,
-  assigns teams and confirms lead changes on its own projects;
-* agency — declares its corporate relations, applies for its practitioners, sets its project teams.
+  assigns teams and changes leads on the projects it leads (the lead insurer's act alone: an agency
+  never assigns itself);
+* agency — declares its corporate relations, applies for its practitioners.
+
+What an actor may not see is answered exactly like what does not exist (XC-05).
 """
 
 from __future__ import annotations
@@ -11,7 +14,8 @@ from __future__ import annotations
 from anju_contracts import Actor, Role
 from anju_contracts import registry as r
 from anju_contracts.base import ContractModel
-from anju_registry.domain.errors import Forbidden
+from anju_registry.domain.errors import Forbidden, NotFound
+from anju_registry.domain.team import Team
 
 _REGULATOR_COMMANDS: tuple[type[ContractModel], ...] = (
     r.AdmitAgency,
@@ -39,10 +43,15 @@ def acts_for_agency(actor: Actor, agency_id: str | None) -> bool:
     return actor.role in (Role.AGENCY, Role.SYSTEM) and agency_id is not None and actor.agency_id == agency_id
 
 
-def check(
-    actor: Actor, command: ContractModel, *, team_insurer: str | None = None, team_agency: str | None = None
-) -> None:
-    """Raise :class:`Forbidden` unless ``actor`` may send ``command``."""
+def acts_for_an_insurer(actor: Actor) -> bool:
+    return actor.role in (Role.INSURER, Role.SYSTEM) and actor.insurer_id is not None
+
+
+def check(actor: Actor, command: ContractModel) -> None:
+    """Raise :class:`Forbidden` unless ``actor`` may send ``command``.
+
+    Decided from the actor and the command alone, so a refusal here tells nothing about stored state.
+    """
     if isinstance(command, _REGULATOR_COMMANDS):
         allowed = is_regulator(actor)
     elif isinstance(command, r.NominateAgency | r.SubmitEvaluation | r.RegisterInsurerStaff):
@@ -50,11 +59,33 @@ def check(
     elif isinstance(command, r.RecordCorporateRelations | r.ApplyPractitioner):
         allowed = is_regulator(actor) or acts_for_agency(actor, command.agency_id)
     elif isinstance(command, r.AssignTeam):
-        allowed = acts_for_insurer(actor, command.insurer_id) or acts_for_agency(actor, command.agency_id)
-        allowed = allowed and (team_insurer is None or team_insurer == command.insurer_id)
+        allowed = acts_for_insurer(actor, command.insurer_id)
     elif isinstance(command, r.ChangeLead):
-        allowed = acts_for_insurer(actor, team_insurer) or acts_for_agency(actor, team_agency)
+        allowed = acts_for_an_insurer(actor)  # whether it leads the project: led_team()
     else:
         allowed = False
     if not allowed:
         raise Forbidden(f"{actor.role} {actor.id} may not send {type(command).__name__}")
+
+
+def not_your_project(project_id: str) -> NotFound:
+    """The one answer for a project team that is missing, not yet set, or led by another insurer."""
+    return NotFound("project team", project_id)
+
+
+def led_team(actor: Actor, team: Team | None, project_id: str) -> Team:
+    """The team, when ``actor`` acts for the project's lead insurer; anyone else hears NOT_FOUND.
+
+    The lead insurer is the one whose assignment was accepted (``Team.lead_insurer_id``): nothing else
+    in the registry says who insures a project, and a refused attempt never claims it (REG-05).
+    """
+    if team is None or not acts_for_insurer(actor, team.lead_insurer_id):
+        raise not_your_project(project_id)
+    return team
+
+
+def check_assignable(actor: Actor, team: Team | None, project_id: str) -> None:
+    """A project nobody leads yet is open to the insurer the command names (see :func:`check`); one led
+    by another insurer answers like a missing project (XC-05)."""
+    if team is not None and team.lead_insurer_id is not None:
+        led_team(actor, team, project_id)

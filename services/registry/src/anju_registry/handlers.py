@@ -30,7 +30,7 @@ from anju_registry.adapters.repository import Repositories, Repository
 from anju_registry.domain.agency import Agency
 from anju_registry.domain.aggregate import Aggregate
 from anju_registry.domain.assignment import TeamContext, assignment_failures, lead_change_failures
-from anju_registry.domain.errors import InvalidState, NotFound, RegistryError
+from anju_registry.domain.errors import NotFound, RegistryError
 from anju_registry.domain.insurer import Insurer, InsurerStaff
 from anju_registry.domain.practitioner import Practitioner, ProtectedIdentity
 from anju_registry.domain.rules import RegistryRules
@@ -276,9 +276,15 @@ class RegistryHandlers:
         identity = self._protect(cmd.name, cmd.id_number, cmd.phone)
 
         async def mutate(p: Practitioner | None) -> Practitioner:
-            if await self.repos.identity_taken(identity.id_number_hash, cmd.practitioner_id):
-                raise InvalidState("this person is already listed in the talent database (实名制)", "REG-02")
+            if p is not None and p.agency_id != cmd.agency_id:
+                # Another agency's practitioner: answered like a missing one, never taken over (XC-05).
+                raise NotFound("practitioner", cmd.practitioner_id)
+            # One person is listed once (实名制, REG-02), but refusing here would tell any agency
+            # whether an ID number is listed (XC-05). So a taken ID number is accepted like any
+            # application, flagged for the regulator, and refused at its approval review.
+            review = await self.repos.identity_taken(identity.id_number_hash, cmd.practitioner_id)
             fields: dict[str, Any] = {
+                "identity_review": review,
                 "agency_id": cmd.agency_id,
                 "identity": identity,
                 "title": cmd.title,
@@ -340,7 +346,8 @@ class RegistryHandlers:
 
     def _assign(self, cmd: r.AssignTeam, actor: Actor) -> Mutate[Team]:
         async def mutate(team: Team | None) -> Team:
-            access.check(actor, cmd, team_insurer=team.insurer_id if team else None)
+            access.check(actor, cmd)
+            access.check_assignable(actor, team, cmd.project_id)
             team = team or Team.first_attempt(
                 project_id=cmd.project_id, agency_id=cmd.agency_id, insurer_id=cmd.insurer_id
             )
@@ -372,9 +379,8 @@ class RegistryHandlers:
 
     def _change_lead(self, cmd: r.ChangeLead, actor: Actor) -> Mutate[Team]:
         async def mutate(team: Team | None) -> Team:
-            if team is None:
-                raise NotFound("project team", cmd.project_id)
-            access.check(actor, cmd, team_insurer=team.insurer_id, team_agency=team.agency_id)
+            access.check(actor, cmd)  # before the look-up's answer: a role refusal tells nothing
+            team = access.led_team(actor, team, cmd.project_id)
             old = team.lead_id or ""
             ctx = await self._context(team.agency_id, [old, cmd.new_lead_id], cmd.new_lead_id, cmd.project_id)
             failures = lead_change_failures(

@@ -115,8 +115,19 @@ async def test_reg02_http_real_name_stored_protected_and_team_assigned_once(regi
         }
         assert (await c.post("/v1/registry/practitioners", json=apply, headers=auth(AGENCY))).status_code == 200
         twin = apply | {"practitioner_id": "p-twin"}
+        # One person, one listing, but the applicant is not told the person is listed (XC-05): accepted
+        # like any application, flagged for the regulator, refused at its review (REG-02).
         taken = await c.post("/v1/registry/practitioners", json=twin, headers=auth(AGENCY))
-        assert (taken.status_code, taken.json()["reason_code"]) == (409, "CONFLICT")  # one person, one listing
+        assert taken.status_code == 200 and taken.json()["events"] == ["registry.PractitionerApplied"]
+        reviewed = await c.get("/v1/registry/practitioners/p-twin", headers=auth(REGULATOR))
+        assert reviewed.json()["identity_review"] is True
+        assert (await c.get("/v1/registry/practitioners/p-twin", headers=auth(AGENCY))).json()[
+            "identity_review"
+        ] is None
+        twin_approval = await c.post(
+            "/v1/registry/practitioners/p-twin/approval", json={"practitioner_id": "p-twin"}, headers=auth(REGULATOR)
+        )
+        assert twin_approval.status_code == 422 and twin_approval.json()["rule_id"] == "REG-02"
         await c.post(
             "/v1/registry/practitioners/p-lead/approval", json={"practitioner_id": "p-lead"}, headers=auth(REGULATOR)
         )
@@ -173,5 +184,9 @@ async def test_reg03_http_refusal_lists_every_failed_condition_and_credit_views_
 
         history = (await c.get("/v1/registry/agencies/ag-1/history", headers=auth(REGULATOR))).json()
         assert history[0]["actor"]["id"] == "picc-core"  # who nominated it (XC-04)
+        # A refused nomination never entered the pool: another insurer hears what a missing agency gets (XC-05).
         credit = await c.get("/v1/registry/agencies/ag-1/credit", headers=auth(OTHER_INSURER))
-        assert credit.status_code == 200 and credit.json()["findings"] is None
+        missing = await c.get("/v1/registry/agencies/ag-404/credit", headers=auth(OTHER_INSURER))
+        assert credit.status_code == missing.status_code == 404
+        own = await c.get("/v1/registry/agencies/ag-1/credit", headers=auth(INSURER))
+        assert own.status_code == 200 and own.json()["findings"] is None

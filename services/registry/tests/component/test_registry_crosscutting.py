@@ -222,7 +222,7 @@ async def test_xc05_owner_and_builder_cannot_use_regulator_routes(registry: Any,
     assert ag2 is not None and ag2.version == 1 and ag2.aggregate.status == "nominated"
 
 
-async def test_xc05_cross_tenant_write_refused_403_without_leaking_the_other_tenants_data(
+async def test_xc05_cross_tenant_write_refused_without_leaking_the_other_tenants_data(
     registry: Any, api: Any, auth: Any
 ) -> None:
     _, handlers = registry
@@ -272,9 +272,12 @@ async def test_xc05_cross_tenant_write_refused_403_without_leaking_the_other_ten
         ]
         # What the other tenant owns and did not send: its insurer, its lead, the agency's name and codes.
         theirs = ("ins-1", "p-lead", "picc", AGENCY_NAME, CREDIT_CODE, "王", ID_NUMBER, PHONE)
-        for actor, path, body in attempts:
+        # The other insurer's team writes on prj-1 answer like a missing project (XC-05): 404, not 403.
+        not_found = {0, 1}
+        for n, (actor, path, body) in enumerate(attempts):
             resp = await c.post(path, json=body, headers=auth(actor))
-            assert (resp.status_code, resp.json()["reason_code"]) == (403, "FORBIDDEN"), path
+            expected = (404, "NOT_FOUND") if n in not_found else (403, "FORBIDDEN")
+            assert (resp.status_code, resp.json()["reason_code"]) == expected, path
             sent = json.dumps(body, ensure_ascii=False)
             assert [x for x in theirs if x in resp.text and x not in sent] == [], path
         after = await handlers.repos.teams.get("prj-1")
@@ -508,7 +511,7 @@ async def test_xc09_id_number_and_phone_never_in_full_in_responses_topics_storag
         await _ok(c, "/v1/registry/agencies/ag-1/admission", {"agency_id": "ag-1"}, auth(REGULATOR))
         answers += [
             await c.post("/v1/registry/practitioners", json=_application(), headers=auth(AGENCY)),
-            await c.post("/v1/registry/practitioners", json=_application("p-twin"), headers=auth(AGENCY)),  # 409
+            await c.post("/v1/registry/practitioners", json=_application("p-twin"), headers=auth(AGENCY)),  # 200
             await c.post(
                 "/v1/registry/practitioners", json=_application("p-bad", phone="2391234567"), headers=auth(AGENCY)
             ),  # 422, the valid id number beside the bad phone
@@ -547,7 +550,7 @@ async def test_xc09_id_number_and_phone_never_in_full_in_responses_topics_storag
         answers.append(await c.get("/v1/registry/agencies/ag-1/history", headers=auth(REGULATOR)))
         shown = (await c.get("/v1/registry/practitioners/p-lead", headers=auth(REGULATOR))).json()
 
-    assert [a.status_code for a in answers[:6]] == [200, 409, 422, 200, 200, 422]
+    assert [a.status_code for a in answers[:6]] == [200, 200, 422, 200, 200, 422]  # the twin: REG-02 review
     assert shown["identity"] == {
         "name": "王**",
         "id_number_masked": "330***********7716",
@@ -571,3 +574,94 @@ async def test_xc09_id_number_and_phone_never_in_full_in_responses_topics_storag
     logs = out + err + caplog.text
     assert '"registry.applied"' in out and "p-lead" in out  # the apply was logged, so the check means something
     assert leaked(logs) == []
+
+
+async def test_xc05_change_lead_on_another_insurers_project_answers_like_a_missing_project(
+    registry: Any, api: Any, auth: Any
+) -> None:
+    async with api(registry) as c:
+        await _seed(c, auth)
+        change = {"new_lead_id": "p-lead", "insurer_confirmation_key": "c/ok.pdf", "reason": "调岗"}
+        theirs = await c.post(
+            "/v1/registry/teams/prj-1/lead", json=change | {"project_id": "prj-1"}, headers=auth(OTHER_INSURER)
+        )
+        missing = await c.post(
+            "/v1/registry/teams/prj-404/lead", json=change | {"project_id": "prj-404"}, headers=auth(OTHER_INSURER)
+        )
+        assert theirs.status_code == missing.status_code == 404
+        assert theirs.json()["reason_code"] == missing.json()["reason_code"] == "NOT_FOUND"
+        assert theirs.json()["detail"].replace("prj-1", "X") == missing.json()["detail"].replace("prj-404", "X")
+
+
+async def test_reg04_an_agency_cannot_assign_itself_to_an_insurers_project(registry: Any, api: Any, auth: Any) -> None:
+    _, handlers = registry
+    async with api(registry) as c:
+        await _seed(c, auth, team=False)
+        team = {"project_id": "prj-1", "agency_id": "ag-1", "insurer_id": "ins-1", "lead_id": "p-lead"}
+        resp = await c.post("/v1/registry/teams", json=team, headers=auth(AGENCY))
+        assert (resp.status_code, resp.json()["reason_code"]) == (403, "FORBIDDEN")
+        change = {"project_id": "prj-1", "new_lead_id": "p-lead", "insurer_confirmation_key": "c/ok.pdf", "reason": "x"}
+        resp = await c.post("/v1/registry/teams/prj-1/lead", json=change, headers=auth(AGENCY))
+        assert (resp.status_code, resp.json()["reason_code"]) == (403, "FORBIDDEN")
+    assert await handlers.repos.teams.get("prj-1") is None
+
+
+async def test_reg04_a_refused_assignment_by_another_insurer_does_not_lock_the_lead_insurer_out(
+    registry: Any, api: Any, auth: Any
+) -> None:
+    _, handlers = registry
+    async with api(registry) as c:
+        await _seed(c, auth, team=False)
+        squat = {"project_id": "prj-1", "agency_id": "ag-1", "insurer_id": "ins-9", "lead_id": "p-ghost"}
+        refused = await c.post("/v1/registry/teams", json=squat, headers=auth(OTHER_INSURER))
+        assert (refused.status_code, refused.json()["rule_id"]) == (422, "REG-02")  # its refusal is recorded
+        team = {"project_id": "prj-1", "agency_id": "ag-1", "insurer_id": "ins-1", "lead_id": "p-lead"}
+        assigned = await c.post("/v1/registry/teams", json=team, headers=auth(INSURER))
+        assert assigned.status_code == 200 and assigned.json()["events"] == ["registry.TeamAssigned"]
+        again = await c.post("/v1/registry/teams", json=squat | {"lead_id": "p-lead"}, headers=auth(OTHER_INSURER))
+        assert (again.status_code, again.json()["reason_code"]) == (404, "NOT_FOUND")
+    loaded = await handlers.repos.teams.get("prj-1")
+    assert loaded is not None and loaded.aggregate.lead_insurer_id == "ins-1"
+
+
+async def test_xc05_unlisted_practitioners_and_unadmitted_agencies_answer_strangers_like_missing_ones(
+    registry: Any, api: Any, auth: Any
+) -> None:
+    async with api(registry) as c:
+        await _seed(c, auth, team=False)  # ag-1 admitted, p-lead listed
+        await _ok(c, "/v1/registry/practitioners", _application("p-new", id_number="110101199003077777"), auth(AGENCY))
+        await _ok(c, "/v1/registry/agencies", _nomination("ag-2", "ins-9"), auth(OTHER_INSURER))  # not admitted
+
+        async def status(path: str, actor: Actor) -> int:
+            return (await c.get(path, headers=auth(actor))).status_code
+
+        everyone = (AGENCY, REGULATOR, INSURER, OTHER_INSURER, OTHER_AGENCY, OWNER)
+        for path in ("/v1/registry/practitioners/p-new", "/v1/registry/practitioners/p-new/credit"):
+            assert {a.id: await status(path, a) for a in everyone} == {
+                "ag1-admin": 200,
+                "zjw-1": 200,
+                "picc-uw-1": 404,
+                "cpic-uw-7": 404,
+                "ag2-admin": 404,
+                "owner-1": 404,
+            }, path
+        assert await status("/v1/registry/practitioners/p-lead", OTHER_AGENCY) == 200  # listed: shown masked
+        for path in ("/v1/registry/agencies/ag-2", "/v1/registry/agencies/ag-2/credit"):
+            assert {a.id: await status(path, a) for a in everyone} == {
+                "ag1-admin": 404,
+                "zjw-1": 200,
+                "picc-uw-1": 404,
+                "cpic-uw-7": 200,  # its nominator
+                "ag2-admin": 200,  # the agency itself
+                "owner-1": 404,
+            }, path
+        theirs = await c.get("/v1/registry/practitioners/p-new", headers=auth(OTHER_AGENCY))
+        missing = await c.get("/v1/registry/practitioners/p-404", headers=auth(OTHER_AGENCY))
+        assert theirs.json()["reason_code"] == missing.json()["reason_code"] == "NOT_FOUND"
+        # Applying under another agency's practitioner id answers like a missing practitioner, takes nothing over.
+        grab = await c.post(
+            "/v1/registry/practitioners",
+            json=_application("p-new", agency_id="ag-2", id_number="110101199003077777"),
+            headers=auth(OTHER_AGENCY),
+        )
+        assert (grab.status_code, grab.json()["reason_code"]) == (404, "NOT_FOUND")

@@ -103,3 +103,31 @@ def test_reg11_training_needs_an_approved_practitioner(person, today):
     p = person("p-8", approve=False)
     with pytest.raises(InvalidState):
         p.record_training(course="x", completed_on=today)
+
+
+def test_reg02_a_listed_id_number_is_accepted_silently_and_refused_at_the_regulators_review(
+    make_identity, rules, today
+):
+    """The applicant is not told the person is listed (XC-05); the regulator's approval refuses it."""
+    fields = {
+        "agency_id": "ag-2",
+        "identity": make_identity(7),
+        "title": TechnicalTitle.SENIOR_ENGINEER,
+        "registered_licences": (),
+        "career_start": date(2005, 1, 1),
+        "roles": (PractitionerRole.RISK_ENGINEER,),
+    }
+    twin = Practitioner.apply(practitioner_id="p-twin", identity_review=True, **fields)
+    (applied,) = twin.pull_events()
+    assert isinstance(applied, PractitionerApplied) and twin.status is PractitionerStatus.APPLIED
+    twin.approve(rules=rules("shanghai"), today=today)
+    assert twin.status is PractitionerStatus.REFUSED
+    assert [(f.rule_id, f.code) for f in twin.refusals] == [("REG-02", "REAL_NAME_CHECK_FAILED")]
+    fresh = Practitioner.apply(practitioner_id="p-new", **fields)
+    fresh.approve(rules=rules("shanghai"), today=today)
+    assert fresh.status is PractitionerStatus.APPROVED and not fresh.identity_review
+
+
+def test_reg02_a_practitioner_stored_before_the_review_flag_still_loads(person):
+    stored = person("p-old").model_dump(mode="json", exclude={"identity_review"})
+    assert Practitioner.model_validate(stored).identity_review is False

@@ -72,8 +72,11 @@ class Claim(BaseModel):
     item: str
     location: str
     description: str
-    reported_at: datetime
+    reported_at: datetime  # the platform's receipt time: it decides coverage (CLM-01)
     channel: c.ReportChannel
+    # The time the sender says the report was made: kept and shown, never deciding (CLM-01), so a
+    # back-dated report cannot reach back into an ended policy. Old stored claims have none.
+    claimed_reported_at: datetime | None = None
     policy_id: str | None = None
     project_id: str | None = None
     insurer_id: str | None = None
@@ -134,10 +137,15 @@ class Claim(BaseModel):
         rules: ClaimsRules,
         received_at: datetime,
     ) -> Claim:
-        """A new claim, either reported or refused at intake with the reason (never silently dropped)."""
-        reported_at = cmd.reported_at or received_at
-        if reported_at > received_at + _CLOCK_SKEW:
+        """A new claim, either reported or refused at intake with the reason (never silently dropped).
+
+        ``received_at`` is the platform's receipt time (its clock when the command is taken in) and
+        alone decides coverage (CLM-01); the sender's ``reported_at`` is kept as information only.
+        """
+        claimed = cmd.reported_at
+        if claimed is not None and claimed > received_at + _CLOCK_SKEW:
             raise ClaimError(ReasonCode.VALIDATION_FAILED, "reported_at lies in the future", field="reported_at")
+        reported_at = received_at
         reported_on = shanghai_day(reported_at)
         claim = cls(
             claim_id=cmd.claim_id,
@@ -149,6 +157,7 @@ class Claim(BaseModel):
             location=cmd.location,
             description=cmd.description,
             reported_at=reported_at,
+            claimed_reported_at=claimed,
             channel=cmd.channel,
             evidence=[AttachedEvidence(ref=ref, stage=c.EvidenceStage.REPORT) for ref in cmd.evidence],
         )
@@ -209,6 +218,14 @@ class Claim(BaseModel):
             )
         )
 
+    @property
+    def earliest_report_at(self) -> datetime:
+        """When the owner may first have reported (e.g. by phone to the 24-hour line before the
+        insurer's system sent it on): a plausibility bound for the survey time, never for coverage."""
+        if self.claimed_reported_at is not None and self.claimed_reported_at < self.reported_at:
+            return self.claimed_reported_at
+        return self.reported_at
+
     def same_report(self, cmd: c.ReportClaim) -> bool:
         """A replayed report (same id, same content) is a no-op; a different one is a conflict."""
         return (cmd.unit_id, cmd.owner_id, cmd.part, cmd.item, cmd.location) == (
@@ -234,7 +251,7 @@ class Claim(BaseModel):
         if self.status is S.SURVEYED and self.surveyed_at == cmd.surveyed_at and self.survey_findings == cmd.findings:
             return
         self._require({S.REPORTED, S.SURVEY_SCHEDULED}, "the survey is recorded after the report (CLM-02)")
-        if cmd.surveyed_at < self.reported_at:
+        if cmd.surveyed_at < self.earliest_report_at:
             raise ClaimError(ReasonCode.VALIDATION_FAILED, "the survey cannot precede the report", field="surveyed_at")
         self.status, self.surveyed_at = S.SURVEYED, cmd.surveyed_at
         self.surveyor_id, self.survey_findings = cmd.surveyor_id, cmd.findings

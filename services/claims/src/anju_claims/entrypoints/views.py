@@ -36,7 +36,10 @@ class ClaimView(BaseModel):
     item: str
     location: str
     description: str
-    reported_at: datetime
+    reported_at: datetime = Field(description="When the platform received the report; it decides coverage (CLM-01).")
+    claimed_reported_at: datetime | None = Field(
+        default=None, description="The report time the sender stated; information only, never deciding (CLM-01)."
+    )
     channel: c.ReportChannel
     linked_claim_id: str | None = Field(description="Earlier repair whose CLM-06 warranty covers this report.")
     refusal: dict[str, str | None] | None = Field(description="Why the report was refused (CLM-01, CLM-10, POL-13).")

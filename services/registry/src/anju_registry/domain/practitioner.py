@@ -75,6 +75,10 @@ class Practitioner(Aggregate):
     evaluation_valid_until: date | None = None
     trainings: list[Training] = Field(default_factory=list)
     credit: list[CreditRecord] = Field(default_factory=list)
+    # The ID number matched another practitioner's when this application came in. The applicant is
+    # not told (that would reveal whether a person is listed, XC-05); the regulator sees it and its
+    # approval refuses the application (REG-02, one person listed once). Stored ones default to False.
+    identity_review: bool = False
 
     @classmethod
     def apply(
@@ -87,6 +91,7 @@ class Practitioner(Aggregate):
         registered_licences: tuple[RegisteredLicence, ...],
         career_start: date,
         roles: tuple[PractitionerRole, ...],
+        identity_review: bool = False,
     ) -> Practitioner:
         practitioner = cls(
             practitioner_id=practitioner_id,
@@ -96,6 +101,7 @@ class Practitioner(Aggregate):
             registered_licences=list(registered_licences),
             career_start=career_start,
             roles=list(dict.fromkeys(roles)),
+            identity_review=identity_review,
         )
         practitioner._applied()
         return practitioner
@@ -109,6 +115,7 @@ class Practitioner(Aggregate):
         registered_licences: tuple[RegisteredLicence, ...],
         career_start: date,
         roles: tuple[PractitionerRole, ...],
+        identity_review: bool = False,
     ) -> None:
         if self.status is not PractitionerStatus.REFUSED:
             raise InvalidState(
@@ -117,6 +124,7 @@ class Practitioner(Aggregate):
         self.agency_id, self.identity, self.title = agency_id, identity, title
         self.registered_licences, self.career_start = list(registered_licences), career_start
         self.roles, self.status, self.refusals = list(dict.fromkeys(roles)), PractitionerStatus.APPLIED, []
+        self.identity_review = identity_review
         self._applied()
 
     def _applied(self) -> None:
@@ -146,10 +154,21 @@ class Practitioner(Aggregate):
         return holds(credential, title=self.title, registered_licence=self.has_registered_licence)
 
     def approval_failures(self, rules: RegistryRules) -> list[FailedCondition]:
-        """REG-02: technical staff hold at least the region's minimum credential (工程师)."""
+        """REG-02: one person is listed once (实名制); technical staff hold at least the region's
+        minimum credential (工程师)."""
+        problems: list[FailedCondition] = []
+        if self.identity_review:
+            problems.append(
+                failed(
+                    "REG-02",
+                    "REAL_NAME_CHECK_FAILED",
+                    "the real-name check (实名制) did not pass",
+                    self.practitioner_id,
+                )
+            )
         minimum = rules.technical_staff_min_credential
         if self.is_technical and not self.holds(minimum):
-            return [
+            problems.append(
                 failed(
                     "REG-02",
                     "TITLE_BELOW_MINIMUM",
@@ -157,8 +176,8 @@ class Practitioner(Aggregate):
                     f"{self.practitioner_id} holds {TITLE_NAMES_ZH[self.title]}",
                     self.practitioner_id,
                 )
-            ]
-        return []
+            )
+        return problems
 
     def approve(self, *, rules: RegistryRules, today: date) -> None:
         if self.status is not PractitionerStatus.APPLIED:

@@ -41,6 +41,15 @@ class Team(Aggregate):
     refusals: list[FailedCondition] = Field(default_factory=list)
     lead_changes: list[LeadChange] = Field(default_factory=list)
 
+    @property
+    def lead_insurer_id(self) -> str | None:
+        """The insurer that leads the project: set by the first accepted assignment only.
+
+        ``insurer_id`` of a refused team names who tried last (kept as information); a refusal never
+        makes that insurer the project's, so it cannot lock the rightful lead insurer out.
+        """
+        return self.insurer_id if self.status is TeamStatus.ACTIVE else None
+
     @classmethod
     def first_attempt(cls, *, project_id: str, agency_id: str, insurer_id: str) -> Team:
         return cls(project_id=project_id, agency_id=agency_id, insurer_id=insurer_id, status=TeamStatus.REFUSED)

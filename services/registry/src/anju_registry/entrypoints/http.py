@@ -23,7 +23,7 @@ from anju_registry import access
 from anju_registry.domain.agency import Agency, AgencyStatus
 from anju_registry.domain.assignment import TeamContext, assignment_failures
 from anju_registry.domain.errors import NotFound, RegistryError
-from anju_registry.domain.practitioner import PractitionerStatus
+from anju_registry.domain.practitioner import Practitioner, PractitionerStatus
 from anju_registry.entrypoints.views import (
     Accepted,
     AgencyCreditView,
@@ -184,6 +184,26 @@ def _sees_agency_in_full(actor: Actor, agency: Agency) -> bool:
     )
 
 
+# Outcomes the regulator publishes (the pool, removal, ineligibility); a nomination that never entered
+# the pool is the nominating insurer's, the agency's and the regulator's business only.
+_PUBLIC_AGENCY_STATUSES = frozenset({AgencyStatus.ADMITTED, AgencyStatus.REMOVED, AgencyStatus.INELIGIBLE})
+
+
+def _visible_agency(actor: Actor, agency: Agency | None, agency_id: str) -> Agency:
+    """The agency, or the NOT_FOUND a missing one gets when ``actor`` may not see it (XC-05)."""
+    if agency is None or not (agency.status in _PUBLIC_AGENCY_STATUSES or _sees_agency_in_full(actor, agency)):
+        raise NotFound("agency", agency_id)
+    return agency
+
+
+def _visible_practitioner(actor: Actor, p: Practitioner | None, practitioner_id: str) -> Practitioner:
+    """Listed practitioners (the talent database) are shown masked to anyone; an application that is
+    not listed only to the regulator and its agency; anyone else hears NOT_FOUND (XC-05)."""
+    if p is None or not (p.in_database or access.is_regulator(actor) or access.acts_for_agency(actor, p.agency_id)):
+        raise NotFound("practitioner", practitioner_id)
+    return p
+
+
 def build_router(handlers: RegistryHandlers, commands: CommandPipeline) -> APIRouter:
     router = APIRouter(prefix="/v1/registry", tags=["registry"], responses=_ERRORS)
     repos = handlers.repos
@@ -200,18 +220,15 @@ def build_router(handlers: RegistryHandlers, commands: CommandPipeline) -> APIRo
     @router.get("/agencies/{agency_id}", summary="One agency; public view unless it is yours (XC-05)")
     async def get_agency(agency_id: str, actor: CurrentActor) -> AgencyView:
         loaded = await repos.agencies.get(agency_id)
-        if loaded is None:
-            raise NotFound("agency", agency_id)
+        agency = _visible_agency(actor, loaded.aggregate if loaded else None, agency_id)
         return AgencyView.of(
-            loaded.aggregate, full=_sees_agency_in_full(actor, loaded.aggregate), version=loaded.version
+            agency, full=_sees_agency_in_full(actor, agency), version=loaded.version if loaded else None
         )
 
     @router.get("/agencies/{agency_id}/credit", summary="An agency's credit record (REG-10); findings: regulator only")
     async def agency_credit(agency_id: str, actor: CurrentActor) -> AgencyCreditView:
         loaded = await repos.agencies.get(agency_id)
-        if loaded is None:
-            raise NotFound("agency", agency_id)
-        a = loaded.aggregate
+        a = _visible_agency(actor, loaded.aggregate if loaded else None, agency_id)
         full = access.is_regulator(actor) or access.acts_for_agency(actor, agency_id)
         findings = [v.model_dump(mode="json") for v in a.violations] if full else None
         return AgencyCreditView(
@@ -233,16 +250,14 @@ def build_router(handlers: RegistryHandlers, commands: CommandPipeline) -> APIRo
     @router.get("/practitioners/{practitioner_id}", summary="One practitioner, identity masked (XC-09)")
     async def get_practitioner(practitioner_id: str, actor: CurrentActor) -> PractitionerView:
         loaded = await repos.practitioners.get(practitioner_id)
-        if loaded is None:
-            raise NotFound("practitioner", practitioner_id)
-        return PractitionerView.of(loaded.aggregate, handlers.today, loaded.version)
+        p = _visible_practitioner(actor, loaded.aggregate if loaded else None, practitioner_id)
+        version = loaded.version if loaded else None
+        return PractitionerView.of(p, handlers.today, version, regulator=access.is_regulator(actor))
 
     @router.get("/practitioners/{practitioner_id}/credit", summary="A practitioner's credit record (REG-10)")
     async def practitioner_credit(practitioner_id: str, actor: CurrentActor) -> PractitionerCreditView:
         loaded = await repos.practitioners.get(practitioner_id)
-        if loaded is None:
-            raise NotFound("practitioner", practitioner_id)
-        p = loaded.aggregate
+        p = _visible_practitioner(actor, loaded.aggregate if loaded else None, practitioner_id)
         return PractitionerCreditView(
             practitioner=PractitionerView.of(p, handlers.today), records=[CreditView.of(c) for c in p.credit]
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from anju_contracts import registry as r
 from anju_registry.domain.agency import Agency
@@ -102,10 +102,16 @@ class PractitionerView(BaseModel):
     years_of_experience: int
     evaluation_valid_until: date | None
     version: int | None = None
+    identity_review: bool | None = Field(
+        default=None, description="Regulator only: the ID number matched another practitioner's (REG-02)."
+    )
 
     @classmethod
-    def of(cls, p: Practitioner, today: date, version: int | None = None) -> PractitionerView:
+    def of(
+        cls, p: Practitioner, today: date, version: int | None = None, *, regulator: bool = False
+    ) -> PractitionerView:
         return cls(
+            identity_review=p.identity_review if regulator else None,
             practitioner_id=p.practitioner_id,
             agency_id=p.agency_id,
             identity=p.identity.masked(),
