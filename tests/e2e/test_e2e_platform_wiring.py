@@ -131,7 +131,9 @@ def _wait_exit(proc: subprocess.Popen[bytes]) -> int | None:
 def test_every_service_is_ready_with_openapi_asyncapi_and_metrics(platform: dict[str, str]) -> None:
     for service, url in platform.items():
         ready = httpx.get(f"{url}/readyz", timeout=10).json()
-        assert ready["ready"] is True and set(ready["checks"]) == {"kafka", "mongo", "object_store"}, service
+        assert ready["ready"] is True and set(ready["checks"]) == {"kafka", "mongo", "object_store", "consumers"}, (
+            service
+        )
         assert httpx.get(f"{url}/openapi.json", timeout=10).json()["info"]["title"].startswith("Anju")
         asyncapi = httpx.get(f"{url}/asyncapi.json", timeout=10).json()
         assert BY_SERVICE[service].commands in json.dumps(asyncapi), service

@@ -10,8 +10,8 @@ from prometheus_client import REGISTRY
 
 from anju_contracts import Actor, Envelope, Event, Role
 from anju_kit.consumer_health import ConsumerWatch, PartitionKey
-from anju_kit.kafka import ensure_topics, make_broker, reliable_batch_subscriber, reliable_subscriber
-from anju_kit.testing import produce
+from anju_kit.kafka import Inbound, ensure_topics, make_broker, reliable_batch_subscriber, reliable_subscriber
+from anju_kit.testing import door_for_tests, produce
 
 pytestmark = pytest.mark.integration
 
@@ -39,17 +39,21 @@ async def test_consumer_stuck_on_outage_is_stalled_with_lag_and_healthy_batch_co
     attempts: list[int] = []
     handled: list[int] = []
 
-    @reliable_subscriber(broker, stuck_topic, group_id=stuck_group, service="test", outage_pause_s=0.2)
-    async def always_down(envelope: Envelope) -> None:
-        attempts.append(envelope.data["n"])
+    @reliable_subscriber(
+        broker, stuck_topic, group_id=stuck_group, service="test", outage_pause_s=0.2, **door_for_tests()
+    )
+    async def always_down(inbound: Inbound) -> None:
+        attempts.append(inbound.envelope.data["n"])
         raise ConnectionError("database unreachable")  # an outage: the kit re-reads this offset forever
 
-    async def one(envelope: Envelope) -> None:
-        handled.append(envelope.data["n"])
+    async def one(inbound: Inbound) -> None:
+        handled.append(inbound.envelope.data["n"])
 
-    @reliable_batch_subscriber(broker, flowing_topic, group_id=flowing_group, service="test", handle_one=one)
-    async def flowing(envelopes: list[Envelope]) -> None:
-        handled.extend(e.data["n"] for e in envelopes)
+    @reliable_batch_subscriber(
+        broker, flowing_topic, group_id=flowing_group, service="test", handle_one=one, **door_for_tests()
+    )
+    async def flowing(inbounds: list[Inbound]) -> None:
+        handled.extend(i.envelope.data["n"] for i in inbounds)
 
     await produce(settings.kafka_bootstrap, stuck_topic, [tick(1)])
     await produce(settings.kafka_bootstrap, flowing_topic, [tick(1), tick(2), tick(3)])
