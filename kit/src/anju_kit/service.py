@@ -29,7 +29,14 @@ from anju_kit.consumer_health import ConsumerWatch
 from anju_kit.kafka import Inbound, ensure_topics, make_broker, publish_many, reliable_subscriber
 from anju_kit.logging import configure_logging, get_logger
 from anju_kit.mongo import AggregateStore, Doc, OutboxRelay, connect
-from anju_kit.pipeline import command_sender, install_refusal_handler
+from anju_kit.pipeline import (
+    BatchHandle,
+    CommandPipeline,
+    CommandTable,
+    command_sender,
+    install_refusal_handler,
+    subscribe_commands,
+)
 from anju_kit.problems import Problem, install_problem_handlers
 from anju_kit.rejections import Rejector
 from anju_kit.settings import ServiceSettings
@@ -121,6 +128,28 @@ class ServiceApp:
             """Commands for this service (none supported yet: each is answered with NOT_SUPPORTED)."""
             refusal = Refusal("NOT_SUPPORTED", f"{self.settings.service} takes no commands yet")
             await self.rejector.reject(inbound.envelope, refusal, inbound.record)
+
+    def command_pipeline(self, table: CommandTable, *, batch: BatchHandle | None = None) -> CommandPipeline:
+        """The service's one way from a command to its handler (anju_kit.pipeline), for Kafka and HTTP."""
+        return CommandPipeline(
+            service=self.settings.service,
+            region=self.settings.region,
+            topic=self.topics.commands,
+            table=table,
+            rejector=self.rejector,
+            batch=batch,
+        )
+
+    def subscribe_commands(self, commands: CommandPipeline, *, group_id: str, **options: Any) -> None:
+        """The commands topic through ``commands`` (``batch_max_records`` etc. as in subscribe_commands)."""
+        subscribe_commands(
+            self.broker,
+            commands,
+            tokens=self.tokens,
+            group_id=group_id,
+            max_bytes=self.settings.kafka_max_message_bytes,
+            **options,
+        )
 
     def relay_outbox_of(self, store: AggregateStore) -> None:
         self._outbox_stores.append(store)

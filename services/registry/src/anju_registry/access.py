@@ -17,7 +17,7 @@ from anju_contracts.base import ContractModel
 from anju_registry.domain.errors import Forbidden, NotFound
 from anju_registry.domain.team import Team
 
-_REGULATOR_COMMANDS: tuple[type[ContractModel], ...] = (
+REGULATOR_COMMANDS: tuple[type[ContractModel], ...] = (
     r.AdmitAgency,
     r.RefuseAgency,
     r.ApprovePractitioner,
@@ -52,7 +52,7 @@ def check(actor: Actor, command: ContractModel) -> None:
 
     Decided from the actor and the command alone, so a refusal here tells nothing about stored state.
     """
-    if isinstance(command, _REGULATOR_COMMANDS):
+    if isinstance(command, REGULATOR_COMMANDS):
         allowed = is_regulator(actor)
     elif isinstance(command, r.NominateAgency | r.SubmitEvaluation | r.RegisterInsurerStaff):
         allowed = acts_for_insurer(actor, command.insurer_id)

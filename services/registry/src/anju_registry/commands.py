@@ -15,6 +15,7 @@ from anju_contracts import registry as r
 from anju_kit.logging import get_logger
 from anju_kit.metrics import REJECTED
 from anju_kit.pipeline import CommandRequest, CommandTable, Route
+from anju_registry.access import REGULATOR_COMMANDS
 from anju_registry.handlers import Outcome, RegistryHandlers
 from anju_registry.refusals import refusal
 
@@ -31,21 +32,7 @@ SENDERS: dict[type[Any], frozenset[Role]] = {
     r.ChangeLead: INSURER,
     r.RecordCorporateRelations: AGENCY_OR_REGULATOR,
     r.ApplyPractitioner: AGENCY_OR_REGULATOR,
-    **dict.fromkeys(
-        (
-            r.AdmitAgency,
-            r.RefuseAgency,
-            r.ApprovePractitioner,
-            r.RecordTraining,
-            r.RecordReEvaluation,
-            r.CombineEvaluations,
-            r.RecordViolation,
-            r.RecordSeriousAccident,
-            r.SubmitSafetyChecklistScore,
-            r.RectificationRefused,
-        ),
-        REGULATOR,
-    ),
+    **dict.fromkeys(REGULATOR_COMMANDS, REGULATOR),
 }
 HTTP_ONLY = {r.ApplyPractitioner, r.RegisterInsurerStaff}  # real-name data never travels on a topic (XC-09)
 

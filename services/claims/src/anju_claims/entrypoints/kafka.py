@@ -17,7 +17,7 @@ from anju_contracts.base import Event
 from anju_contracts.catalog import ContractError, parse
 from anju_contracts.policy import POLICY_EVENT_TYPES
 from anju_kit.kafka import Inbound, reliable_subscriber
-from anju_kit.pipeline import CommandPipeline, event_sender, subscribe_commands
+from anju_kit.pipeline import CommandPipeline, event_sender
 from anju_kit.problems import problems_from_error
 from anju_kit.service import ServiceApp
 
@@ -25,14 +25,7 @@ READ_MODEL_TYPES = frozenset(t.TYPE for t in POLICY_EVENT_TYPES)
 
 
 def pipeline(service: ServiceApp, handlers: ClaimsHandlers) -> CommandPipeline:
-    return CommandPipeline(
-        service="claims",
-        region=handlers.region,
-        topic=topics.CLAIMS.commands,
-        table=command_table(handlers),
-        rejector=service.rejector,
-        batch=batch_handler(handlers),
-    )
+    return service.command_pipeline(command_table(handlers), batch=batch_handler(handlers))
 
 
 def register(
@@ -47,12 +40,9 @@ def register(
 ) -> None:
     """Subscribe the commands (group ``group``) and the policy read model (group ``group-policy``)."""
     max_bytes = service.settings.kafka_max_message_bytes
-    subscribe_commands(
-        service.broker,
+    service.subscribe_commands(
         commands,
-        tokens=service.tokens,
         group_id=group,
-        max_bytes=max_bytes,
         attempts=attempts,
         batch_max_records=max_records,
         batch_timeout_ms=batch_timeout_ms,
