@@ -228,10 +228,7 @@ async def current_actor(
 ) -> Actor:
     if credentials is None:
         raise ProblemError(401, "TOKEN_MISSING", "Send an actor token as 'Authorization: Bearer …'.")
-    tokens: ActorTokens | None = getattr(request.app.state, "tokens", None)
-    if tokens is None:  # an app built without ServiceApp (tests of a router alone)
-        tokens = ActorTokens.from_settings(request.app.state.settings)
-        request.app.state.tokens = tokens
+    tokens: ActorTokens = request.app.state.tokens  # set once by ServiceApp.build
     return actor_from_token(credentials.credentials, tokens)
 
 

@@ -262,15 +262,7 @@ class Door:
             return None
         try:
             sender = self._authenticate(record, envelope)
-        except Refusal as refusal:
-            log.warning(
-                "kafka.unauthenticated",
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-                reason_code=refusal.reason_code,
-                detail=refusal.detail,
-            )
+        except Refusal as refusal:  # answered, and logged once, by the answer
             HANDLED.labels(topic=self.topic, outcome="unauthenticated").inc()
             await self._answer(refusal, ref, envelope, {})
             return None

@@ -7,8 +7,9 @@
     a refusal answered: on Kafka as ``common.Rejected`` on the service's rejection topic, over HTTP as a
     4xx problem with the same reason code, rule, fields and every failed condition.
 
-A service declares a :class:`CommandTable` (command type → :class:`Route`) and calls :func:`subscribe`
-and :meth:`CommandPipeline.from_http`; nothing else of the path is its own. Refusals are
+A service declares a :class:`CommandTable` (command type → :class:`Route`), builds its pipeline with
+``ServiceApp.command_pipeline``, subscribes it with ``ServiceApp.subscribe_commands`` and calls
+:meth:`CommandPipeline.from_http` from its routes; nothing else of the path is its own. Refusals are
 :class:`~anju_contracts.Refusal` (the services' domain errors derive from it); anything else that a handler
 raises is a failure of the platform, retried and dead-lettered by kit.kafka.
 """
@@ -25,8 +26,8 @@ from fastapi.responses import JSONResponse
 from faststream.kafka import KafkaBroker
 from pydantic import ValidationError
 
-from anju_contracts import Actor, Envelope, ReasonCode, RecordRef, Refusal, Role
-from anju_contracts.base import Command
+from anju_contracts import Envelope, ReasonCode, RecordRef, Refusal, Role
+from anju_contracts.base import Command, Message
 from anju_contracts.catalog import ContractError, parse
 from anju_kit.auth import TOKEN_HEADER, ActorTokens, Sender, TokenRefused
 from anju_kit.kafka import Authenticate, Inbound, header_map, reliable_batch_subscriber, reliable_subscriber
@@ -39,18 +40,13 @@ R = TypeVar("R")
 
 @dataclass(frozen=True)
 class CommandRequest:
-    """A validated, authenticated command on its way to a handler."""
+    """A validated, authenticated, authorized command on its way to a handler."""
 
     envelope: Envelope
     command: Command
-    sender: Sender
     record: RecordRef | None = None  # where it came from on Kafka; None over HTTP
     answer_to: str | None = None  # the rejection topic a stored refusal answer goes to (Kafka only)
     expected_version: int | None = None  # HTTP If-Match
-
-    @property
-    def actor(self) -> Actor:
-        return self.envelope.actor
 
 
 Handle = Callable[[CommandRequest], Awaitable[R]]
@@ -84,18 +80,7 @@ class CommandPipeline:
 
     # -- the stages ---------------------------------------------------------------------------------
     def validate(self, envelope: Envelope) -> Command:
-        try:
-            command = parse(envelope, topic=self.topic)
-        except ContractError as exc:
-            raise Refusal(exc.reason_code, "the message type or its schema version is not handled here") from exc
-        except ValidationError as exc:
-            problems = problems_from_error(exc)
-            raise Refusal(
-                ReasonCode.VALIDATION_FAILED,
-                "the payload does not match its schema",
-                field=problems[0].field if problems else "",
-                problems=problems,
-            ) from exc
+        command = contract_message(envelope, self.topic)
         if not isinstance(command, Command) or type(command) not in self.table:
             raise Refusal(ReasonCode.UNKNOWN_TYPE, "this message type is not a command of this service")
         return command
@@ -113,8 +98,8 @@ class CommandPipeline:
     # -- Kafka --------------------------------------------------------------------------------------
     async def from_kafka(self, inbound: Inbound) -> None:
         try:
-            request = self._request(inbound)
-            await self.table[type(request.command)].handle(request)
+            route, request = self._request(inbound)
+            await route.handle(request)
         except Refusal as refusal:
             await self.rejector.reject(inbound.envelope, refusal, inbound.record)
 
@@ -126,26 +111,39 @@ class CommandPipeline:
         requests: list[CommandRequest] = []
         for inbound in inbounds:
             try:
-                requests.append(self._request(inbound))
+                requests.append(self._request(inbound)[1])
             except Refusal as refusal:
                 await self.rejector.reject(inbound.envelope, refusal, inbound.record)
         for request, refused in await self.batch(requests):
             await self.rejector.reject(request.envelope, refused, request.record)
 
-    def _request(self, inbound: Inbound) -> CommandRequest:
+    def _request(self, inbound: Inbound) -> tuple[Route[Any], CommandRequest]:
         command = self.validate(inbound.envelope)
-        self.authorize(inbound.envelope, command, via_kafka=True)
-        return CommandRequest(
-            inbound.envelope, command, inbound.sender, record=inbound.record, answer_to=self.rejector.topic
-        )
+        route = self.authorize(inbound.envelope, command, via_kafka=True)
+        return route, CommandRequest(inbound.envelope, command, record=inbound.record, answer_to=self.rejector.topic)
 
     # -- HTTP ---------------------------------------------------------------------------------------
     async def from_http(self, envelope: Envelope, command: Command, *, expected_version: int | None = None) -> Any:
         """Authorize and run a command whose actor the bearer token proved; a Refusal escapes (→ 4xx)."""
         route = self.authorize(envelope, command, via_kafka=False)
-        sender = Sender(envelope.actor, platform=True)
-        request = CommandRequest(envelope, command, sender, expected_version=expected_version)
-        return await route.handle(request)
+        return await route.handle(CommandRequest(envelope, command, expected_version=expected_version))
+
+
+def contract_message(envelope: Envelope, topic: str) -> Message:
+    """The message of ``envelope`` as its contract types it, or a :class:`Refusal` that says why not
+    (naming fields and rules, never a submitted value)."""
+    try:
+        return parse(envelope, topic=topic)
+    except ContractError as exc:
+        raise Refusal(exc.reason_code, "the message type or its schema version is not handled here") from exc
+    except ValidationError as exc:
+        problems = problems_from_error(exc)
+        raise Refusal(
+            ReasonCode.VALIDATION_FAILED,
+            "the payload does not match its schema",
+            field=problems[0].field if problems else "",
+            problems=problems,
+        ) from exc
 
 
 # -- authentication rules per topic ------------------------------------------------------------------

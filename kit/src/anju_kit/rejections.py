@@ -18,6 +18,13 @@ from anju_kit.metrics import REJECTED
 log = get_logger(__name__)
 
 
+def answer_envelope(command: Envelope, refusal: Refusal, *, producer: str, record: RecordRef | None = None) -> Envelope:
+    """The ``Rejected`` answer to ``command``, keyed and correlated like it (also for a service that stores
+    the answer in the same write as its refusal event)."""
+    rejected = refusal.answer(command_event_id=str(command.event_id), command_type=command.type)
+    return command.follow_up(rejected.model_copy(update={"record": record}), producer=producer)
+
+
 class Rejector:
     """Builds and publishes :class:`Rejected` answers; also the kit's Kafka ``Answer`` callable."""
 
@@ -27,14 +34,9 @@ class Rejector:
         self._region = region
         self._producer = producer
 
-    def answer_for(self, command: Envelope, refusal: Refusal, record: RecordRef | None = None) -> Envelope:
-        """The answer to ``command`` (for a service that stores it in the same write as a refusal event)."""
-        rejected = refusal.answer(command_event_id=str(command.event_id), command_type=command.type)
-        return command.follow_up(rejected.model_copy(update={"record": record}), producer=self._producer)
-
     async def reject(self, command: Envelope, refusal: Refusal, record: RecordRef | None = None) -> Envelope:
-        answer = self.answer_for(command, refusal, record)
-        await self._send(answer, refusal)
+        answer = answer_envelope(command, refusal, producer=self._producer, record=record)
+        await self._send(answer, refusal, record)
         return answer
 
     async def __call__(
@@ -52,9 +54,9 @@ class Rejector:
             actor=service_actor(self._producer, self._region),
             key=hints.get("key"),
         )
-        await self._send(answer, refusal)
+        await self._send(answer, refusal, record)
 
-    async def _send(self, answer: Envelope, refusal: Refusal) -> None:
+    async def _send(self, answer: Envelope, refusal: Refusal, record: RecordRef | None) -> None:
         await publish(self._broker, self.topic, answer)
         REJECTED.labels(reason_code=refusal.reason_code).inc()
         log.info(
@@ -62,4 +64,5 @@ class Rejector:
             reason_code=refusal.reason_code,
             rule_id=refusal.rule_id,
             fields=[p.field for p in refusal.problems],
+            record=f"{record.topic}[{record.partition}]@{record.offset}" if record else None,
         )

@@ -77,6 +77,7 @@ class ServiceApp:
         self._objects: Any = None
         self._startup: list[Hook] = []
         self._loops: list[Loop] = [self.consumer_watch.run]
+        self._commands: CommandPipeline | None = None
         self._outbox_stores: list[AggregateStore] = []
         self.relay = OutboxRelay(self._outbox_stores, self.publish_many)
         self.extra_topics: list[str] = []
@@ -130,8 +131,9 @@ class ServiceApp:
             await self.rejector.reject(inbound.envelope, refusal, inbound.record)
 
     def command_pipeline(self, table: CommandTable, *, batch: BatchHandle | None = None) -> CommandPipeline:
-        """The service's one way from a command to its handler (anju_kit.pipeline), for Kafka and HTTP."""
-        return CommandPipeline(
+        """The service's one way from a command to its handler (anju_kit.pipeline), for Kafka and HTTP;
+        kept as :attr:`commands` so both entrypoints share it."""
+        self._commands = CommandPipeline(
             service=self.settings.service,
             region=self.settings.region,
             topic=self.topics.commands,
@@ -139,6 +141,13 @@ class ServiceApp:
             rejector=self.rejector,
             batch=batch,
         )
+        return self._commands
+
+    @property
+    def commands(self) -> CommandPipeline:
+        if self._commands is None:
+            raise RuntimeError(f"{self.settings.service} has no command pipeline: call command_pipeline() first")
+        return self._commands
 
     def subscribe_commands(self, commands: CommandPipeline, *, group_id: str, **options: Any) -> None:
         """The commands topic through ``commands`` (``batch_max_records`` etc. as in subscribe_commands)."""
@@ -254,7 +263,11 @@ class ServiceApp:
 
 
 class BodyLimit:
-    """Refuses a request body over ``max_bytes`` with 413 before anything parses it (ASGI middleware)."""
+    """Refuses a request body over ``max_bytes`` with 413 before anything parses it (ASGI middleware).
+
+    The body is read here, up to the limit, and handed on whole: FastAPI reads it whole anyway, and an
+    error raised while FastAPI reads would come out as its generic 400. A declared Content-Length over
+    the limit is refused before a byte is read."""
 
     def __init__(self, app: Any, *, max_bytes: int) -> None:
         self.app = app
@@ -266,40 +279,42 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers") or ()).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._too_large(send)
+            await self._too_large(scope, send)
             return
-        seen = 0
-
-        async def limited() -> Any:
-            nonlocal seen
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge
-            return message
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._too_large(scope, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        delivered = False
 
-        try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
-            await self._too_large(send)
+        async def replay() -> Any:
+            nonlocal delivered
+            if delivered:
+                return await receive()  # after the body: the client's disconnect, when it comes
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
 
-    async def _too_large(self, send: Any) -> None:
-        body = Problem(
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Any, send: Any) -> None:
+        problem = Problem(
             reason_code=ReasonCode.PAYLOAD_TOO_LARGE, detail=f"a request body may have at most {self.max_bytes} bytes"
         )
-        await JSONResponse(body.model_dump(mode="json"), status_code=413)(
-            {"type": "http"},
-            _no_receive,
-            send,  # a Response only sends; scope and receive are unused
-        )
+        await JSONResponse(problem.model_dump(mode="json"), status_code=413)(scope, _nothing, send)
 
 
-class _TooLarge(Exception):
-    pass
-
-
-async def _no_receive() -> Any:
+async def _nothing() -> Any:
     return {"type": "http.disconnect"}
 
 

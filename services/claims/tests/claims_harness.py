@@ -172,6 +172,22 @@ async def survey(running: Running, claim_id: str) -> None:
         assert answer.status_code == 200, answer.text
 
 
+async def like_a_missing_claim(
+    running: Running, claim_id: str, segment: str, body: dict[str, Any], actor: Actor, **headers: str
+) -> httpx.Response:
+    """POST ``body`` to ``claim_id``'s ``segment`` as ``actor``, assert the answer is exactly that of a claim
+    that does not exist (XC-05: "not yours" and "not there" look alike), and return it."""
+    answer = await running.http.post(
+        f"/v1/claims/{claim_id}/{segment}", json=body, headers=running.auth(actor, **headers)
+    )
+    missing = await running.http.post(
+        f"/v1/claims/c-none/{segment}", json=body | {"claim_id": "c-none"}, headers=running.auth(actor, **headers)
+    )
+    assert answer.status_code == missing.status_code == 404, answer.text
+    assert answer.json()["reason_code"] == missing.json()["reason_code"]
+    return answer
+
+
 async def wait_for(predicate: Any, timeout_s: float = 20.0) -> Any:
     async with asyncio.timeout(timeout_s):
         while True:

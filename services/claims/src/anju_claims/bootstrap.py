@@ -107,5 +107,5 @@ def create_app(settings: ClaimsSettings | None = None, *, clock: Clock | None = 
     service, handlers = create_service(settings or ClaimsSettings.load(), clock=clock)
     app = service.build()
     app.state.handlers = handlers
-    http.install(app, handlers, kafka.pipeline(service, handlers))
+    http.install(app, handlers, service.commands)
     return app

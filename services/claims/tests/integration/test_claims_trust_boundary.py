@@ -18,6 +18,7 @@ from claims_harness import (
     Tail,
     claims_settings,
     command,
+    like_a_missing_claim,
     load_policy,
     owner,
     policy_events,
@@ -26,8 +27,8 @@ from claims_harness import (
     wait_for,
 )
 
-from anju_contracts import Role, topics
 from anju_contracts import claims as c
+from anju_contracts import topics
 from anju_kit.kafka import encode
 from anju_kit.testing import signed_headers
 
@@ -133,15 +134,32 @@ async def test_xc05_defect2_a_replayed_idempotency_key_does_not_skip_the_access_
     assert first.status_code == 201, first.text
     withdraw = {"claim_id": "c-idem", "reason": "重复报案"}
     for stranger in (owner("o-2", "u-2"), OTHER_INSURER):
-        answer = await claims.http.post(
-            "/v1/claims/c-idem/withdrawal", json=withdraw, headers=claims.auth(stranger, **{"Idempotency-Key": key})
+        answer = await like_a_missing_claim(
+            claims, "c-idem", "withdrawal", withdraw, stranger, **{"Idempotency-Key": key}
         )
-        missing = await claims.http.post(
-            "/v1/claims/c-none/withdrawal",
-            json=withdraw | {"claim_id": "c-none"},
-            headers=claims.auth(stranger, **{"Idempotency-Key": key}),
-        )
-        assert answer.status_code == missing.status_code == 404
-        assert answer.json()["reason_code"] == missing.json()["reason_code"]
         assert "o-1" not in answer.text and "u-1" not in answer.text
-    assert mine.role is Role.OWNER
+
+
+async def test_xc07_defect9_http_bodies_over_the_limit_empty_null_or_not_json_get_a_typed_answer(
+    claims: Running,
+) -> None:
+    """Every bad body answers a typed 4xx problem without echoing it; an oversized one is refused unread
+    (413), whether its size is declared or it arrives in chunks."""
+    headers = claims.auth(owner("o-1", "u-1"), **{"content-type": "application/json"})
+    huge = b'{"description": "' + b"x" * MAX_BYTES + b'"}'
+
+    async def chunks():  # no Content-Length: the limit must hold while reading
+        for at in range(0, len(huge), 4096):
+            yield huge[at : at + 4096]
+
+    declared = await claims.http.post("/v1/claims", content=huge, headers=headers)
+    chunked = await claims.http.post("/v1/claims", content=chunks(), headers=headers)
+    for answer in (declared, chunked):
+        assert answer.status_code == 413 and answer.json()["reason_code"] == "PAYLOAD_TOO_LARGE"
+    phone = b'{"claim_id": "13812345678", "unit_id": "u-1"'  # not JSON, with a phone number in it
+    for body in (b"", b"null", b"\x00not json{", phone):
+        answer = await claims.http.post("/v1/claims", content=body, headers=headers)
+        assert answer.status_code == 422 and answer.json()["reason_code"] == "VALIDATION_FAILED", body
+        assert "13812345678" not in answer.text
+    good = await claims.http.post("/v1/claims", json=report_body("c-after", "u-1", "o-1"), headers=headers)
+    assert good.status_code == 201, good.text

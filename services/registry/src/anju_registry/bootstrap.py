@@ -79,7 +79,7 @@ def compose(service: ServiceApp, handlers: RegistryHandlers) -> FastAPI:
     """The HTTP application of a built service: the kit's ops routes plus /v1/registry."""
     app = service.build()
     app.state.handlers = handlers
-    http.install(app, handlers, kafka.pipeline(service, handlers))
+    http.install(app, handlers, service.commands)
     return app
 
 

@@ -39,7 +39,9 @@ HTTP_ONLY = {r.ApplyPractitioner, r.RegisterInsurerStaff}  # real-name data neve
 
 def command_table(handlers: RegistryHandlers) -> CommandTable:
     async def execute(request: CommandRequest) -> Outcome:
-        outcome = await handlers.execute(request.envelope, request.command, answer_to=request.answer_to)
+        outcome = await handlers.execute(
+            request.envelope, request.command, answer_to=request.answer_to, record=request.record
+        )
         refused = refusal(outcome.refused)
         if refused is not None and request.answer_to is None:
             raise refused  # HTTP: answered 422 with every failed condition (a retry is refused again)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
-from anju_contracts import Actor, Envelope, ReasonCode, Role
+from anju_contracts import Actor, Envelope, ReasonCode, RecordRef, Role
 from anju_contracts import registry as r
 from anju_contracts.base import ContractModel, Event
 from anju_kit.calendar import end_of_day
@@ -51,6 +51,7 @@ class Delivery:
 
     envelope: Envelope
     answer_to: str | None = None
+    record: RecordRef | None = None  # the Kafka record answered (named in the stored answer)
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,19 @@ class RegistryHandlers:
 
     # -- dispatch -----------------------------------------------------------------------------
 
-    async def execute(self, envelope: Envelope, command: ContractModel, *, answer_to: str | None = None) -> Outcome:
+    async def execute(
+        self,
+        envelope: Envelope,
+        command: ContractModel,
+        *,
+        answer_to: str | None = None,
+        record: RecordRef | None = None,
+    ) -> Outcome:
         """Apply ``command``; with ``answer_to`` a refusal's ``Rejected`` answer is stored with it (Kafka)."""
         if envelope.region != self.region or envelope.actor.region != self.region:
             raise RegistryError(ReasonCode.WRONG_REGION, f"this deployment serves region {self.region}")
         actor = envelope.actor
-        delivery = Delivery(envelope, answer_to)
+        delivery = Delivery(envelope, answer_to, record)
         match command:
             case r.NominateAgency():
                 access.check(actor, command)
@@ -435,11 +443,10 @@ class RegistryHandlers:
             outgoing = [
                 OutgoingEvent(e.TOPIC or "", envelope.follow_up(e, producer=self.producer, key=doc_id)) for e in events
             ]
-            if (
-                delivery.answer_to is not None
-                and (answer := rejected(envelope, refused_conditions(events), producer=self.producer)) is not None
-            ):
-                outgoing.append(OutgoingEvent(delivery.answer_to, answer))  # one write with the refusal
+            if delivery.answer_to is not None:  # Kafka: the answer goes in the same write as the refusal
+                answer = rejected(envelope, refused_conditions(events), producer=self.producer, record=delivery.record)
+                if answer is not None:
+                    outgoing.append(OutgoingEvent(delivery.answer_to, answer))
             history = HistoryEntry(
                 envelope.type,
                 envelope.actor,

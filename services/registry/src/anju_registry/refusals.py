@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from anju_contracts import Envelope, ReasonCode
+from anju_contracts import Envelope, ReasonCode, RecordRef
 from anju_contracts import registry as r
 from anju_contracts.base import Event
+from anju_kit.rejections import answer_envelope
 from anju_registry.domain.errors import RegistryError
 
 # The events that record a command the rules refused (the refusal is kept, XC-04).
@@ -28,10 +29,9 @@ def refusal(failures: Sequence[r.FailedCondition]) -> RegistryError | None:
     return RegistryError(ReasonCode.RULE_VIOLATION, detail, failures[0].rule_id, tuple(failures))
 
 
-def rejected(command: Envelope, failures: Sequence[r.FailedCondition], *, producer: str) -> Envelope | None:
+def rejected(
+    command: Envelope, failures: Sequence[r.FailedCondition], *, producer: str, record: RecordRef | None = None
+) -> Envelope | None:
     """The ``Rejected`` answer to a refused command, keyed like the command (None when nothing failed)."""
     error = refusal(failures)
-    if error is None:
-        return None
-    answer = error.answer(command_event_id=str(command.event_id), command_type=command.type)
-    return command.follow_up(answer, producer=producer)
+    return None if error is None else answer_envelope(command, error, producer=producer, record=record)

@@ -82,6 +82,8 @@ async def test_xc07_registry_commands_over_kafka_are_applied_or_answered_with_ru
         ("registry.AssignTeam", "RULE_VIOLATION", "REG-02"),
         (None, "MALFORMED_MESSAGE", None),
     ]
+    # the refusal's answer, stored in the same outbox write as AssignmentRefused, names the record it answers
+    assert all(x["data"]["record"]["topic"] == topics.REGISTRY.commands for x in rejections)
     problems = rejections[1]["data"]["problems"]
     assert [p["message"].split(":")[0] for p in problems] == ["REG-02 NOT_IN_TALENT_DATABASE"] * 2
 

@@ -8,17 +8,13 @@ the retry and DLQ rules apply. Policy events are taken only from the policy serv
 
 from __future__ import annotations
 
-from pydantic import ValidationError
-
 from anju_claims.commands import batch_handler, command_table
 from anju_claims.handlers import ClaimsHandlers
-from anju_contracts import ReasonCode, Refusal, topics
+from anju_contracts import Refusal, topics
 from anju_contracts.base import Event
-from anju_contracts.catalog import ContractError, parse
 from anju_contracts.policy import POLICY_EVENT_TYPES
 from anju_kit.kafka import Inbound, reliable_subscriber
-from anju_kit.pipeline import CommandPipeline, event_sender
-from anju_kit.problems import problems_from_error
+from anju_kit.pipeline import CommandPipeline, contract_message, event_sender
 from anju_kit.service import ServiceApp
 
 READ_MODEL_TYPES = frozenset(t.TYPE for t in POLICY_EVENT_TYPES)
@@ -65,19 +61,8 @@ def register(
         if envelope.type not in READ_MODEL_TYPES:
             return  # another policy event, not one the claims read model folds: not addressed to us
         try:
-            event = parse(envelope, topic=topics.POLICY.events)
-            if not isinstance(event, Event):
-                return
-            await handlers.project_policy_event(envelope, event)
-        except ContractError as exc:
-            await service.rejector.reject(
-                envelope, Refusal(exc.reason_code, "policy event not readable"), inbound.record
-            )
-        except ValidationError as exc:
-            problems = problems_from_error(exc)
-            refusal = Refusal(
-                ReasonCode.VALIDATION_FAILED, "the policy event does not match its schema", problems=problems
-            )
-            await service.rejector.reject(envelope, refusal, inbound.record)
+            event = contract_message(envelope, topics.POLICY.events)
+            if isinstance(event, Event):
+                await handlers.project_policy_event(envelope, event)
         except Refusal as refusal:
             await service.rejector.reject(envelope, refusal, inbound.record)
