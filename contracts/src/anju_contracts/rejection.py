@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import Field, StringConstraints
 
@@ -102,6 +102,16 @@ class Refusal(Exception):
         self.failures = tuple(failures)
         self.rule_id = rule_id or (self.failures[0].rule_id if self.failures else None)
         self.field = field
+
+    @classmethod
+    def of(cls, failures: Sequence[FailedCondition], *, field: str = "") -> Self:
+        """The refusal of a command that broke every rule in ``failures`` (at least one): the answer names
+        the first rule, and lists them all, so the sender fixes everything in one round."""
+        if not failures:
+            raise ValueError("a refusal needs at least one failed condition")
+        rules = sorted({f.rule_id for f in failures})
+        detail = f"refused: {len(failures)} condition(s) not met ({', '.join(rules)})"
+        return cls(ReasonCode.RULE_VIOLATION, detail, field=field, failures=failures)
 
     @property
     def problems(self) -> tuple[FieldProblem, ...]:

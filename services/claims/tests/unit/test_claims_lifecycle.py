@@ -336,3 +336,36 @@ def test_xc04_state_survives_a_round_trip_through_its_document() -> None:
     assert again == claim and again.next_due_at == claim.next_due_at
     assert again.repair_warranty() == claim.repair_warranty()
     assert again.deadlines[0].due_at.utcoffset() == timedelta(hours=8)
+
+
+def test_clm04_clm07_a_refusal_lists_every_rule_it_breaks() -> None:
+    """XC-07: a not-covered decision without reasons and an exclusion without evidence is refused once,
+    naming both rules, so the insurer fixes both in one round."""
+    claim = surveyed()
+    cmd = c.DecideClaim(
+        claim_id="clm-1", decision=c.Decision.NOT_COVERED, decided_at=at(2026, 9, 8), exclusion=c.Exclusion.OWNER_CAUSE
+    )
+    with pytest.raises(ClaimError) as err:
+        claim.decide(cmd, RULES)
+    assert (err.value.rule_id, err.value.field) == ("CLM-04", "reasons")
+    assert [(f.rule_id, f.subject_id) for f in err.value.failures] == [
+        ("CLM-04", "reasons"),
+        ("CLM-07", "exclusion_evidence"),
+    ]
+    assert [p.field for p in err.value.problems] == ["reasons", "exclusion_evidence"]
+    assert not claim.pull_events() and claim.status is c.ClaimStatus.SURVEYED
+
+
+def test_clm08_every_unmet_appraiser_condition_is_listed() -> None:
+    claim = not_covered()
+    claim.open_dispute(
+        c.OpenDispute(
+            claim_id="clm-1", raised_by=c.DisputeParty.OWNER, opened_on=date(2026, 10, 9), statement="申请鉴定"
+        )
+    )
+    with pytest.raises(ClaimError) as err:
+        claim.record_appraisal(_appraisal(qualified=False, jointly_chosen=False), RULES)
+    assert [(f.rule_id, f.code) for f in err.value.failures] == [
+        ("CLM-08", "APPRAISER_UNQUALIFIED"),
+        ("CLM-08", "APPRAISER_NOT_JOINTLY_CHOSEN"),
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from anju_contracts import Envelope, ReasonCode, RecordRef
+from anju_contracts import Envelope, RecordRef
 from anju_contracts import registry as r
 from anju_contracts.base import Event
 from anju_kit.rejections import answer_envelope
@@ -22,11 +22,7 @@ def refused_conditions(events: Iterable[Event]) -> tuple[r.FailedCondition, ...]
 
 def refusal(failures: Sequence[r.FailedCondition]) -> RegistryError | None:
     """The error that answers a refused command, or None when nothing failed."""
-    if not failures:
-        return None
-    rules = sorted({f.rule_id for f in failures})
-    detail = f"refused: {len(failures)} condition(s) not met ({', '.join(rules)})"
-    return RegistryError(ReasonCode.RULE_VIOLATION, detail, failures[0].rule_id, tuple(failures))
+    return RegistryError.of(failures) if failures else None
 
 
 def rejected(

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from anju_claims.domain.coverage import CoverageRefusal, PolicyCoverage
 from anju_claims.domain.deadlines import TrackedDeadline
-from anju_claims.domain.errors import ClaimError, conflict, rule_violation, wrong_state
+from anju_claims.domain.errors import ClaimError, Conditions, conflict, rule_violation, wrong_state
 from anju_claims.domain.rules import ClaimsRules
 from anju_claims.domain.warranty import RepairWarranty, find_warranty
 from anju_contracts import ReasonCode
@@ -276,10 +276,22 @@ class Claim(BaseModel):
         self._require({S.SURVEYED}, "the claim is already decided")
         notice_due: TrackedDeadline | None = None
         if cmd.decision is c.Decision.NOT_COVERED:
-            if not cmd.reasons:
-                raise rule_violation("CLM-04", "a not-covered decision must state its reasons", field="reasons")
-            if cmd.exclusion is not None and not cmd.exclusion_evidence:
-                raise rule_violation("CLM-07", "an exclusion needs the insurer's evidence", field="exclusion_evidence")
+            conditions = Conditions()
+            conditions.require(
+                bool(cmd.reasons),
+                "CLM-04",
+                "REASONS_MISSING",
+                "a not-covered decision must state its reasons",
+                field="reasons",
+            )
+            conditions.require(
+                cmd.exclusion is None or bool(cmd.exclusion_evidence),
+                "CLM-07",
+                "EXCLUSION_EVIDENCE_MISSING",
+                "an exclusion needs the insurer's evidence",
+                field="exclusion_evidence",
+            )
+            conditions.enforce()
             notice_due = self._open_deadline(
                 rules.natural_days(cmd.decided_at, rules.rejection_notice_days, "CLM-04"), CLM04_NOTICE
             )
@@ -337,13 +349,14 @@ class Claim(BaseModel):
 
     def record_appraisal(self, cmd: c.RecordAppraisal, rules: ClaimsRules) -> None:
         self._require({S.DISPUTED}, "an appraisal answers an open dispute (CLM-08)")
-        for field, ok, what in (
-            ("qualified", cmd.qualified, "hold the qualification for the matter"),
-            ("independent", cmd.independent, "have no interest in the dispute"),
-            ("jointly_chosen", cmd.jointly_chosen, "be chosen jointly by the parties"),
+        conditions = Conditions()
+        for field, ok, code, what in (
+            ("qualified", cmd.qualified, "APPRAISER_UNQUALIFIED", "hold the qualification for the matter"),
+            ("independent", cmd.independent, "APPRAISER_NOT_INDEPENDENT", "have no interest in the dispute"),
+            ("jointly_chosen", cmd.jointly_chosen, "APPRAISER_NOT_JOINTLY_CHOSEN", "be chosen jointly by the parties"),
         ):
-            if not ok:
-                raise rule_violation("CLM-08", f"the appraiser must {what}", field=field)
+            conditions.require(ok, "CLM-08", code, f"the appraiser must {what}", field=field)
+        conditions.enforce()
         event = c.AppraisalRecorded(
             claim_id=self.claim_id,
             appraiser_id=cmd.appraiser_id,

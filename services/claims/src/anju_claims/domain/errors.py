@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from anju_contracts import ReasonCode, Refusal
+from anju_contracts import FailedCondition, ReasonCode, Refusal
 
 
 class ClaimError(Refusal):
@@ -20,3 +20,20 @@ def wrong_state(detail: str, *, field: str = "") -> ClaimError:
 
 def conflict(detail: str, *, field: str = "") -> ClaimError:
     return ClaimError(ReasonCode.CONFLICT, detail, field=field)
+
+
+class Conditions:
+    """The rules a command breaks, all of them: the refusal lists every one (XC-07), so a sender
+    fixes everything in one round instead of meeting the next rule on its next try."""
+
+    def __init__(self) -> None:
+        self.failed: list[FailedCondition] = []
+
+    def require(self, ok: bool, rule_id: str, code: str, message: str, *, field: str) -> None:
+        if not ok:
+            self.failed.append(FailedCondition(rule_id=rule_id, code=code, message=message, subject_id=field))
+
+    def enforce(self) -> None:
+        """Raise the refusal naming the first failed rule and its field, listing them all."""
+        if self.failed:
+            raise ClaimError.of(self.failed, field=self.failed[0].subject_id or "")

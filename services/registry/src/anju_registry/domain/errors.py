@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from anju_contracts import FailedCondition, Refusal
 
 
@@ -9,9 +11,15 @@ class RegistryError(Refusal):
     """A command does not fit the aggregate's state (wrong status, unknown id…); nothing was applied."""
 
     def __init__(
-        self, reason_code: str, detail: str, rule_id: str | None = None, failures: tuple[FailedCondition, ...] = ()
+        self,
+        reason_code: str,
+        detail: str,
+        rule_id: str | None = None,
+        failures: Sequence[FailedCondition] = (),
+        *,
+        field: str = "",
     ) -> None:
-        super().__init__(reason_code, detail, rule_id=rule_id, failures=failures)
+        super().__init__(reason_code, detail, rule_id=rule_id, failures=failures, field=field)
 
 
 class NotFound(RegistryError):
