@@ -47,7 +47,9 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from anju_contracts import Actor, Envelope
+from anju_contracts import Actor, Envelope, Rejected
+from anju_contracts.base import Event
+from anju_contracts.catalog import parse
 from anju_kit.logging import get_logger
 from anju_kit.metrics import OUTBOX_PENDING, OUTBOX_PUBLISHED
 from anju_kit.settings import ServiceSettings
@@ -287,6 +289,13 @@ class AggregateStore:
             if entry is not None and entry.get("applied_id") == applied_id:
                 return entry
         return None
+
+    async def applied_events(self, doc_id: str, applied_id: str) -> tuple[Event, ...]:
+        """The events the change that applied ``applied_id`` recorded (to answer a redelivery alike);
+        answers riding in the same outbox entry (``Rejected``) are left out."""
+        entry = await self.applied_entry(doc_id, applied_id)
+        messages = (parse(OutgoingEvent.from_doc(doc).envelope) for doc in (entry or {}).get("events", ()))
+        return tuple(m for m in messages if isinstance(m, Event) and not isinstance(m, Rejected))
 
     # -- writing --------------------------------------------------------------------------------
     async def create(

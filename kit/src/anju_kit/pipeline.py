@@ -2,8 +2,9 @@
 
     bytes decoded by our code (kit.kafka's door; FastAPI for HTTP) → sender authenticated (a signed actor
     token: kit.auth) → validated against the contract → authorized (the service's table says who may send
-    each command) → the service's handler (which checks access to the aggregate *before* any idempotency
-    shortcut, loads it, calls the pure domain and stores state, events and any answer in one write) →
+    each command) → the service's handler on kit.unit_of_work (which checks access to the aggregate
+    *before* any idempotency shortcut, loads it, calls the pure domain and stores state, events and any
+    answer in one write) →
     a refusal answered: on Kafka as ``common.Rejected`` on the service's rejection topic, over HTTP as a
     4xx problem with the same reason code, rule, fields and every failed condition.
 

@@ -1,15 +1,16 @@
-"""Use cases: load the claim, check access, call the domain, store state and events in one write.
+"""Use cases: each claims command on the kit's unit of work (anju_kit.unit_of_work).
 
-Every command is idempotent: its envelope ``event_id`` is remembered in the claim document, and a
-replay of the same business fact with a new id is a no-op in the domain. Concurrent changes meet at
-the compare-and-set on ``version``: without an expected version the command is re-applied on the
-fresh state (the domain re-checks every rule); with one (HTTP ``If-Match``) the caller gets CONFLICT.
+A command names its claim, who may act on it (checked before any idempotency shortcut: a replayed
+``Idempotency-Key`` is still someone's answer) and what the pure domain does; the unit of work loads,
+skips a replay, stores state and events in one write, re-decides after a lost compare-and-set (the
+domain re-checks every rule; with HTTP ``If-Match`` the caller gets CONFLICT instead) and publishes. A
+replay of the same business fact under a new id is a no-op in the domain.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -22,7 +23,7 @@ from anju_claims.adapters.evidence import EvidenceStore, UploadTicket
 from anju_claims.adapters.repository import ClaimRepository, LoadedClaim, to_state
 from anju_claims.domain.claim import CLM04_NOTICE, CLM06_WARRANTY, Claim
 from anju_claims.domain.coverage import PolicyCoverage
-from anju_claims.domain.errors import ClaimError, conflict
+from anju_claims.domain.errors import ClaimError
 from anju_claims.domain.projection import apply_policy_event
 from anju_claims.domain.rules import ClaimsRules
 from anju_contracts import Actor, Envelope, ReasonCode, Role
@@ -31,7 +32,6 @@ from anju_contracts.base import Command, Event
 from anju_kit.clock import Clock
 from anju_kit.logging import get_logger
 from anju_kit.mongo import (
-    AlreadyExists,
     CreatedBatch,
     HistoryEntry,
     Inbox,
@@ -39,12 +39,13 @@ from anju_kit.mongo import (
     OutgoingEvent,
     VersionConflict,
 )
+from anju_kit.pipeline import CommandRequest
+from anju_kit.unit_of_work import UnitOfWork
 
 log = get_logger(__name__)
 
 Flush = Callable[[str, int, list[OutgoingEvent]], Awaitable[None]]
 FlushCreated = Callable[[list[NewAggregate], CreatedBatch], Awaitable[None]]
-_CAS_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -81,59 +82,45 @@ class ClaimsHandlers:
     coverage_cache: CoverageCache | None = None
     batch_concurrency: int = 8  # claims applied at once; FerretDB gains little beyond a few
     _system: Actor = field(init=False)
+    _work: UnitOfWork = field(init=False)
 
     def __post_init__(self) -> None:
         self._system = Actor(id=f"anju-{self.producer}", role=Role.SYSTEM, region=self.region)
+        self._work = UnitOfWork(self.producer, self.clock)
 
     # -- commands -----------------------------------------------------------------------------
 
     async def execute(self, envelope: Envelope, command: Command, *, expected_version: int | None = None) -> Outcome:
         if envelope.region != self.region or envelope.actor.region != self.region:
             raise ClaimError(ReasonCode.WRONG_REGION, f"this deployment serves region {self.region}")
+        request = CommandRequest(envelope, command, expected_version=expected_version)
         if isinstance(command, c.ReportClaim):
-            return await self._report(envelope, command)
+            return await self._report(request, command)
         if isinstance(command, c.RequestEvidenceUpload):
             return await self._upload_ticket(envelope, command)
         claim_id: str = command.claim_id  # type: ignore[attr-defined]  # every claims command has one
-        for _ in range(_CAS_ATTEMPTS):
-            loaded = await self._load(claim_id)
-            # Authorize first, always: a replayed Idempotency-Key (readable by anyone on the events
-            # topic as causation_id) must not hand another actor this claim.
+
+        def authorize(loaded: LoadedClaim | None) -> None:
+            if loaded is None:
+                raise access.not_found(claim_id)
             access.check_command(envelope.actor, loaded.claim, command)
-            if str(envelope.event_id) in loaded.applied:
-                return Outcome(loaded.claim, loaded.version, duplicate=True)
-            if expected_version is not None and expected_version != loaded.version:
-                raise conflict(f"claim is at version {loaded.version}, not {expected_version}", field="If-Match")
+
+        async def mutate(loaded: LoadedClaim | None) -> Claim:
+            assert loaded is not None  # authorize refused a missing claim
             claim = loaded.claim
             await self._verify_evidence(claim, command)
             self._apply(claim, command)
             await self._issue_documents(claim)
-            events = claim.pull_events()
-            if not events:
-                return Outcome(claim, loaded.version, duplicate=True)
-            outgoing = self._outgoing(envelope, events, claim_id)
-            if isinstance(command, c.CompleteRepair):
+            if isinstance(command, c.CompleteRepair) and claim.pending_events:
                 # a hint, written before the commit; then every instance's intake cache is told
                 await self.repo.note_warranty(claim.unit_id, claim_id, claim.policy_id)
                 await self.coverage.bump_generation()
                 if self.coverage_cache is not None:
                     self.coverage_cache.invalidate(claim.policy_id)
-            try:
-                version = await self.repo.save(
-                    claim,
-                    loaded.version,
-                    outgoing,
-                    applied_id=str(envelope.event_id),
-                    history=self._history(envelope, command.TYPE, events),
-                    due_before=loaded.due_at,
-                )
-            except VersionConflict:
-                if expected_version is not None:
-                    raise conflict("the claim was changed concurrently", field="If-Match") from None
-                continue
-            await self._flush(claim_id, version, outgoing)
-            return Outcome(claim, version)
-        raise conflict("the claim is changing too fast; try again")
+            return claim
+
+        done = await self._work.apply(self.repo, claim_id, request, mutate, authorize=authorize, flush=self._flush)
+        return Outcome(done.aggregate, done.version, duplicate=done.duplicate)
 
     # -- batches (Kafka) -----------------------------------------------------------------------
 
@@ -276,41 +263,35 @@ class ClaimsHandlers:
             case _:
                 raise ClaimError(ReasonCode.UNKNOWN_TYPE, f"{command.TYPE} is not a claims command")
 
-    async def _report(self, envelope: Envelope, cmd: c.ReportClaim) -> Outcome:
+    async def _report(self, request: CommandRequest, cmd: c.ReportClaim) -> Outcome:
+        actor = request.envelope.actor
         # Authorize before the taken-id shortcut (XC-05): someone who may not report for this unit
         # gets the same answer whether or not the claim id is in use.
         coverage = await self.coverage.for_unit(cmd.unit_id)
-        access.check_report(envelope.actor, cmd, coverage)
-        existing = await self.repo.get(cmd.claim_id)
-        if existing is not None:
-            return self._replayed_report(envelope, cmd, existing)
-        if coverage is not None:
-            prefix = self.evidence.prefix(coverage.project_id, cmd.unit_id, cmd.claim_id)
-            for n, ref in enumerate(cmd.evidence):
-                await self.evidence.verify(ref, prefix=prefix, field=f"evidence.{n}")
-        warranties = await self.repo.warranties(cmd.unit_id, cmd.part)
-        # CLM-01: our receipt time decides, not the sender's reported_at nor its envelope time.
-        claim = Claim.report(
-            cmd, coverage=coverage, warranties=warranties, rules=self.rules, received_at=self.clock.now()
-        )
-        events = claim.pull_events()
-        outgoing = self._outgoing(envelope, events, claim.claim_id)
-        try:
-            version = await self.repo.add(
-                claim, outgoing, applied_id=str(envelope.event_id), history=self._history(envelope, cmd.TYPE, events)
-            )
-        except AlreadyExists:
-            raced = await self._load(cmd.claim_id)
-            return self._replayed_report(envelope, cmd, raced)
-        await self._flush(claim.claim_id, version, outgoing)
-        return Outcome(claim, version)
+        access.check_report(actor, cmd, coverage)
 
-    def _replayed_report(self, envelope: Envelope, cmd: c.ReportClaim, existing: LoadedClaim) -> Outcome:
-        # Only someone who may read the claim hears about it, replay or clash (XC-05).
-        replay = str(envelope.event_id) in existing.applied or existing.claim.same_report(cmd)
-        if replay and access.can_read(envelope.actor, existing.claim):
-            return Outcome(existing.claim, existing.version, duplicate=True)
-        raise access.taken_claim_id(envelope.actor, existing.claim)
+        def authorize(existing: LoadedClaim | None) -> None:
+            # Only someone who may read the claim hears about it, replay or clash (XC-05).
+            if existing is not None and not access.can_read(actor, existing.claim):
+                raise access.taken_claim_id(actor, existing.claim)
+
+        async def report(existing: LoadedClaim | None) -> Claim:
+            if existing is not None:  # the same report again under a new id is a replay; else a clash
+                if existing.claim.same_report(cmd):
+                    return existing.claim
+                raise access.taken_claim_id(actor, existing.claim)
+            if coverage is not None:
+                prefix = self.evidence.prefix(coverage.project_id, cmd.unit_id, cmd.claim_id)
+                for n, ref in enumerate(cmd.evidence):
+                    await self.evidence.verify(ref, prefix=prefix, field=f"evidence.{n}")
+            warranties = await self.repo.warranties(cmd.unit_id, cmd.part)
+            # CLM-01: our receipt time decides, not the sender's reported_at nor its envelope time.
+            return Claim.report(
+                cmd, coverage=coverage, warranties=warranties, rules=self.rules, received_at=self.clock.now()
+            )
+
+        done = await self._work.apply(self.repo, cmd.claim_id, request, report, authorize=authorize, flush=self._flush)
+        return Outcome(done.aggregate, done.version, duplicate=done.duplicate)
 
     async def _upload_ticket(self, envelope: Envelope, cmd: c.RequestEvidenceUpload) -> Outcome:
         loaded = await self._load(cmd.claim_id)
@@ -390,12 +371,12 @@ class ClaimsHandlers:
                 outgoing = [self._wrap_system(e, entry.claim_id) for e in events]
                 try:
                     version = await self.repo.save(
+                        entry.claim_id,
                         loaded.claim,
-                        loaded.version,
+                        loaded,
                         outgoing,
                         applied_id=f"overdue:{entry.claim_id}:{loaded.version}",
                         history=HistoryEntry("claims.DeadlineOverdue", self._system, now, {"events": len(events)}),
-                        due_before=loaded.due_at,
                     )
                 except VersionConflict:
                     log.info("claims.overdue_raced", claim_id=entry.claim_id)  # the newer state is judged next sweep
@@ -441,11 +422,12 @@ class ClaimsHandlers:
         details: dict[str, Any] = {"events": [e.TYPE for e in events]}
         return HistoryEntry(action, envelope.actor, self.clock.now(), details, caused_by=str(envelope.event_id))
 
-    async def _flush(self, claim_id: str, version: int, outgoing: list[OutgoingEvent]) -> None:
-        if self.flush is None:
+    async def _flush(self, claim_id: str, version: int | None, outgoing: Sequence[OutgoingEvent]) -> None:
+        # A replay (version None) leaves what its first delivery did not publish to the relay's sweep.
+        if self.flush is None or version is None:
             return
         try:
-            await self.flush(claim_id, version, outgoing)
+            await self.flush(claim_id, version, list(outgoing))
         except Exception as exc:  # stored already; the relay's sweep publishes it later
             log.warning("claims.flush_failed", claim_id=claim_id, error=type(exc).__name__)
 

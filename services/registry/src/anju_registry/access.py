@@ -84,6 +84,11 @@ def led_team(actor: Actor, team: Team | None, project_id: str) -> Team:
     return team
 
 
+def check_lead(actor: Actor, team: Team | None, project_id: str) -> None:
+    """Raises NOT_FOUND unless ``actor`` acts for the project's lead insurer (see :func:`led_team`)."""
+    led_team(actor, team, project_id)
+
+
 def check_assignable(actor: Actor, team: Team | None, project_id: str) -> None:
     """A project nobody leads yet is open to the insurer the command names (see :func:`check`); one led
     by another insurer answers like a missing project (XC-05)."""

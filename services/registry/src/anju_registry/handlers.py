@@ -1,17 +1,16 @@
-"""Use cases: load the aggregate, check access, call the domain, store state and events in one write.
+"""Use cases: the registry's commands on the kit's unit of work (anju_kit.unit_of_work).
 
-Every command is idempotent: its envelope ``event_id`` is remembered in the aggregate's document, so a
-replay changes nothing and is answered with what the first delivery recorded. Concurrent changes meet
-at the compare-and-set on ``version``: the command is re-applied on the fresh state (the domain
-re-checks every rule). A command the rules refuse still leaves its refusal event (AgencyRefused,
-AssignmentRefused…) in the aggregate's outbox; a Kafka sender's ``Rejected`` answer goes into that
-same outbox write (``answer_to``), so no crash can keep the refusal and lose the answer. HTTP answers
-422 itself.
+Each command names its aggregate, who may act on it (checked before any idempotency shortcut) and what
+the pure domain does; the unit of work loads, skips a replay (answered with what the first delivery
+recorded), stores state and events in one write, re-decides after a lost compare-and-set, and publishes.
+A command the rules refuse still leaves its refusal event (AgencyRefused, AssignmentRefused…) in the
+aggregate's outbox; a Kafka sender's ``Rejected`` answer goes into that same write, so no crash can keep
+the refusal and lose the answer. HTTP answers 422 itself.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
@@ -22,11 +21,13 @@ from anju_contracts.base import ContractModel, Event
 from anju_kit.calendar import end_of_day
 from anju_kit.clock import Clock, today_in_shanghai
 from anju_kit.logging import get_logger
-from anju_kit.mongo import AlreadyExists, HistoryEntry, OutgoingEvent, VersionConflict
+from anju_kit.mongo import OutgoingEvent
+from anju_kit.pipeline import CommandRequest
 from anju_kit.privacy import mask_id_number, mask_name, mask_phone, protected_hash
 from anju_kit.regions import AgencyChecklist
+from anju_kit.unit_of_work import UnitOfWork, anyone
 from anju_registry import access
-from anju_registry.adapters.repository import Repositories, Repository
+from anju_registry.adapters.repository import Loaded, Repositories, Repository
 from anju_registry.domain.agency import Agency
 from anju_registry.domain.aggregate import Aggregate
 from anju_registry.domain.assignment import TeamContext, assignment_failures, lead_change_failures
@@ -35,23 +36,13 @@ from anju_registry.domain.insurer import Insurer, InsurerStaff
 from anju_registry.domain.practitioner import Practitioner, ProtectedIdentity
 from anju_registry.domain.rules import RegistryRules
 from anju_registry.domain.team import Team
-from anju_registry.refusals import refused_conditions, rejected
+from anju_registry.refusals import refusal, refused_conditions
 
 log = get_logger(__name__)
 
 A = TypeVar("A", bound=Aggregate)
 Flush = Callable[[Repository[Any], str], Awaitable[None]]
 Mutate = Callable[[A | None], Awaitable[A]]
-_CAS_ATTEMPTS = 5
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """A command's envelope and where a refusal is answered (the rejections topic; None over HTTP)."""
-
-    envelope: Envelope
-    answer_to: str | None = None
-    record: RecordRef | None = None  # the Kafka record answered (named in the stored answer)
 
 
 @dataclass(frozen=True)
@@ -78,9 +69,11 @@ class RegistryHandlers:
     producer: str = "registry"
     flush: Flush | None = None
     _system: Actor = field(init=False)
+    _work: UnitOfWork = field(init=False)
 
     def __post_init__(self) -> None:
         self._system = Actor(id=f"anju-{self.producer}", role=Role.SYSTEM, region=self.region)
+        self._work = UnitOfWork(self.producer, self.clock)
 
     @property
     def today(self) -> date:
@@ -100,38 +93,50 @@ class RegistryHandlers:
         if envelope.region != self.region or envelope.actor.region != self.region:
             raise RegistryError(ReasonCode.WRONG_REGION, f"this deployment serves region {self.region}")
         actor = envelope.actor
-        delivery = Delivery(envelope, answer_to, record)
+        request = CommandRequest(envelope, command, record=record, answer_to=answer_to)  # type: ignore[arg-type]
         match command:
             case r.NominateAgency():
                 access.check(actor, command)
-                return await self._change(self.repos.agencies, command.agency_id, delivery, self._nominate(command))
+                return await self._change(self.repos.agencies, command.agency_id, request, self._nominate(command))
             case r.AssignTeam():
-                return await self._change(self.repos.teams, command.project_id, delivery, self._assign(command, actor))
-            case r.ChangeLead():
+                access.check(actor, command)
                 return await self._change(
-                    self.repos.teams, command.project_id, delivery, self._change_lead(command, actor)
+                    self.repos.teams,
+                    command.project_id,
+                    request,
+                    self._assign(command),
+                    authorize=lambda team: access.check_assignable(actor, team, command.project_id),
+                )
+            case r.ChangeLead():
+                access.check(actor, command)  # before the look-up's answer: a role refusal tells nothing
+                return await self._change(
+                    self.repos.teams,
+                    command.project_id,
+                    request,
+                    self._change_lead(command, actor),
+                    authorize=lambda team: access.check_lead(actor, team, command.project_id),
                 )
             case r.ApplyPractitioner():
                 access.check(actor, command)
                 return await self._change(
-                    self.repos.practitioners, command.practitioner_id, delivery, self._apply_practitioner(command)
+                    self.repos.practitioners, command.practitioner_id, request, self._apply_practitioner(command)
                 )
             case r.RegisterInsurerStaff():
                 access.check(actor, command)
                 return await self._change(
-                    self.repos.insurers, command.insurer_id, delivery, self._register_staff(command)
+                    self.repos.insurers, command.insurer_id, request, self._register_staff(command)
                 )
             case r.ApprovePractitioner() | r.RecordTraining() | r.RecordReEvaluation():
                 access.check(actor, command)
                 return await self._change(
                     self.repos.practitioners,
                     command.practitioner_id,
-                    delivery,
+                    request,
                     self._existing(self._practitioner_step(command), "practitioner", command.practitioner_id),
                 )
             case r.RecordViolation():
                 access.check(actor, command)
-                return await self._record_violation(delivery, command)
+                return await self._record_violation(request, command)
             case (
                 r.AdmitAgency()
                 | r.RefuseAgency()
@@ -147,7 +152,7 @@ class RegistryHandlers:
                 return await self._change(
                     self.repos.agencies,
                     agency_id,
-                    delivery,
+                    request,
                     self._existing(self._agency_step(command, actor), "agency", agency_id),
                 )
         raise RegistryError(ReasonCode.UNKNOWN_TYPE, f"{type(command).__name__} is not a registry command")
@@ -226,7 +231,7 @@ class RegistryHandlers:
 
         return step
 
-    async def _record_violation(self, delivery: Delivery, cmd: r.RecordViolation) -> Outcome:
+    async def _record_violation(self, request: CommandRequest, cmd: r.RecordViolation) -> Outcome:
         due = end_of_day(cmd.correction_due_on) if cmd.correction_due_on else None
 
         def step(agency: Agency) -> None:
@@ -242,7 +247,7 @@ class RegistryHandlers:
             )
 
         outcome = await self._change(
-            self.repos.agencies, cmd.agency_id, delivery, self._existing(step, "agency", cmd.agency_id)
+            self.repos.agencies, cmd.agency_id, request, self._existing(step, "agency", cmd.agency_id)
         )
         recorded = [e for e in outcome.events if isinstance(e, r.ViolationRecorded)]
         if cmd.practitioner_id is not None and (recorded or outcome.duplicate):
@@ -262,9 +267,9 @@ class RegistryHandlers:
             await self._change(
                 self.repos.practitioners,
                 cmd.practitioner_id,
-                delivery,
+                request,
                 self._existing(credit, "practitioner", cmd.practitioner_id),
-                suffix=":practitioner",
+                applied_id=f"{request.envelope.event_id}:practitioner",
             )
         return outcome
 
@@ -352,10 +357,8 @@ class RegistryHandlers:
             agency=agency.aggregate if agency else None, people=people, lead_active_projects=load, today=self.today
         )
 
-    def _assign(self, cmd: r.AssignTeam, actor: Actor) -> Mutate[Team]:
+    def _assign(self, cmd: r.AssignTeam) -> Mutate[Team]:
         async def mutate(team: Team | None) -> Team:
-            access.check(actor, cmd)
-            access.check_assignable(actor, team, cmd.project_id)
             team = team or Team.first_attempt(
                 project_id=cmd.project_id, agency_id=cmd.agency_id, insurer_id=cmd.insurer_id
             )
@@ -387,7 +390,6 @@ class RegistryHandlers:
 
     def _change_lead(self, cmd: r.ChangeLead, actor: Actor) -> Mutate[Team]:
         async def mutate(team: Team | None) -> Team:
-            access.check(actor, cmd)  # before the look-up's answer: a role refusal tells nothing
             team = access.led_team(actor, team, cmd.project_id)
             old = team.lead_id or ""
             ctx = await self._context(team.agency_id, [old, cmd.new_lead_id], cmd.new_lead_id, cmd.project_id)
@@ -423,55 +425,30 @@ class RegistryHandlers:
         return mutate
 
     async def _change(
-        self, repo: Repository[A], doc_id: str, delivery: Delivery, mutate: Mutate[A], *, suffix: str = ""
+        self,
+        repo: Repository[A],
+        doc_id: str,
+        request: CommandRequest,
+        mutate: Mutate[A],
+        *,
+        authorize: Callable[[A | None], None] = anyone,
+        applied_id: str | None = None,
     ) -> Outcome:
-        envelope = delivery.envelope
-        applied_id = f"{envelope.event_id}{suffix}"
-        for _ in range(_CAS_ATTEMPTS):
-            loaded = await repo.get(doc_id)
-            if loaded is not None and applied_id in loaded.applied:
-                # A redelivery: the first delivery may have stored its change (and the answer to a
-                # refusal) and died before publishing, so publish what is pending, and answer with
-                # the events it recorded, so a refusal is refused again rather than "accepted".
-                await self._flush(repo, doc_id)
-                recorded = await repo.applied_events(doc_id, applied_id)
-                return Outcome(loaded.aggregate, loaded.version, recorded, duplicate=True)
-            aggregate = await mutate(loaded.aggregate if loaded else None)
-            events = aggregate.pull_events()
-            if not events:
-                return Outcome(aggregate, loaded.version if loaded else 0, duplicate=True)
-            outgoing = [
-                OutgoingEvent(e.TOPIC or "", envelope.follow_up(e, producer=self.producer, key=doc_id)) for e in events
-            ]
-            if delivery.answer_to is not None:  # Kafka: the answer goes in the same write as the refusal
-                answer = rejected(envelope, refused_conditions(events), producer=self.producer, record=delivery.record)
-                if answer is not None:
-                    outgoing.append(OutgoingEvent(delivery.answer_to, answer))
-            history = HistoryEntry(
-                envelope.type,
-                envelope.actor,
-                self.clock.now(),
-                {"events": [e.TYPE for e in events]},
-                caused_by=str(envelope.event_id),
-            )
-            try:
-                if loaded is None:
-                    version = await repo.add(doc_id, aggregate, outgoing, applied_id=applied_id, history=history)
-                else:
-                    version = await repo.save(
-                        doc_id, aggregate, loaded.version, outgoing, applied_id=applied_id, history=history
-                    )
-            except (VersionConflict, AlreadyExists):
-                continue  # someone else wrote first: re-apply on the fresh state
-            log.info("registry.applied", aggregate_id=doc_id, version=version, events=[e.TYPE for e in events])
-            await self._flush(repo, doc_id)
-            return Outcome(aggregate, version, tuple(events))
-        raise RegistryError(ReasonCode.CONFLICT, f"{doc_id} is changing too fast; try again")
+        async def flush(doc_id: str, version: int | None, outgoing: Sequence[OutgoingEvent]) -> None:
+            if self.flush is not None:  # the relay publishes the aggregate's pending entries
+                await self.flush(repo, doc_id)
 
-    async def _flush(self, repo: Repository[Any], doc_id: str) -> None:
-        if self.flush is None:
-            return
-        try:
-            await self.flush(repo, doc_id)
-        except Exception as exc:  # stored already; the relay's sweep publishes it later
-            log.warning("registry.flush_failed", doc_id=doc_id, error=type(exc).__name__)
+        async def change(loaded: Loaded[A] | None) -> A:
+            return await mutate(loaded.aggregate if loaded else None)
+
+        done = await self._work.apply(
+            repo,
+            doc_id,
+            request,
+            change,
+            authorize=lambda loaded: authorize(loaded.aggregate if loaded else None),
+            refusal_of=lambda events: refusal(refused_conditions(events)),
+            applied_id=applied_id,
+            flush=flush,
+        )
+        return Outcome(done.aggregate, done.version, done.events, duplicate=done.duplicate)

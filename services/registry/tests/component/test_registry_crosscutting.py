@@ -665,3 +665,24 @@ async def test_xc05_unlisted_practitioners_and_unadmitted_agencies_answer_strang
             headers=auth(OTHER_AGENCY),
         )
         assert (grab.status_code, grab.json()["reason_code"]) == (404, "NOT_FOUND")
+
+
+async def test_xc05_another_insurer_replaying_an_assignments_command_id_learns_nothing(
+    registry: Any, api: Any, auth: Any
+) -> None:
+    """The lead insurer's command id is readable by anyone as its events' causation_id; replayed by
+    another insurer it is authorized first and answered like a missing project, not with the team."""
+    _, handlers = registry
+    async with api(registry) as c:
+        await _seed(c, auth, team=False)
+    assign = r.AssignTeam(project_id="prj-1", agency_id="ag-1", insurer_id="ins-1", lead_id="p-lead")
+    envelope = Envelope.wrap(assign, region=REGION, producer="picc-core", actor=INSURER, key="prj-1")
+    first = await handlers.execute(envelope, assign)
+    assert [e.TYPE for e in first.events] == ["registry.TeamAssigned"]
+    theirs = assign.model_copy(update={"insurer_id": "ins-9"})
+    replay = envelope.model_copy(update={"actor": OTHER_INSURER, "data": theirs.model_dump(mode="json")})
+    with pytest.raises(RegistryError) as refused:
+        await handlers.execute(replay, theirs)
+    assert refused.value.reason_code == ReasonCode.NOT_FOUND
+    again = await handlers.execute(envelope, assign)  # the lead insurer's own replay is answered alike
+    assert again.duplicate and [e.TYPE for e in again.events] == ["registry.TeamAssigned"]

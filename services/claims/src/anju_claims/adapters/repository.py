@@ -26,6 +26,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from anju_claims.domain.claim import Claim
 from anju_claims.domain.warranty import RepairWarranty
 from anju_contracts import claims as c
+from anju_contracts.base import Event
 from anju_contracts.policy import BuildingPart
 from anju_kit.mongo import AggregateStore, CreatedBatch, Doc, HistoryEntry, NewAggregate, OutgoingEvent, state_of
 
@@ -39,6 +40,10 @@ class LoadedClaim:
     version: int
     applied: frozenset[str]
     due_at: datetime | None  # the claim's next_due_at as loaded (``claim`` changes in place)
+
+    @property
+    def aggregate(self) -> Claim:
+        return self.claim
 
 
 @dataclass(frozen=True)
@@ -92,29 +97,33 @@ class ClaimRepository:
         return LoadedClaim(claim, stored.version, stored.applied, claim.next_due_at)
 
     async def add(
-        self, claim: Claim, events: Sequence[OutgoingEvent], *, applied_id: str, history: HistoryEntry
+        self, claim_id: str, claim: Claim, events: Sequence[OutgoingEvent], *, applied_id: str, history: HistoryEntry
     ) -> int:
         if claim.next_due_at is not None:
-            await self._note_due([_due_doc(claim.claim_id, 1, claim.next_due_at, _now())])
-        return await self.store.create(claim.claim_id, to_state(claim), events, applied_id=applied_id, history=history)
+            await self._note_due([_due_doc(claim_id, 1, claim.next_due_at, _now())])
+        return await self.store.create(claim_id, to_state(claim), events, applied_id=applied_id, history=history)
 
     async def save(
         self,
+        claim_id: str,
         claim: Claim,
-        expected_version: int,
+        loaded: LoadedClaim,
         events: Sequence[OutgoingEvent],
         *,
         applied_id: str,
         history: HistoryEntry,
-        due_before: datetime | None,
     ) -> int:
-        """Commit the next version; ``due_before`` is the ``next_due_at`` of ``expected_version``."""
+        """Commit the version after ``loaded``, noting the claim's next deadline in the due index first
+        when it changed (an entry without its commit is dropped by the sweeper)."""
         due = claim.next_due_at
-        if due is not None and due != due_before:
-            await self._note_due([_due_doc(claim.claim_id, expected_version + 1, due, _now())])
+        if due is not None and due != loaded.due_at:
+            await self._note_due([_due_doc(claim_id, loaded.version + 1, due, _now())])
         return await self.store.update(
-            claim.claim_id, expected_version, to_state(claim), events, applied_id=applied_id, history=history
+            claim_id, loaded.version, to_state(claim), events, applied_id=applied_id, history=history
         )
+
+    async def applied_events(self, claim_id: str, applied_id: str) -> tuple[Event, ...]:
+        return await self.store.applied_events(claim_id, applied_id)
 
     async def history(self, claim_id: str) -> list[Doc]:
         """Every change of the claim with its actor, oldest first (XC-04)."""

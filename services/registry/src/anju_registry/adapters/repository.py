@@ -12,9 +12,7 @@ from typing import Any, Generic, TypeVar
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from anju_contracts import Rejected
 from anju_contracts.base import Event
-from anju_contracts.catalog import parse
 from anju_kit.mongo import AggregateStore, Doc, HistoryEntry, OutgoingEvent
 from anju_registry.domain.agency import Agency
 from anju_registry.domain.aggregate import Aggregate
@@ -59,14 +57,14 @@ class Repository(Generic[A]):
         self,
         doc_id: str,
         aggregate: A,
-        expected_version: int,
+        loaded: Loaded[A],
         events: Sequence[OutgoingEvent],
         *,
         applied_id: str,
         history: HistoryEntry,
     ) -> int:
         return await self.store.update(
-            doc_id, expected_version, aggregate.state(), events, applied_id=applied_id, history=history
+            doc_id, loaded.version, aggregate.state(), events, applied_id=applied_id, history=history
         )
 
     async def find(self, query: Mapping[str, Any], *, limit: int = 500) -> list[A]:
@@ -76,11 +74,7 @@ class Repository(Generic[A]):
         return await self.store.history(doc_id)
 
     async def applied_events(self, doc_id: str, applied_id: str) -> tuple[Event, ...]:
-        """The events the change that applied ``applied_id`` recorded (to answer a redelivery alike);
-        answers riding in the same outbox entry (``Rejected``) are left out."""
-        entry = await self.store.applied_entry(doc_id, applied_id)  # reads by _id: no scan of the log
-        messages = (parse(OutgoingEvent.from_doc(doc).envelope) for doc in (entry or {}).get("events", ()))
-        return tuple(m for m in messages if isinstance(m, Event) and not isinstance(m, Rejected))
+        return await self.store.applied_events(doc_id, applied_id)
 
 
 @dataclass(frozen=True)
