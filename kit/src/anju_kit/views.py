@@ -1,0 +1,337 @@
+"""Read models keyed by the question: every list or count a page or an integrator asks for is a few
+documents read by ``_id``, each kept by exactly one writer.
+
+The local store (FerretDB v1) answers only exact ``_id`` look-ups without scanning, and applies no
+conditional update atomically (ARCHITECTURE.md). So a question is not a query: it is a document made
+for it (an owner's claims, an insurer's open claims due on a day, a region's counts for a month),
+folded from the events that change it. Two hops make each document's writer unique:
+
+    source events (keyed by aggregate) ── router ──▶ <service>.views topic, keyed by the *question*
+    (``view|partition key``) ── writer ──▶ the view's documents
+
+Kafka gives each partition of the views topic to one consumer of the writer group, and one partition
+key always lands on one partition: every document under a partition key has one writer, in order, and
+needs no atomic update. The router (any instance, any number) only re-keys.
+
+A redelivered change is skipped by position: the partition key's head document (``_id`` = the key)
+remembers, per source topic and partition, the last offset it folded. Folds keep items by id (set
+semantics), so a crash between a fold's data documents and its head re-applies harmlessly.
+
+Freshness: every document carries ``_as_of`` (event id and time of the last change folded), which a
+read answers with. Rebuild (shape changed, or repair): ``python -m anju_kit.views rebuild`` bumps the
+view's generation; a new generation is a new collection and a new router group that reads the source
+topics from their first retained event (events topics keep everything, XC-08).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from pydantic import Field
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+from anju_contracts import Envelope, RecordRef
+from anju_contracts.base import Event, Message
+from anju_contracts.catalog import parse
+from anju_kit.auth import service_actor
+from anju_kit.kafka import Inbound, publish_many, reliable_batch_subscriber, reliable_subscriber
+from anju_kit.logging import get_logger
+from anju_kit.mongo import Doc
+from anju_kit.pipeline import event_sender
+
+log = get_logger(__name__)
+
+HEAD = "_head"  # field of a partition key's head document: last folded offset per source partition
+AS_OF = "_as_of"
+CONTROL = "views_control"  # one document per view: its current generation
+WRITE_CONCURRENCY = 16  # documents read or written at once by a writer batch (FerretDB gains little more)
+
+
+class ViewChange(Message):
+    """An event re-keyed for one view's writer (internal to a service; not an integration contract)."""
+
+    TYPE: ClassVar[str] = "kit.ViewChange"
+
+    view: str
+    generation: int = Field(ge=1)
+    key: str
+    source: RecordRef
+    event: dict[str, Any]  # the source envelope, as published
+
+
+class Docs:
+    """The documents of one view a writer batch reads and changes: read once by ``_id``, written once."""
+
+    def __init__(self, collection: AsyncCollection[Doc]) -> None:
+        self._collection = collection
+        self._loaded: dict[str, Doc | None] = {}
+        self._dirty: set[str] = set()
+
+    async def get(self, doc_id: str) -> Doc | None:
+        if doc_id not in self._loaded:
+            self._loaded[doc_id] = await self._collection.find_one({"_id": doc_id})
+        return self._loaded[doc_id]
+
+    async def load(self, doc_ids: Iterable[str]) -> None:
+        """Read several documents at once (``$in`` scans on FerretDB: one ``find_one`` each)."""
+        missing = [d for d in dict.fromkeys(doc_ids) if d not in self._loaded]
+        limit = asyncio.Semaphore(WRITE_CONCURRENCY)
+
+        async def one(doc_id: str) -> None:
+            async with limit:
+                self._loaded[doc_id] = await self._collection.find_one({"_id": doc_id})
+
+        await asyncio.gather(*(one(d) for d in missing))
+
+    def put(self, doc_id: str, doc: Doc) -> None:
+        self._loaded[doc_id] = {**doc, "_id": doc_id}
+        self._dirty.add(doc_id)
+
+    def delete(self, doc_id: str) -> None:
+        self._loaded[doc_id] = None
+        self._dirty.add(doc_id)
+
+    async def write(self, *, heads: Iterable[str] = ()) -> int:
+        """Write every changed document: the ``heads`` after all the others (they say what was folded)."""
+        limit = asyncio.Semaphore(WRITE_CONCURRENCY)
+
+        async def one(doc_id: str) -> None:
+            async with limit:
+                doc = self._loaded[doc_id]
+                if doc is None:
+                    await self._collection.delete_one({"_id": doc_id})
+                else:
+                    await self._collection.replace_one({"_id": doc_id}, doc, upsert=True)
+
+        last = set(heads) & self._dirty
+        await asyncio.gather(*(one(d) for d in self._dirty - last))
+        await asyncio.gather(*(one(d) for d in last))
+        written = len(self._dirty)
+        self._dirty.clear()
+        return written
+
+
+class View(ABC):
+    """One question's documents. Subclasses say which events change which partition keys and fold them.
+
+    ``fold`` must keep items by id (re-applying a change leaves the documents as they were) and may
+    read and write any document whose ``_id`` starts with its partition key (one writer owns them)."""
+
+    name: ClassVar[str]  # e.g. "claims.by_owner"
+    version: ClassVar[int] = 1  # bump when the documents' shape changes: a new generation is rebuilt
+    sources: ClassVar[tuple[str, ...]]  # events topics it folds
+
+    @abstractmethod
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        """The partition keys ``event`` changes (none: the view ignores it)."""
+
+    @abstractmethod
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        """Apply ``event`` to the documents of partition key ``key``."""
+
+
+def collection_name(view: View | type[View], generation: int) -> str:
+    return f"view_{view.name.replace('.', '_')}_v{view.version}_g{generation}"
+
+
+@dataclass
+class ViewStore:
+    """A view's documents as readers see them (by ``_id``), at the generation currently served."""
+
+    db: AsyncDatabase[Doc]
+    view: View
+    generation: int = 1
+
+    @property
+    def collection(self) -> AsyncCollection[Doc]:
+        return self.db[collection_name(self.view, self.generation)]
+
+    async def get(self, doc_id: str) -> Doc | None:
+        return await self.collection.find_one({"_id": doc_id})
+
+
+@dataclass
+class Writer:
+    """Folds a batch of view changes (one partition of the views topic, in order) into documents."""
+
+    stores: dict[str, ViewStore]
+    folded: int = field(default=0, init=False)
+
+    async def apply(self, changes: Sequence[ViewChange]) -> int:
+        """Fold ``changes``; returns how many were new (the others were folded before: skipped)."""
+        by_view: dict[str, list[ViewChange]] = {}
+        for change in changes:
+            store = self.stores.get(change.view)
+            if store is None or store.generation != change.generation:
+                continue  # a router of another generation (a rebuild under way, or an old instance)
+            by_view.setdefault(change.view, []).append(change)
+        applied = 0
+        for name, items in by_view.items():
+            applied += await self._apply_view(self.stores[name], items)
+        self.folded += applied
+        return applied
+
+    async def _apply_view(self, store: ViewStore, changes: list[ViewChange]) -> int:
+        docs = Docs(store.collection)
+        await docs.load(c.key for c in changes)  # the heads: positions folded so far
+        applied = 0
+        touched: list[str] = []
+        for change in changes:
+            head = await docs.get(change.key) or {}
+            positions: dict[str, int] = dict(head.get(HEAD, {}))
+            # field names hold no '.' on the store: topic names do
+            source = f"{change.source.topic}:{change.source.partition}".replace(".", "%2E")
+            if positions.get(source, -1) >= change.source.offset:
+                continue  # folded already (a redelivery, or a router replaying after a crash)
+            envelope = Envelope.model_validate(change.event)
+            event = parse(envelope)
+            if not isinstance(event, Event):
+                continue
+            await store.view.fold(docs, change.key, envelope, event)
+            head = await docs.get(change.key) or {}
+            positions[source] = change.source.offset
+            as_of = {"event_id": str(envelope.event_id), "occurred_at": envelope.occurred_at.isoformat()}
+            docs.put(change.key, {**head, HEAD: positions, AS_OF: as_of})
+            touched.append(change.key)
+            applied += 1
+        # Data documents first, heads last: a crash in between re-folds (harmless: folds keep items by id).
+        await docs.write(heads=touched)
+        return applied
+
+
+def route(view: View, generation: int, envelope: Envelope, record: RecordRef) -> list[tuple[str, ViewChange]]:
+    """The view changes one source event makes, each keyed ``view|partition key`` for the views topic."""
+    event = parse(envelope)
+    if not isinstance(event, Event):
+        return []
+    return [
+        (
+            f"{view.name}|{key}",
+            ViewChange(
+                view=view.name,
+                generation=generation,
+                key=key,
+                source=record,
+                event=envelope.model_dump(mode="json"),
+            ),
+        )
+        for key in dict.fromkeys(view.keys(envelope, event))
+    ]
+
+
+async def current_generation(db: AsyncDatabase[Doc], view: View | type[View]) -> int:
+    doc = await db[CONTROL].find_one({"_id": f"{view.name}@v{view.version}"})
+    return int((doc or {}).get("generation", 1))
+
+
+async def bump_generation(db: AsyncDatabase[Doc], view: View | type[View]) -> int:
+    """Start a rebuild: the next generation (read, then written by ``_id``; run by one operator)."""
+    generation = await current_generation(db, view) + 1
+    await db[CONTROL].replace_one({"_id": f"{view.name}@v{view.version}"}, {"generation": generation}, upsert=True)
+    return generation
+
+
+# -- wiring: routers and the writer on a service ------------------------------------------------------
+
+
+def views_topic(service: str) -> str:
+    """The service's internal topic of re-keyed view changes (not an integration contract)."""
+    return f"anju.{service}.views.v1"
+
+
+def _owner(topic: str) -> str:
+    return topic.split(".")[1]  # anju.<service>.events.v1
+
+
+@dataclass
+class ViewSet:
+    """A service's views: routers (one consumer group per view and generation) and one writer group.
+
+    Generations are read at start-up (a rebuild is picked up by restarting the service)."""
+
+    service: Any  # anju_kit.service.ServiceApp (not imported: the service module imports nothing of views)
+    views: Sequence[View]
+    topic: str = ""  # default: views_topic(service); tests give each run its own
+    writer_batch: int = 500
+    stores: dict[str, ViewStore] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        for view in self.views:
+            self.stores[view.name] = ViewStore(self.service.db, view)
+        self.topic = self.topic or views_topic(self.service.settings.service)
+        self.service.extra_topics += [self.topic, f"{self.topic}.dlq"]
+        self.service.on_startup(self._subscribe)
+
+    def store(self, name: str) -> ViewStore:
+        return self.stores[name]
+
+    async def _subscribe(self) -> None:
+
+        service = self.service
+        settings = service.settings
+        me, topic = settings.service, self.topic
+        common: dict[str, Any] = {
+            "service": me,
+            "answer": service.rejector,
+            "max_bytes": settings.kafka_max_message_bytes,
+        }
+        for view in self.views:
+            store = self.stores[view.name]
+            store.generation = await current_generation(service.db, view)
+            group = settings.consumer_group(f"anju-{me}-view-{view.name}-v{view.version}-g{store.generation}")
+            for source in view.sources:
+
+                async def reroute(inbound: Inbound, view: View = view, generation: int = store.generation) -> None:
+                    """Re-keys source events for the view's writer."""
+                    changes = route(view, generation, inbound.envelope, inbound.record)
+                    await publish_many(
+                        service.broker,
+                        [(topic, _wrap(change, key, settings.region, me)) for key, change in changes],
+                    )
+
+                reliable_subscriber(
+                    service.broker,
+                    source,
+                    group_id=group,
+                    authenticate=event_sender(service.tokens, _owner(source)),
+                    description=f"Routes {source} to the view {view.name}.",
+                    **common,
+                )(reroute)
+
+        writer = Writer(self.stores)
+
+        async def write_one(inbound: Inbound) -> None:
+            await writer.apply([inbound.envelope.payload(ViewChange)])
+
+        async def write(inbounds: list[Inbound]) -> None:
+            """Folds re-keyed changes into the views' documents (one writer per partition key)."""
+            await writer.apply([i.envelope.payload(ViewChange) for i in inbounds])
+
+        reliable_batch_subscriber(
+            service.broker,
+            topic,
+            group_id=settings.consumer_group(f"anju-{me}-views"),
+            authenticate=event_sender(service.tokens, me),
+            handle_one=write_one,
+            max_records=self.writer_batch,
+            **common,
+        )(write)
+
+
+def _wrap(change: ViewChange, key: str, region: str, service: str) -> Envelope:
+    source = change.source
+    name = f"{change.view}|{change.generation}|{source.topic}|{source.partition}|{source.offset}|{key}"
+    return Envelope.wrap(
+        change,
+        region=region,
+        producer=service,
+        actor=service_actor(service, region),
+        key=key,
+        event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"anju:view:{name}"),
+    )
