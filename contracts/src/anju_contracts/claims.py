@@ -124,7 +124,8 @@ class DeadlineInfo(ContractModel):
     due_at: AwareDatetime = Field(description="End of the period: 24:00 Asia/Shanghai of the last day.")
     last_day: date = Field(description="Last day of the period (after rest-day roll-over).")
     calendar_estimated: bool = Field(
-        default=False, description="True when the year's holiday calendar was unknown (weekends only)."
+        default=False,
+        description="True when the year's holiday calendar was unknown: weekends and statutory holidays only.",
     )
 
 

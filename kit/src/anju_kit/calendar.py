@@ -10,7 +10,9 @@
 
 Where the calendar comes from, per year: an ops-supplied holiday file ``<holiday_files_dir>/<year>.yaml``
 (see ``regions/holidays/README.md``) if there is one, else the ``chinesecalendar`` package if it knows the
-year, else weekends only — and then every result touching that year says ``calendar_estimated=True``.
+year, else an estimate — weekends plus the statutory holiday days the national holiday regulation fixes
+(:mod:`anju_kit.statutory_holidays`), no adjusted workdays — and then every result touching that year says
+``calendar_estimated=True``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import yaml
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from anju_kit.clock import SHANGHAI
+from anju_kit.statutory_holidays import statutory_holidays
 
 __all__ = ["Deadline", "HolidayFileError", "PrcCalendar", "end_of_day", "shanghai_day"]
 
@@ -191,8 +194,9 @@ class PrcCalendar:
     def _package_year(self, year: int) -> _Year:
         low, high = self._package_range
         if not low <= year <= high:
-            # Unknown to the package and no ops file: weekends only, and say so.
-            return _Year(frozenset(), frozenset(), estimated=True)
+            # Unknown to the package and no ops file: the regulation's fixed days off and weekends, and say
+            # so. No 调休 workdays: where the State Council will move work onto a weekend cannot be known.
+            return _Year(statutory_holidays(year), frozenset(), estimated=True)
         return _Year(
             holidays=frozenset(d for d in cc_data.holidays if d.year == year),
             workdays=frozenset(d for d in cc_data.workdays if d.year == year),

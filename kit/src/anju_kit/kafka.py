@@ -277,8 +277,44 @@ class Door:
         await self._answer(refusal, _ref(record), None, hints)
 
 
+ORIGIN_TOPIC = "anju_origin_topic"
+ORIGIN_PARTITION = "anju_origin_partition"
+ORIGIN_OFFSET = "anju_origin_offset"
+ORIGIN_TIMESTAMP = "anju_origin_timestamp"  # ms since the epoch: the door judges the token at this time
+ORIGIN_CONTENT_TYPE = "anju_origin_content_type"
+ORIGIN_HEADERS = "anju_origin_headers"  # JSON list of the sender's header names carried, in their order
+ERROR_TYPE = "anju_error_type"
+ERROR = "anju_error"
+ATTEMPTS = "anju_attempts"
+DEAD_LETTERED_BY = "anju_dead_lettered_by"
+VALUE_DROPPED = "anju_value_dropped"
+DEAD_LETTER_HEADERS = frozenset(
+    {
+        ORIGIN_TOPIC,
+        ORIGIN_PARTITION,
+        ORIGIN_OFFSET,
+        ORIGIN_TIMESTAMP,
+        ORIGIN_CONTENT_TYPE,
+        ORIGIN_HEADERS,
+        ERROR_TYPE,
+        ERROR,
+        ATTEMPTS,
+        DEAD_LETTERED_BY,
+        VALUE_DROPPED,
+    }
+)
+"""What a dead letter says of itself; every other header is the sender's own (``anju_kit.dlq`` replays those)."""
+_MAX_CARRIED_HEADER = 8192
+
+
 class DeadLetters:
-    """Sends a message that cannot be processed to ``<topic>.dlq`` with where it came from."""
+    """Sends a message that cannot be processed to ``<topic>.dlq`` with where it came from.
+
+    The record's key, value and its sender's headers travel along unchanged, so that ``anju_kit.dlq replay``
+    can put the very record back on its topic after a fix: ``anju_origin_headers`` names them in order (the
+    producer adds headers of its own to the dead letter), ``content-type`` travels as
+    ``anju_origin_content_type`` (a dead letter is whatever bytes arrived: claiming JSON would trip
+    consumers of the DLQ), and the record's own timestamp as ``anju_origin_timestamp``."""
 
     def __init__(self, broker: KafkaBroker, service: str) -> None:
         self._broker = broker
@@ -287,19 +323,25 @@ class DeadLetters:
     async def send(self, record: Any, error: BaseException, attempts: int) -> None:
         detail = error.detail if isinstance(error, Refusal) else safe_error_text(error)
         headers = {
-            "anju_origin_topic": record.topic,
-            "anju_origin_partition": str(record.partition),
-            "anju_origin_offset": str(record.offset),
-            "anju_error_type": error.reason_code if isinstance(error, Refusal) else type(error).__name__,
-            "anju_error": detail[:1000],
-            "anju_attempts": str(attempts),
-            "anju_dead_lettered_by": self._service,
+            ORIGIN_TOPIC: record.topic,
+            ORIGIN_PARTITION: str(record.partition),
+            ORIGIN_OFFSET: str(record.offset),
+            ERROR_TYPE: error.reason_code if isinstance(error, Refusal) else type(error).__name__,
+            ERROR: detail[:1000],
+            ATTEMPTS: str(attempts),
+            DEAD_LETTERED_BY: self._service,
         }
+        if isinstance(record.timestamp, int) and record.timestamp >= 0:
+            headers[ORIGIN_TIMESTAMP] = str(record.timestamp)
+        carried: list[str] = []
         for name, value in header_map(record).items():
-            # The sender's own headers travel along (a replay re-sends them), each at most 8 KiB. Not its
-            # content-type: a dead letter is whatever bytes arrived, and claiming JSON would trip consumers.
-            if name.startswith(("ce_", "anju_correlation", TOKEN_HEADER)) and len(value) <= 8192:
-                headers.setdefault(name, value.decode(errors="replace"))
+            # The sender's own headers (a replay re-sends them), each at most 8 KiB and only as UTF-8 text,
+            # the only headers the door reads anyway; one named like ours would be taken for ours: left out.
+            if name in DEAD_LETTER_HEADERS or len(value) > _MAX_CARRIED_HEADER or not _utf8(value):
+                continue
+            headers[ORIGIN_CONTENT_TYPE if name == "content-type" else name] = value.decode()
+            carried.append(name)
+        headers[ORIGIN_HEADERS] = json.dumps(carried)
         key = record.key if isinstance(record.key, bytes) else None
         try:
             await self._broker.publish(record.value, topic=dlq(record.topic), key=key, headers=headers)
@@ -307,7 +349,7 @@ class DeadLetters:
             if is_outage(exc):
                 raise  # not committed: the record comes again when Kafka is back
             # The record itself cannot be copied (e.g. too large with our headers): keep where it is.
-            headers["anju_value_dropped"] = type(exc).__name__
+            headers[VALUE_DROPPED] = type(exc).__name__
             await self._broker.publish(b"", topic=dlq(record.topic), key=None, headers=headers)
         DEAD_LETTERED.labels(topic=record.topic).inc()
         log.error(
@@ -315,7 +357,7 @@ class DeadLetters:
             topic=record.topic,
             partition=record.partition,
             offset=record.offset,
-            error=headers["anju_error"],
+            error=headers[ERROR],
             dlq=dlq(record.topic),
         )
 

@@ -111,18 +111,40 @@ def test_xc01_periods_need_at_least_one_unit(cal: PrcCalendar, n: int) -> None:
 # -- years the package does not know --------------------------------------------------------------
 
 
-def test_xc01_unknown_year_without_file_is_weekends_only_and_estimated(cal: PrcCalendar) -> None:
+def test_xc01_unknown_year_without_file_keeps_statutory_holidays_and_weekends(cal: PrcCalendar) -> None:
     assert cal.source_of(2027) == "estimated"
-    # 2027-01-01 (New Year's Day, a Friday) is counted as a working day: weekends only, flagged.
-    assert cal.is_working_day(date(2027, 1, 1)) == (True, True)
-    assert cal.is_working_day(date(2027, 1, 2)) == (False, True)
-    deadline = cal.add_working_days(date(2026, 12, 31), 1, rule_id="POL-07")
-    assert deadline.last_day == date(2027, 1, 1)
+    # 元旦 2027-01-01 is a Friday: a rest day in the estimate, flagged; the next Monday works.
+    assert cal.is_working_day(date(2027, 1, 1)) == (False, True)
+    assert cal.is_working_day(date(2027, 1, 2)) == (False, True)  # an ordinary Saturday
+    assert cal.is_working_day(date(2027, 1, 4)) == (True, True)
+    # 春节: 除夕 Fri 02-05, 初一..初三 Sat 02-06 .. Mon 02-08; Tuesday works (no longer block is guessed).
+    assert [cal.is_working_day(date(2027, 2, d))[0] for d in range(4, 10)] == [True, False, False, False, False, True]
+    for day in (date(2027, 4, 5), date(2027, 6, 9), date(2027, 9, 15), date(2027, 10, 1)):
+        assert cal.is_working_day(day) == (False, True), day  # 清明, 端午, 中秋, 国庆 on weekdays
+    # 3 working days from 2027-01-01's eve: 01-01 off, 01-02/03 weekend → 01-04, 01-05, 01-06.
+    deadline = cal.add_working_days(date(2026, 12, 31), 3, rule_id="POL-07")
+    assert deadline.last_day == date(2027, 1, 6)
     assert deadline.calendar_estimated
     # 3 natural days from Wed 2027-01-06 end Sat 01-09 → roll to Mon 01-11, flagged.
     natural = cal.add_natural_days(date(2027, 1, 6), 3, rule_id="CLM-04")
     assert natural.last_day == date(2027, 1, 11)
     assert natural.calendar_estimated
+
+
+def test_xc01_unknown_year_national_day_example(cal: PrcCalendar) -> None:
+    # The SPEC's example moved to 2027: 3 days from 09-28 end on 10-01 (国庆) → Mon 10-04 (10-02/03 off).
+    natural = cal.add_natural_days(date(2027, 9, 28), 3, rule_id="CLM-04")
+    assert (natural.last_day, natural.calendar_estimated) == (date(2027, 10, 4), True)
+    # 3 working days from Thu 09-30: 10-01..10-03 off → 10-04, 10-05, 10-06; 10-04..07 are not guessed off.
+    working = cal.add_working_days(date(2027, 9, 30), 3, rule_id="POL-07")
+    assert (working.last_day, working.calendar_estimated) == (date(2027, 10, 6), True)
+
+
+def test_xc01_unknown_year_invents_no_adjusted_workdays(cal: PrcCalendar) -> None:
+    # Real years move work onto weekends around 春节 and 国庆 (2026-10-10 above); an estimate never does.
+    for day in (date(2027, 1, 30), date(2027, 2, 20), date(2027, 9, 26), date(2027, 10, 9)):
+        assert day.weekday() >= 5
+        assert cal.is_working_day(day) == (False, True), day
 
 
 def test_xc01_estimated_only_when_an_unknown_year_is_touched(cal: PrcCalendar) -> None:
@@ -131,8 +153,12 @@ def test_xc01_estimated_only_when_an_unknown_year_is_touched(cal: PrcCalendar) -
     back_into_2026 = cal.notice_deadline(date(2027, 1, 1), 1, rule_id="RSK-08")
     assert back_into_2026.last_day == date(2026, 12, 31)
     assert not back_into_2026.calendar_estimated
-    within_2027 = cal.notice_deadline(date(2027, 1, 4), 1, rule_id="RSK-08")
-    assert within_2027.last_day == date(2027, 1, 1)
+    # Back from Mon 2027-01-04 over the estimated 元旦 and weekend: the same day, but 2027 was consulted.
+    over_2027 = cal.notice_deadline(date(2027, 1, 4), 1, rule_id="RSK-08")
+    assert over_2027.last_day == date(2026, 12, 31)
+    assert over_2027.calendar_estimated
+    within_2027 = cal.notice_deadline(date(2027, 1, 6), 1, rule_id="RSK-08")
+    assert within_2027.last_day == date(2027, 1, 5)
     assert within_2027.calendar_estimated
 
 
@@ -158,11 +184,14 @@ def test_xc01_ops_holiday_file_is_used_and_not_estimated(tmp_path: Path) -> None
     assert not deadline.calendar_estimated
     # 3 natural days from Tue 2027-02-02 end Fri 02-05, a holiday → Wed 02-10.
     assert cal.add_natural_days(date(2027, 2, 2), 3, rule_id="CLM-04").last_day == date(2027, 2, 10)
+    # The file is the whole truth for its year: a regulation day it leaves out (端午 06-09) is worked.
+    assert cal.is_working_day(date(2027, 6, 9)) == (True, False)
 
 
 def test_xc01_missing_holiday_directory_means_no_files(tmp_path: Path) -> None:
     cal = PrcCalendar(tmp_path / "nowhere")
-    assert cal.is_working_day(date(2027, 1, 1)) == (True, True)
+    assert cal.source_of(2027) == "estimated"
+    assert cal.is_working_day(date(2027, 1, 1)) == (False, True)
 
 
 @pytest.mark.parametrize(
