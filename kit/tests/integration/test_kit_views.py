@@ -98,6 +98,7 @@ async def test_a_view_answers_by_id_from_its_one_writer_and_rebuilds_in_a_new_ge
     async with AsyncMongoClient(settings.mongo_url) as client:
         await client.drop_database(settings.mongo_db)
 
+
 async def test_a_redelivered_change_is_skipped_by_position(service_settings: Any, unique: Any) -> None:
     settings = service_settings("registry")
     service = ServiceApp(settings, title="t", description="t")
