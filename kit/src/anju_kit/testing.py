@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from pymongo import monitoring
 
 from anju_contracts import Actor, Envelope
 from anju_kit.auth import TOKEN_HEADER, issue_token, service_actor
@@ -97,3 +100,89 @@ def door_for_tests(region: str = "shanghai", *, max_bytes: int = 1_048_576) -> d
 
     tokens = ActorTokens(ServiceSettings().token_secret.get_secret_value(), region)
     return {"authenticate": command_sender(tokens), "answer": answer, "max_bytes": max_bytes}
+
+
+# -- the city-scale guard: nothing reads a whole collection ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A command that makes the local store read a whole collection (anything but an exact ``_id``)."""
+
+    database: str
+    collection: str
+    command: str
+    filter_fields: tuple[str, ...]  # the field names asked for, never the values
+
+
+class ScanWatch(monitoring.CommandListener):
+    """Records every read, update or delete whose filter is not an exact ``_id`` look-up.
+
+    FerretDB v1 answers only ``{"_id": <value>}`` from an index; any other filter — a field, ``_id``
+    with ``$in`` or a range, no filter at all — reads every document of the collection. Registered
+    once per process (pymongo's listeners are global, for every client created after), it records only
+    inside :meth:`watching`."""
+
+    def __init__(self) -> None:
+        self.scans: list[Scan] = []
+        self._active = False
+
+    @contextlib.contextmanager
+    def watching(self) -> Iterator[list[Scan]]:
+        self.scans, self._active = [], True
+        try:
+            yield self.scans
+        finally:
+            self._active = False
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if not self._active:
+            return
+        for collection, query in _filters(event.command_name, event.command):
+            if not _exact_id(query):
+                self.scans.append(Scan(event.database_name, collection, event.command_name, tuple(query or {})))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+_WATCH: ScanWatch | None = None
+
+
+def scan_watch() -> ScanWatch:
+    """The process's scan watch (registered on first use: create the clients to watch after that)."""
+    global _WATCH
+    if _WATCH is None:
+        _WATCH = ScanWatch()
+        monitoring.register(_WATCH)
+    return _WATCH
+
+
+def _filters(name: str, command: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any] | None]]:
+    collection = str(command.get(name, ""))
+    match name:
+        case "find":
+            return [(collection, command.get("filter"))]
+        case "count" | "distinct":
+            return [(collection, command.get("query"))]
+        case "findAndModify":
+            return [(collection, command.get("query"))]
+        case "update":
+            return [(collection, u.get("q")) for u in command.get("updates", [])]
+        case "delete":
+            return [(collection, d.get("q")) for d in command.get("deletes", [])]
+        case "aggregate":
+            stages = command.get("pipeline", [])
+            first = stages[0].get("$match") if stages else None
+            return [(collection, first)]
+    return []
+
+
+def _exact_id(query: Mapping[str, Any] | None) -> bool:
+    if not query or set(query) != {"_id"}:
+        return False
+    value = query["_id"]
+    return not (isinstance(value, Mapping) and any(str(k).startswith("$") for k in value))
