@@ -306,7 +306,8 @@ class AggregateStore:
         """The log entry that applied the message ``applied_id`` to ``doc_id``, if any.
 
         Walks the log back from the newest version by ``_id`` (no scan of the log); the projection's
-        ``_applied`` list answers "not applied" without reading the log at all.
+        ``_applied`` list answers "not applied" without reading the log at all. The entry is returned
+        as stored: read its state with :meth:`current_state`, which upcasts it.
         """
         current = await self._current(doc_id)
         if current is None or applied_id not in current["_applied"]:
