@@ -28,10 +28,15 @@ from anju_claims.domain.warranty import RepairWarranty
 from anju_contracts import claims as c
 from anju_contracts.base import Event
 from anju_contracts.policy import BuildingPart
-from anju_kit.mongo import AggregateStore, CreatedBatch, Doc, HistoryEntry, NewAggregate, OutgoingEvent, state_of
+from anju_kit.mongo import AggregateStore, CreatedBatch, Doc, HistoryEntry, NewAggregate, OutgoingEvent
+from anju_kit.upcasting import SCHEMA_VERSION_FIELD, StateSchema
 
 # The claim fields queries filter on (``state.<name>``): HTTP listings, one household one file (XC-03).
 QUERIED_FIELDS = ("claim_id", "unit_id", "owner_id", "insurer_id", "policy_id", "project_id", "status")
+
+# The stored shape of a claim (XC-08: kept 10 years). Changing ``Claim``'s fields in a way an old state
+# would not validate against means: bump the version and add the upcaster from the one before.
+CLAIM_SCHEMA = StateSchema("claim", version=1)
 
 
 @dataclass(frozen=True)
@@ -74,9 +79,9 @@ def _due_doc(claim_id: str, version: int, due_at: datetime, now: datetime) -> Do
 
 
 class ClaimRepository:
-    def __init__(self, collection: AsyncCollection[Doc]) -> None:
+    def __init__(self, collection: AsyncCollection[Doc], *, schema: StateSchema = CLAIM_SCHEMA) -> None:
         # Compact storage: the whole claim as one JSON string, these fields as a document for queries.
-        self.store = AggregateStore(collection, queried=QUERIED_FIELDS)
+        self.store = AggregateStore(collection, queried=QUERIED_FIELDS, schema=schema)
         self.collection = collection
         self.due = collection.database[f"{collection.name}_due"]
         # unit id -> ids of claims whose repair was completed there (CLM-06 linking by primary key)
@@ -139,8 +144,9 @@ class ClaimRepository:
 
     async def find_versioned(self, query: dict[str, Any], *, limit: int = 200) -> list[tuple[Claim, int]]:
         """Claims with their versions, oldest report first (the projection may trail the log by a write)."""
-        cursor = self.collection.find(dict(query), {"state": 1, "state_json": 1, "version": 1}).limit(limit)
-        found = [(from_state(state_of(doc)), int(doc["version"])) async for doc in cursor]
+        projected = {"state": 1, "state_json": 1, "version": 1, SCHEMA_VERSION_FIELD: 1}
+        cursor = self.collection.find(dict(query), projected).limit(limit)
+        found = [(from_state(self.store.current_state(doc)), int(doc["version"])) async for doc in cursor]
         return sorted(found, key=lambda pair: pair[0].reported_at)
 
     async def add_many(

@@ -14,6 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from anju_contracts.base import Event
 from anju_kit.mongo import AggregateStore, Doc, HistoryEntry, OutgoingEvent
+from anju_kit.upcasting import StateSchema
 from anju_registry.domain.agency import Agency
 from anju_registry.domain.aggregate import Aggregate
 from anju_registry.domain.insurer import Insurer
@@ -21,6 +22,13 @@ from anju_registry.domain.practitioner import Practitioner
 from anju_registry.domain.team import Team, TeamStatus
 
 A = TypeVar("A", bound=Aggregate)
+
+# The stored shape of each aggregate (XC-08: kept 10 years). Changing a model's fields in a way an old
+# state would not validate against means: bump its version and add the upcaster from the one before.
+AGENCY_SCHEMA = StateSchema("agency", version=1)
+PRACTITIONER_SCHEMA = StateSchema("practitioner", version=1)
+INSURER_SCHEMA = StateSchema("insurer", version=1)
+TEAM_SCHEMA = StateSchema("team", version=1)
 
 
 @dataclass(frozen=True)
@@ -33,8 +41,8 @@ class Loaded(Generic[A]):
 class Repository(Generic[A]):
     """One kind of aggregate (agencies, practitioners, insurers or teams)."""
 
-    def __init__(self, collection: AsyncCollection[Doc], model: type[A], *indexed: str) -> None:
-        self.store = AggregateStore(collection)
+    def __init__(self, collection: AsyncCollection[Doc], model: type[A], schema: StateSchema, *indexed: str) -> None:
+        self.store = AggregateStore(collection, schema=schema)
         self.collection = collection
         self.model = model
         self._indexed = indexed
@@ -87,12 +95,12 @@ class Repositories:
     @classmethod
     def on(cls, db: AsyncDatabase[Doc]) -> Repositories:
         return cls(
-            agencies=Repository(db["agencies"], Agency, "status"),
+            agencies=Repository(db["agencies"], Agency, AGENCY_SCHEMA, "status"),
             practitioners=Repository(
-                db["practitioners"], Practitioner, "agency_id", "status", "identity.id_number_hash"
+                db["practitioners"], Practitioner, PRACTITIONER_SCHEMA, "agency_id", "status", "identity.id_number_hash"
             ),
-            insurers=Repository(db["insurers"], Insurer),
-            teams=Repository(db["teams"], Team, "lead_id", "agency_id", "insurer_id", "status"),
+            insurers=Repository(db["insurers"], Insurer, INSURER_SCHEMA),
+            teams=Repository(db["teams"], Team, TEAM_SCHEMA, "lead_id", "agency_id", "insurer_id", "status"),
         )
 
     def all(self) -> tuple[Repository[Any], ...]:
