@@ -138,13 +138,16 @@ class UnitOfWork:
         refusal_of: Callable[[Sequence[Event]], Refusal | None] = no_refusal,
         applied_id: str | None = None,
         flush: Flush | None = None,
+        state_event: Callable[[A, int], Event | None] | None = None,
     ) -> Change[A]:
         """Apply ``request`` to the aggregate ``doc_id``; ``mutate`` gets it as loaded (None: not there
         yet) and returns it changed, or raises a :class:`Refusal` (nothing is stored then).
 
         ``applied_id`` defaults to the command's event id; a command that changes several aggregates
         gives each its own, so a redelivery that stopped between two writes finishes the job. ``flush``
-        publishes the commit (the service's outbox relay); without it the relay's sweep does, later."""
+        publishes the commit (the service's outbox relay); without it the relay's sweep does, later.
+        ``state_event(aggregate, version)`` adds, after the domain's events, one event carrying the state
+        read models fold (anju_kit.views: event-carried state, so a view never reads the aggregate)."""
         envelope = request.envelope
         applied_id = applied_id or str(envelope.event_id)
         for _ in range(self.attempts):
@@ -162,6 +165,8 @@ class UnitOfWork:
             events = aggregate.pull_events()
             if not events:  # the same business fact again under a new id: nothing to store
                 return Change(aggregate, seen, duplicate=True)
+            if state_event is not None and (state := state_event(aggregate, seen + 1)) is not None:
+                events = [*events, state]
             outgoing = self._outgoing(request, doc_id, events, refusal_of(events))
             history = HistoryEntry(
                 envelope.type,

@@ -217,3 +217,15 @@ async def test_flush_publishes_a_commit_and_its_failure_is_only_logged() -> None
     await WORK.apply(repo, "ag-1", first, _increment, flush=flush)
     again = await WORK.apply(repo, "ag-1", first, _increment, flush=flush)  # the failing flush of a replay
     assert again.duplicate and published == [("ag-1", 1, 1), ("ag-1", None, 0)]
+
+
+async def test_a_state_event_rides_in_the_same_write_with_the_version_it_describes() -> None:
+    repo = Counters()
+
+    def state(counter: Counter, version: int) -> Event:
+        return r.AgencyAdmitted(agency_id=f"ag-v{version}", path=r.QualificationPath.OTHER, admitted_by=counter.owner)
+
+    await WORK.apply(repo, "ag-1", _request(), _increment, state_event=state)
+    done = await WORK.apply(repo, "ag-1", _request(), _increment, state_event=state)
+    assert [e.agency_id for e in done.events] == ["ag-1", "ag-v2"]  # type: ignore[attr-defined]
+    assert [e.envelope.data["agency_id"] for e in repo.log["ag-1"][1].events] == ["ag-1", "ag-v2"]
