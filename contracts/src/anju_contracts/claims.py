@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from pydantic import AwareDatetime, Field
 
-from anju_contracts import topics
+from anju_contracts import common, topics
 from anju_contracts.base import (
     Command,
     ContractModel,
@@ -481,6 +481,22 @@ class RepairWarrantyStatementIssued(_ClaimEvent):
     warranty_end: DeadlineInfo
 
 
+class ObligationOpened(common.ObligationOpened):
+    """A claim's legal deadline was opened (XC-02): CLM-03 perform and CLM-04 rejection notice, owed by
+    the insurer to the owner, and the CLM-06 repair warranty window. Keyed by claim id."""
+
+    TYPE = "claims.ObligationOpened"
+    TOPIC: ClassVar[str | None] = topics.CLAIMS.events
+
+
+class ObligationFulfilled(common.ObligationFulfilled):
+    """A claim's obligation ended: met (performed, notice issued) or cancelled (withdrawn, refusal
+    overturned by appraisal, insured waived its rights). Keyed by claim id."""
+
+    TYPE = "claims.ObligationFulfilled"
+    TOPIC: ClassVar[str | None] = topics.CLAIMS.events
+
+
 COMMAND_TYPES: tuple[type[Command], ...] = (
     ReportClaim,
     ScheduleSurvey,
@@ -516,4 +532,6 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     DeadlineOverdue,
     RejectionNoticeIssued,
     RepairWarrantyStatementIssued,
+    ObligationOpened,
+    ObligationFulfilled,
 )

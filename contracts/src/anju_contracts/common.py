@@ -59,7 +59,9 @@ ObligationId = Annotated[str, StringConstraints(min_length=1, max_length=256, pa
 class EvidenceRef(ContractModel):
     """A photo, video or document already stored in object storage (XC-08: never deleted)."""
 
-    key: ObjectKey = Field(description="Object key: <region>/<project>/<unit>/<claim>/<file>.")
+    key: ObjectKey = Field(
+        description="Object key under its record's prefix, e.g. <region>/<project>/<unit>/<claim>/<file> for a claim."
+    )
     sha256: Sha256Hex = Field(description="Hex SHA-256 of the object's bytes.")
     size: int = Field(ge=1, description="Size in bytes.")
     content_type: str = Field(min_length=3, max_length=100, description="MIME type, e.g. image/jpeg.")
