@@ -189,13 +189,15 @@ async def test_scale_out_two_instances_share_the_stream_each_claim_once_in_order
                 return len(found) == len(ids)
 
             await wait_for(all_paid, timeout_s=60)
-            seen = await events.envelopes(lambda e: e.key in flows, expect=6 * len(ids))
+            seen = await events.envelopes(lambda e: e.key in flows, expect=8 * len(ids))
         order = [
             c.ClaimReported.TYPE,
             c.SurveyScheduled.TYPE,
             c.SurveyRecorded.TYPE,
             c.ClaimDecided.TYPE,
+            c.ObligationOpened.TYPE,  # CLM-03, in the agreement's write (XC-02)
             c.AgreementRecorded.TYPE,
+            c.ObligationFulfilled.TYPE,  # met by the full payment
             c.PaymentRecorded.TYPE,
         ]
         for cid in ids:
