@@ -342,9 +342,7 @@ class ClaimsHandlers:
         if claim.project_id is None:
             raise ClaimError("INVALID_STATE", "a refused claim takes no evidence", field=refs[0][0])
         prefix = self.evidence.prefix(claim.project_id, claim.unit_id, claim.claim_id)
-        for name, ref in refs:
-            if ref.key not in claim.evidence_keys():
-                await self.evidence.verify(ref, prefix=prefix, field=name)
+        await self.evidence.store.verify_to_attach(refs, prefix=prefix, attached=claim.evidence_keys())
 
     async def _issue_documents(self, claim: Claim) -> None:
         """Generate the owner's documents the step calls for, before the one write that records them."""
