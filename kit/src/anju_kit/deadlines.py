@@ -138,7 +138,9 @@ class LegalClock:
 
     Made for one step of the aggregate: ``at`` is that step's instant (a deadline met or cancelled by
     it ends then). ``parties`` is asked only when an event is recorded (an aggregate may know its
-    debtor only once a deadline can exist); ``record`` is the aggregate's own event recorder.
+    debtor only once a deadline can exist); when it answers None the deadlines still change but no
+    obligation event is recorded: a legal clock never stops for want of a party to name.
+    ``record`` is the aggregate's own event recorder.
     """
 
     def __init__(
@@ -146,7 +148,7 @@ class LegalClock:
         deadlines: list[TrackedDeadline],
         *,
         at: datetime,
-        parties: Callable[[], ObligationParties],
+        parties: Callable[[], ObligationParties | None],
         events: ObligationEvents,
         record: Callable[[Event], None],
     ) -> None:
@@ -162,6 +164,8 @@ class LegalClock:
         tracked = TrackedDeadline.from_calendar(computed, obligation=obligation, kind=kind)
         self.deadlines.append(tracked)
         parties = self._parties()
+        if parties is None:
+            return tracked
         self._record(
             self._events.opened(
                 obligation_id=self._id_of(tracked, parties),
@@ -196,6 +200,8 @@ class LegalClock:
 
     def _closed(self, deadline: TrackedDeadline, outcome: ObligationOutcome, on: date | None) -> None:
         parties = self._parties()
+        if parties is None:
+            return
         self._record(
             self._events.fulfilled(
                 obligation_id=self._id_of(deadline, parties),

@@ -149,3 +149,12 @@ def test_a_deadline_of_another_aggregate_is_not_named() -> None:
     )
     with pytest.raises(ValueError, match="not one of this aggregate's deadlines"):
         clock([], [], at(2026, 9, 1)).meet(stranger)
+
+
+def test_without_parties_the_deadlines_still_run_unpublished() -> None:
+    deadlines: list[TrackedDeadline] = []
+    recorded: list[Event] = []
+    nobody = LegalClock(deadlines, at=at(2026, 9, 1), parties=lambda: None, events=EVENTS, record=recorded.append)
+    tracked = nobody.open(CALENDAR.add_natural_days(date(2026, 9, 1), 10, rule_id="RSK-05"), "rectify_issue")
+    nobody.meet(tracked)
+    assert recorded == [] and tracked.state == "met"

@@ -601,10 +601,11 @@ class Claim(BaseModel):
             self.deadlines, at=at, parties=self._obligation_parties, events=OBLIGATION_EVENTS, record=self._record
         )
 
-    def _obligation_parties(self) -> ObligationParties:
-        # Deadlines follow a decision or an agreement, so the claim's policy named its insurer.
+    def _obligation_parties(self) -> ObligationParties | None:
+        """Who owes the claim's deadlines to whom. Deadlines follow a decision, so the claim's policy
+        named its insurer; were it ever missing, the deadlines would still run, unpublished."""
         if self.insurer_id is None:
-            raise wrong_state("a claim without a policy has no legal deadlines")
+            return None
         return ObligationParties(
             debtor=PartyRef(role=Role.INSURER, id=self.insurer_id),
             creditor=PartyRef(role=Role.OWNER, id=self.owner_id),
