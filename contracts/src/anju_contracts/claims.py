@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, ClassVar
+from typing import ClassVar
 
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import AwareDatetime, Field
 
-from anju_contracts import topics
+from anju_contracts import common, topics
 from anju_contracts.base import (
     Command,
     ContractModel,
@@ -24,13 +24,14 @@ from anju_contracts.base import (
     Identifier,
     LongText,
     MaskedPhone,
-    ObjectKey,
     ShortText,
 )
+
+# Re-exported: shared by every service now (anju_contracts.common); insurers import them from here.
+from anju_contracts.common import DeadlineInfo as DeadlineInfo
+from anju_contracts.common import EvidenceRef as EvidenceRef
+from anju_contracts.common import Sha256Hex as Sha256Hex
 from anju_contracts.policy import BuildingPart
-
-Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
-
 
 # --- value objects -------------------------------------------------------------------------------
 
@@ -49,15 +50,6 @@ class EvidenceStage(StrEnum):
     REPAIR = "repair"
     APPRAISAL = "appraisal"
     OTHER = "other"
-
-
-class EvidenceRef(ContractModel):
-    """A photo, video or document already stored in object storage (XC-08: never deleted)."""
-
-    key: ObjectKey = Field(description="Object key: <region>/<project>/<unit>/<claim>/<file>.")
-    sha256: Sha256Hex = Field(description="Hex SHA-256 of the object's bytes.")
-    size: int = Field(ge=1, description="Size in bytes.")
-    content_type: str = Field(min_length=3, max_length=100, description="MIME type, e.g. image/jpeg.")
 
 
 class Decision(StrEnum):
@@ -114,19 +106,6 @@ class ClaimStatus(StrEnum):
     PAID = "paid"
     NOT_LIABLE = "not_liable"  # insured waived rights before performance (CLM-09)
     WITHDRAWN = "withdrawn"
-
-
-class DeadlineInfo(ContractModel):
-    """A legal deadline with the rule that set it (XC-01): an absolute Asia/Shanghai timestamp."""
-
-    rule_id: str = Field(description="SPEC rule that set it, e.g. CLM-03.")
-    obligation: str = Field(max_length=64, description="What is owed, e.g. perform_compensation.")
-    due_at: AwareDatetime = Field(description="End of the period: 24:00 Asia/Shanghai of the last day.")
-    last_day: date = Field(description="Last day of the period (after rest-day roll-over).")
-    calendar_estimated: bool = Field(
-        default=False,
-        description="True when the year's holiday calendar was unknown: weekends and statutory holidays only.",
-    )
 
 
 # --- commands ------------------------------------------------------------------------------------
@@ -502,6 +481,22 @@ class RepairWarrantyStatementIssued(_ClaimEvent):
     warranty_end: DeadlineInfo
 
 
+class ObligationOpened(common.ObligationOpened):
+    """A claim's legal deadline was opened (XC-02): CLM-03 perform and CLM-04 rejection notice, owed by
+    the insurer to the owner, and the CLM-06 repair warranty window. Keyed by claim id."""
+
+    TYPE = "claims.ObligationOpened"
+    TOPIC: ClassVar[str | None] = topics.CLAIMS.events
+
+
+class ObligationFulfilled(common.ObligationFulfilled):
+    """A claim's obligation ended: met (performed, notice issued) or cancelled (withdrawn, refusal
+    overturned by appraisal, insured waived its rights). Keyed by claim id."""
+
+    TYPE = "claims.ObligationFulfilled"
+    TOPIC: ClassVar[str | None] = topics.CLAIMS.events
+
+
 COMMAND_TYPES: tuple[type[Command], ...] = (
     ReportClaim,
     ScheduleSurvey,
@@ -537,4 +532,6 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     DeadlineOverdue,
     RejectionNoticeIssued,
     RepairWarrantyStatementIssued,
+    ObligationOpened,
+    ObligationFulfilled,
 )

@@ -27,9 +27,9 @@ from anju_contracts.base import (
     ShortText,
 )
 
-# Re-exported: they moved to anju_contracts.rejection (every service refuses with them); insurers import them here.
-from anju_contracts.rejection import FailedCondition as FailedCondition
-from anju_contracts.rejection import RuleId as RuleId
+# Re-exported: they moved to anju_contracts.common (every service refuses with them); insurers import them here.
+from anju_contracts.common import FailedCondition as FailedCondition
+from anju_contracts.common import RuleId as RuleId
 
 ObjectKey = Annotated[str, StringConstraints(min_length=1, max_length=512, strip_whitespace=True)]
 """Key of a document in the object store (evidence, written confirmation, finding…)."""

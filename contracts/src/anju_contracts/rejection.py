@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Self
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
-from anju_contracts.base import ContractModel, Event, Identifier, LongText, ScreenedText, ShortText
+from anju_contracts.base import ContractModel, Event, ScreenedText
 
-RuleId = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2,4}-\d{2}$")]
-"""A SPEC rule id, e.g. CLM-03 or REG-04."""
+# Re-exported: shared by every service now (anju_contracts.common); integrators import them from here.
+from anju_contracts.common import FailedCondition as FailedCondition
+from anju_contracts.common import RuleId as RuleId
 
 
 class ReasonCode(StrEnum):
@@ -39,15 +40,6 @@ class FieldProblem(ContractModel):
     field: str = Field(description="Dotted path of the offending field, '' for the whole message.")
     # Names the rule the field breaks, never the submitted value (XC-09); screened all the same.
     message: ScreenedText = Field(max_length=500, description="What is wrong, naming the rule.")
-
-
-class FailedCondition(ContractModel):
-    """One condition a command did not meet."""
-
-    rule_id: RuleId = Field(description="SPEC rule, e.g. REG-03.")
-    code: ShortText = Field(description="Machine-readable condition code, e.g. LEAD_YEARS_TOO_FEW.")
-    message: LongText = Field(description="Human-readable explanation.")
-    subject_id: Identifier | None = Field(default=None, description="Practitioner, unit or field concerned.")
 
 
 class RecordRef(ContractModel):

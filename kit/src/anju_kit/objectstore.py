@@ -308,6 +308,9 @@ def evidence_key(
 ) -> str:
     """``region/project/unit/claim/<uuid>-<sanitised filename>`` — one household, one file (XC-03).
 
+    Claims' layout, kept for the keys it has issued; other services lay out their keys with
+    :class:`anju_kit.evidence.EvidenceKeys` (which gives exactly these keys for claims' parts).
+
     The uuid keeps two uploads of ``IMG_0001.jpg`` apart, so nothing is overwritten. Any unsafe
     part raises :class:`UnsafeObjectKey`.
     """

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from anju_claims import access
@@ -30,6 +30,7 @@ from anju_contracts import Actor, Envelope, ReasonCode, Role
 from anju_contracts import claims as c
 from anju_contracts.base import Command, Event
 from anju_kit.clock import Clock
+from anju_kit.due import sweep_overdue
 from anju_kit.logging import get_logger
 from anju_kit.mongo import (
     CreatedBatch,
@@ -37,7 +38,6 @@ from anju_kit.mongo import (
     Inbox,
     NewAggregate,
     OutgoingEvent,
-    VersionConflict,
 )
 from anju_kit.pipeline import CommandRequest
 from anju_kit.unit_of_work import UnitOfWork
@@ -322,9 +322,7 @@ class ClaimsHandlers:
         if claim.project_id is None:
             raise ClaimError("INVALID_STATE", "a refused claim takes no evidence", field=refs[0][0])
         prefix = self.evidence.prefix(claim.project_id, claim.unit_id, claim.claim_id)
-        for name, ref in refs:
-            if ref.key not in claim.evidence_keys():
-                await self.evidence.verify(ref, prefix=prefix, field=name)
+        await self.evidence.store.verify_to_attach(refs, prefix=prefix, attached=claim.evidence_keys())
 
     async def _issue_documents(self, claim: Claim) -> None:
         """Generate the owner's documents the step calls for, before the one write that records them."""
@@ -354,38 +352,30 @@ class ClaimsHandlers:
     async def sweep_overdue(self, *, grace: timedelta, limit: int = 100) -> int:
         """Fire DeadlineOverdue for the claims the due index says are due; returns how many fired.
 
-        Any number of instances may sweep at once: the compare-and-set on the claim's version lets
-        exactly one of them record a deadline as overdue, and the domain never fires one twice.
+        Any number of instances may sweep at once (the kit's sweeper): the compare-and-set on the
+        claim's version lets exactly one of them record a deadline as overdue, and the domain never
+        fires one twice.
         """
-        fired = 0
-        now = self.clock.now()
-        for entry in await self.repo.due_entries(now, limit=limit):
-            loaded = await self.repo.get(entry.claim_id)
-            if loaded is None or loaded.version < entry.version:
-                # The commit that wrote the entry is in flight, or it lost its race / its writer died.
-                if self.repo.older_than(entry, grace):
-                    await self.repo.drop_due(entry.id)
-                continue
-            events: list[Event] = list(loaded.claim.fire_overdue(now))
-            if events:
-                outgoing = [self._wrap_system(e, entry.claim_id) for e in events]
-                try:
-                    version = await self.repo.save(
-                        entry.claim_id,
-                        loaded.claim,
-                        loaded,
-                        outgoing,
-                        applied_id=f"overdue:{entry.claim_id}:{loaded.version}",
-                        history=HistoryEntry("claims.DeadlineOverdue", self._system, now, {"events": len(events)}),
-                    )
-                except VersionConflict:
-                    log.info("claims.overdue_raced", claim_id=entry.claim_id)  # the newer state is judged next sweep
-                    continue
-                fired += len(events)
-                await self._flush(entry.claim_id, version, outgoing)
-            # Looked at: the claim's next deadline, if any, has its own entry (written by its commit).
-            await self.repo.drop_due(entry.id)
-        return fired
+        return await sweep_overdue(
+            self.repo.due, load=self.repo.get, fire=self._fire_overdue, now=self.clock.now(), grace=grace, limit=limit
+        )
+
+    async def _fire_overdue(self, loaded: LoadedClaim, now: datetime) -> int:
+        claim_id = loaded.claim.claim_id
+        events: list[Event] = list(loaded.claim.fire_overdue(now))
+        if not events:
+            return 0
+        outgoing = [self._wrap_system(e, claim_id) for e in events]
+        version = await self.repo.save(  # VersionConflict: another sweeper was first, the kit retries later
+            claim_id,
+            loaded.claim,
+            loaded,
+            outgoing,
+            applied_id=f"overdue:{claim_id}:{loaded.version}",
+            history=HistoryEntry("claims.DeadlineOverdue", self._system, now, {"events": len(events)}),
+        )
+        await self._flush(claim_id, version, outgoing)
+        return len(events)
 
     # -- policy read model --------------------------------------------------------------------
 

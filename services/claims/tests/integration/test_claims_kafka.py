@@ -168,7 +168,7 @@ async def test_scale_out_two_instances_share_the_stream_each_claim_once_in_order
     two = await start(claims_settings(infra, token, instance_id="2"), prepare=False)
     try:
         await load_policy(one, policy_events("pol-s", "prj-s", {f"u-{i}": f"o-{i}" for i in range(30)}))
-        ids = [f"c-s{i}" for i in range(30)]
+        ids = [f"c-s{i}-{token}" for i in range(30)]  # the events topic is shared with other runs
         flows = {
             cid: [
                 report(cid, f"u-{i}", f"o-{i}"),
@@ -189,13 +189,15 @@ async def test_scale_out_two_instances_share_the_stream_each_claim_once_in_order
                 return len(found) == len(ids)
 
             await wait_for(all_paid, timeout_s=60)
-            seen = await events.envelopes(lambda e: e.key in flows, expect=6 * len(ids))
+            seen = await events.envelopes(lambda e: e.key in flows, expect=8 * len(ids))
         order = [
             c.ClaimReported.TYPE,
             c.SurveyScheduled.TYPE,
             c.SurveyRecorded.TYPE,
             c.ClaimDecided.TYPE,
+            c.ObligationOpened.TYPE,  # CLM-03, in the agreement's write (XC-02)
             c.AgreementRecorded.TYPE,
+            c.ObligationFulfilled.TYPE,  # met by the full payment
             c.PaymentRecorded.TYPE,
         ]
         for cid in ids:

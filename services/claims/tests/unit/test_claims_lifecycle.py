@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
-from claims_factories import RULES, agreement, at, covered, evidence, not_covered, repaired, reported, surveyed
+from claims_factories import (
+    RULES,
+    agreement,
+    at,
+    covered,
+    evidence,
+    not_covered,
+    repaired,
+    reported,
+    step_events,
+    surveyed,
+)
 
 from anju_claims.domain.errors import ClaimError
 from anju_contracts import ReasonCode
@@ -45,7 +56,7 @@ def test_clm02_no_decision_before_the_survey() -> None:
 def test_clm03_payment_due_ten_days_after_agreement() -> None:
     claim = covered(decided_at=at(2026, 9, 1))
     claim.record_agreement(agreement(agreed_on=date(2026, 9, 2)), RULES)
-    (event,) = claim.pull_events()
+    (event,) = step_events(claim)
     assert isinstance(event, c.AgreementRecorded)
     due = event.performance_due
     # 10 days → Saturday 09-12, a rest day: the period ends on Monday 09-14 at 24:00 (Civil Code, XC-01).
@@ -56,7 +67,7 @@ def test_clm03_payment_due_ten_days_after_agreement() -> None:
 def test_clm03_adjusted_sunday_workday_is_not_rolled_over() -> None:
     claim = covered()
     claim.record_agreement(agreement(agreed_on=date(2026, 9, 10)), RULES)
-    (event,) = claim.pull_events()
+    (event,) = step_events(claim)
     assert isinstance(event, c.AgreementRecorded)
     # 09-20-2026 is a Sunday but an adjusted workday (调休) before National Day: the period ends that day.
     assert event.performance_due.last_day == date(2026, 9, 20)
@@ -66,7 +77,7 @@ def test_clm03_same_agreement_replayed_100_times_is_one_obligation() -> None:
     claim = covered()
     for _ in range(100):
         claim.record_agreement(agreement(), RULES)
-    assert len(claim.pull_events()) == 1
+    assert len(step_events(claim)) == 1
     assert len([d for d in claim.deadlines if d.rule_id == "CLM-03"]) == 1
     with pytest.raises(ClaimError) as err:
         claim.record_agreement(agreement(amount_fen=1), RULES)
@@ -126,7 +137,7 @@ def test_clm04_rejection_notice_due_three_days_and_met_when_issued() -> None:
     doc = evidence("rejection-notice.pdf")
     claim.issue_rejection_notice(doc, at(2026, 9, 8, 10, 1))
     claim.issue_rejection_notice(doc, at(2026, 9, 8, 10, 2))  # idempotent
-    (event,) = claim.pull_events()
+    (event,) = step_events(claim)
     assert isinstance(event, c.RejectionNoticeIssued) and event.reasons[0].code == "NOT_A_DEFECT"
     assert claim.fire_overdue(_midnight(2026, 9, 20)) == []
 
@@ -142,7 +153,7 @@ def test_xc01_rejection_notice_counts_through_national_day() -> None:
         ),
         RULES,
     )
-    (event,) = claim.pull_events()
+    (event,) = step_events(claim)
     assert isinstance(event, c.ClaimDecided) and event.rejection_notice_due is not None
     due = event.rejection_notice_due
     # 3 days → 10-03, inside the National Day holiday → next working day 10-08, due at its 24:00.
@@ -152,7 +163,7 @@ def test_xc01_rejection_notice_counts_through_national_day() -> None:
 def test_xc01_unknown_calendar_year_is_flagged_estimated() -> None:
     claim = covered(decided_at=at(2026, 9, 8))
     claim.record_agreement(agreement(agreed_on=date(2099, 3, 2)), RULES)
-    (event,) = claim.pull_events()
+    (event,) = step_events(claim)
     assert isinstance(event, c.AgreementRecorded) and event.performance_due.calendar_estimated
 
 
@@ -239,7 +250,7 @@ def test_clm08_dispute_then_appraisal_overturns_the_refusal() -> None:
     assert (err.value.rule_id, err.value.field) == ("CLM-08", "independent")
     claim.record_appraisal(_appraisal(), RULES)
     assert claim.status is c.ClaimStatus.COVERED
-    events = claim.pull_events()
+    events = step_events(claim)
     assert [type(e) for e in events] == [c.DisputeOpened, c.AppraisalRecorded, c.ClaimDecided]
     assert all(d.state != "open" for d in claim.deadlines if d.rule_id == "CLM-04")
     claim.record_agreement(agreement(agreed_on=date(2026, 10, 21)), RULES)  # the claim goes on
@@ -259,7 +270,7 @@ def test_clm08_appraisal_against_cover_opens_a_rejection_notice_deadline() -> No
 def test_clm09_waiver_before_payment_releases_the_insurer() -> None:
     claim = covered()
     claim.record_agreement(agreement(), RULES)
-    claim.pull_events()
+    step_events(claim)
     claim.record_subrogation(
         c.RecordSubrogation(
             claim_id="clm-1",
@@ -268,7 +279,7 @@ def test_clm09_waiver_before_payment_releases_the_insurer() -> None:
             liable_party=c.LiablePartyKind.CONTRACTOR,
         )
     )
-    (event,) = claim.pull_events()
+    (event,) = step_events(claim)
     assert isinstance(event, c.SubrogationRecorded) and event.insurer_released
     assert claim.status is c.ClaimStatus.NOT_LIABLE and claim.next_due_at is None
 
@@ -314,7 +325,7 @@ def test_xc02_withdrawal_cancels_open_obligations() -> None:
     claim.record_agreement(agreement(), RULES)
     claim.withdraw(c.WithdrawClaim(claim_id="clm-1", reason="已自行解决"), at(2026, 9, 11))
     claim.withdraw(c.WithdrawClaim(claim_id="clm-1", reason="已自行解决"), at(2026, 9, 11))
-    assert [type(e) for e in claim.pull_events()] == [c.AgreementRecorded, c.ClaimWithdrawn]
+    assert [type(e) for e in step_events(claim)] == [c.AgreementRecorded, c.ClaimWithdrawn]
     assert claim.next_due_at is None
     with pytest.raises(ClaimError):
         claim.attach_evidence(c.AttachEvidence(claim_id="clm-1", evidence=evidence("late.jpg")))

@@ -2,32 +2,26 @@
 compare-and-set on ``version``, the outbox of events, applied command ids, the history with actor)
 and a current-state projection for queries.
 
-The legal clock's *due index* (``claims_due``) holds one small entry per moment a claim must be
-looked at again: written whenever a commit moves the claim's ``next_due_at``, *before* that commit
-(so no committed deadline is ever without one), and dropped by the sweeper once it has looked. The
-sweeper reads this small collection instead of querying the ever-growing claims (FerretDB scans every
-document for anything but an ``_id`` look-up). An entry's ``_id`` names the claim, the version of the
-commit and the due instant, so two writers racing for one version each keep their own entry: the
-loser's entry only costs the sweeper one look at a claim with nothing due.
+The legal clock's *due index* (``claims_due``, the kit's :class:`~anju_kit.due.DueIndex`) holds one
+small entry per moment a claim must be looked at again, written before every commit that moves the
+claim's ``next_due_at``; the overdue sweeper reads it instead of querying the ever-growing claims.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from anju_claims.domain.claim import Claim
 from anju_claims.domain.warranty import RepairWarranty
 from anju_contracts import claims as c
 from anju_contracts.base import Event
 from anju_contracts.policy import BuildingPart
+from anju_kit.due import DueEntry, DueIndex
 from anju_kit.mongo import AggregateStore, CreatedBatch, Doc, HistoryEntry, NewAggregate, OutgoingEvent
 from anju_kit.upcasting import SCHEMA_VERSION_FIELD, StateSchema
 
@@ -51,15 +45,6 @@ class LoadedClaim:
         return self.claim
 
 
-@dataclass(frozen=True)
-class DueEntry:
-    id: str
-    claim_id: str
-    version: int
-    due_at: datetime
-    noted_at: datetime
-
-
 def to_state(claim: Claim) -> Doc:
     return claim.model_dump(mode="json")
 
@@ -68,22 +53,13 @@ def from_state(state: Doc) -> Claim:
     return Claim.model_validate(state)
 
 
-def _due_doc(claim_id: str, version: int, due_at: datetime, now: datetime) -> Doc:
-    return {
-        "_id": f"{claim_id}@{version}:{due_at.astimezone(UTC).isoformat()}",
-        "claim_id": claim_id,
-        "version": version,
-        "due_at": due_at,
-        "at": now,
-    }
-
-
 class ClaimRepository:
     def __init__(self, collection: AsyncCollection[Doc], *, schema: StateSchema = CLAIM_SCHEMA) -> None:
         # Compact storage: the whole claim as one JSON string, these fields as a document for queries.
         self.store = AggregateStore(collection, queried=QUERIED_FIELDS, schema=schema)
         self.collection = collection
-        self.due = collection.database[f"{collection.name}_due"]
+        # Stored entries name their claim in ``claim_id`` (kept: entries written before are still read).
+        self.due = DueIndex(collection.database[f"{collection.name}_due"], id_field="claim_id")
         # unit id -> ids of claims whose repair was completed there (CLM-06 linking by primary key)
         self.unit_repairs = collection.database[f"{collection.name}_unit_repairs"]
         # policy id -> units with a completed repair: lets bulk intake skip the CLM-06 look-up for the
@@ -92,7 +68,7 @@ class ClaimRepository:
 
     async def ensure_indexes(self) -> None:
         await self.store.ensure_indexes("unit_id", "insurer_id", "owner_id")
-        await self.due.create_index([("due_at", ASCENDING)])  # used by MongoDB; FerretDB scans (small)
+        await self.due.ensure_indexes()
 
     async def get(self, claim_id: str) -> LoadedClaim | None:
         stored = await self.store.get(claim_id)
@@ -104,8 +80,7 @@ class ClaimRepository:
     async def add(
         self, claim_id: str, claim: Claim, events: Sequence[OutgoingEvent], *, applied_id: str, history: HistoryEntry
     ) -> int:
-        if claim.next_due_at is not None:
-            await self._note_due([_due_doc(claim_id, 1, claim.next_due_at, _now())])
+        await self.due.note_change(claim_id, 1, claim.next_due_at, None)
         return await self.store.create(claim_id, to_state(claim), events, applied_id=applied_id, history=history)
 
     async def save(
@@ -120,9 +95,7 @@ class ClaimRepository:
     ) -> int:
         """Commit the version after ``loaded``, noting the claim's next deadline in the due index first
         when it changed (an entry without its commit is dropped by the sweeper)."""
-        due = claim.next_due_at
-        if due is not None and due != loaded.due_at:
-            await self._note_due([_due_doc(claim_id, loaded.version + 1, due, _now())])
+        await self.due.note_change(claim_id, loaded.version + 1, claim.next_due_at, loaded.due_at)
         return await self.store.update(
             claim_id, loaded.version, to_state(claim), events, applied_id=applied_id, history=history
         )
@@ -158,8 +131,7 @@ class ClaimRepository:
     ) -> CreatedBatch:
         """Create many claims at once (bulk intake); tells the ids created now (the others existed).
         ``due`` maps the claims born with an open deadline (refused at intake: CLM-04) to it."""
-        now = _now()
-        await self._note_due([_due_doc(claim_id, 1, at, now) for claim_id, at in due.items()])
+        await self.due.note_many((claim_id, 1, at) for claim_id, at in due.items())
         return await self.store.create_many(items, after_commit=after_commit)
 
     async def note_warranty(self, unit_id: str, claim_id: str, policy_id: str | None = None) -> None:
@@ -189,35 +161,9 @@ class ClaimRepository:
 
     # -- the due index (the legal clock) ---------------------------------------------------------
 
-    async def _note_due(self, docs: list[Doc]) -> None:
-        if not docs:
-            return
-        # The same entry twice is a replay of the same commit: already noted.
-        if len(docs) == 1:
-            with contextlib.suppress(DuplicateKeyError):
-                await self.due.insert_one(docs[0])
-            return
-        try:
-            await self.due.insert_many(docs, ordered=False)
-        except BulkWriteError as exc:
-            if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
-                raise
-
     async def due_entries(self, now: datetime, *, limit: int = 100) -> list[DueEntry]:
         """Entries due at ``now`` or earlier, earliest first."""
-        cursor = self.due.find({"due_at": {"$lte": now}}).sort("due_at", ASCENDING).limit(limit)
-        return [
-            DueEntry(doc["_id"], doc["claim_id"], int(doc["version"]), doc["due_at"], doc["at"]) async for doc in cursor
-        ]
-
-    @staticmethod
-    def older_than(entry: DueEntry, age: timedelta) -> bool:
-        """Whether the entry was written more than ``age`` ago (real time: it bounds in-flight commits)."""
-        return entry.noted_at <= _now() - age
+        return await self.due.due(now, limit=limit)
 
     async def drop_due(self, entry_id: str) -> None:
-        await self.due.delete_one({"_id": entry_id})
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
+        await self.due.drop(entry_id)

@@ -9,21 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from anju_claims.domain.coverage import CoverageRefusal, PolicyCoverage
-from anju_claims.domain.deadlines import TrackedDeadline
 from anju_claims.domain.errors import ClaimError, Conditions, conflict, rule_violation, wrong_state
 from anju_claims.domain.rules import ClaimsRules
 from anju_claims.domain.warranty import RepairWarranty, find_warranty
-from anju_contracts import ReasonCode
+from anju_contracts import ReasonCode, Role
 from anju_contracts import claims as c
 from anju_contracts.base import Event
+from anju_contracts.common import PartyRef, SubjectRef
 from anju_contracts.policy import BuildingPart
-from anju_kit.calendar import Deadline, shanghai_day
+from anju_kit.calendar import shanghai_day
 from anju_kit.clock import SHANGHAI
+from anju_kit.deadlines import (
+    LegalClock,
+    ObligationEvents,
+    ObligationParties,
+    TrackedDeadline,
+    latest,
+    next_due_at,
+    take_overdue,
+)
 
 S = c.ClaimStatus
 # Refusals a CLM-06 repair warranty overrides: the period is over, but the warranty still holds.
@@ -36,6 +44,8 @@ _CLOCK_SKEW = timedelta(minutes=10)
 CLM03_PERFORM = "perform_compensation"
 CLM04_NOTICE = "rejection_notice"
 CLM06_WARRANTY = "repair_warranty"
+# What the notify service ledgers (XC-02): published on the claims events topic with the step's events.
+OBLIGATION_EVENTS = ObligationEvents(opened=c.ObligationOpened, fulfilled=c.ObligationFulfilled)
 
 
 class AttachedEvidence(BaseModel):
@@ -292,7 +302,7 @@ class Claim(BaseModel):
                 field="exclusion_evidence",
             )
             conditions.enforce()
-            notice_due = self._open_deadline(
+            notice_due = self._clock(cmd.decided_at).open(
                 rules.natural_days(cmd.decided_at, rules.rejection_notice_days, "CLM-04"), CLM04_NOTICE
             )
         elif cmd.exclusion is not None:
@@ -322,7 +332,7 @@ class Claim(BaseModel):
         deadline = self._deadline(CLM04_NOTICE, "open")
         if self.decision is not c.Decision.NOT_COVERED or deadline is None:
             raise wrong_state("a rejection notice follows a not-covered decision (CLM-04)")
-        deadline.meet(now)
+        self._clock(now).meet(deadline)
         self.rejection_notice = document
         self._record(
             c.RejectionNoticeIssued(
@@ -373,10 +383,11 @@ class Claim(BaseModel):
             self.evidence.append(AttachedEvidence(ref=cmd.report, stage=c.EvidenceStage.APPRAISAL))
         previous = self.decision
         notice_due: TrackedDeadline | None = None
+        clock = self._clock(_noon(cmd.appraised_on))
         if cmd.outcome is c.Decision.COVERED:
-            self._cancel(CLM04_NOTICE)  # the refusal fell; no notice is owed any more
+            clock.cancel(CLM04_NOTICE)  # the refusal fell; no notice is owed any more
         elif previous is not c.Decision.NOT_COVERED:
-            notice_due = self._open_deadline(
+            notice_due = clock.open(
                 rules.natural_days(cmd.appraised_on, rules.rejection_notice_days, "CLM-04"), CLM04_NOTICE
             )
             self.reasons = [c.Reason(code="APPRAISAL", text=f"第三方鉴定结论：{cmd.summary}")]
@@ -414,7 +425,9 @@ class Claim(BaseModel):
             raise ClaimError(
                 ReasonCode.VALIDATION_FAILED, "the agreement cannot precede the decision", field="agreed_on"
             )
-        due = self._open_deadline(rules.natural_days(cmd.agreed_on, rules.performance_days, "CLM-03"), CLM03_PERFORM)
+        due = self._clock(_noon(cmd.agreed_on)).open(
+            rules.natural_days(cmd.agreed_on, rules.performance_days, "CLM-03"), CLM03_PERFORM
+        )
         self.status, self.agreement = S.AGREED, agreement
         self._record(
             c.AgreementRecorded(
@@ -451,10 +464,11 @@ class Claim(BaseModel):
         self._require({S.REPAIR_ASSIGNED}, "a repair completes after it was assigned (CLM-05)")
         if self.repair_assigned_on is not None and cmd.completed_on < self.repair_assigned_on:
             raise ClaimError(ReasonCode.VALIDATION_FAILED, "completion precedes assignment", field="completed_on")
-        perform = self._deadline(CLM03_PERFORM, "open")
+        clock = self._clock(now)
+        perform = latest(self.deadlines, CLM03_PERFORM, "open")
         if perform is not None:
-            perform.meet(now, on=cmd.completed_on)
-        warranty = self._open_deadline(
+            clock.meet(perform, on=cmd.completed_on)
+        warranty = clock.open(
             rules.natural_days(cmd.completed_on, rules.repair_warranty_days, "CLM-06"), CLM06_WARRANTY, kind="window"
         )
         self.status, self.repair_completed_on, self.repair_summary = S.REPAIRED, cmd.completed_on, cmd.summary
@@ -517,9 +531,9 @@ class Claim(BaseModel):
         fully_paid = total == self.agreement.amount_fen
         if fully_paid:
             self.status = S.PAID
-            perform = self._deadline(CLM03_PERFORM, "open")
+            perform = latest(self.deadlines, CLM03_PERFORM, "open")
             if perform is not None:
-                perform.meet(now, on=cmd.paid_on)
+                self._clock(now).meet(perform, on=cmd.paid_on)
         self._record(
             c.PaymentRecorded(
                 claim_id=self.claim_id,
@@ -553,7 +567,7 @@ class Claim(BaseModel):
             return
         if released:
             self.status = S.NOT_LIABLE
-            self._cancel(CLM03_PERFORM)
+            self._clock(_noon(cmd.occurred_on)).cancel(CLM03_PERFORM)
         self.subrogation.append(event)
         self._record(event)
 
@@ -563,9 +577,7 @@ class Claim(BaseModel):
         if self.status in _FINISHED or self.status in _PERFORMED:
             raise wrong_state(f"a {self.status.value} claim cannot be withdrawn")
         self.status, self.withdrawn_reason = S.WITHDRAWN, cmd.reason
-        for deadline in self.deadlines:
-            if deadline.state == "open" and deadline.kind == "obligation":
-                deadline.state = "cancelled"
+        self._clock(now).cancel(kind="obligation")  # a window (a past repair's warranty) still holds
         self._record(c.ClaimWithdrawn(claim_id=self.claim_id, reason=cmd.reason, withdrawn_at=now))
 
     def attach_evidence(self, cmd: c.AttachEvidence) -> None:
@@ -584,38 +596,37 @@ class Claim(BaseModel):
     @property
     def next_due_at(self) -> datetime | None:
         """Earliest open obligation not yet reported overdue: what the due-timer sweeper waits for."""
-        waiting = [d.due_at for d in self.deadlines if d.awaits_overdue()]
-        return min(waiting) if waiting else None
+        return next_due_at(self.deadlines)
 
     def fire_overdue(self, now: datetime) -> list[c.DeadlineOverdue]:
         """Record one DeadlineOverdue per obligation that passed unmet; never twice for one deadline."""
-        fired: list[c.DeadlineOverdue] = []
-        for deadline in self.deadlines:
-            if deadline.awaits_overdue() and deadline.due_at <= now:
-                deadline.overdue_reported = True
-                event = c.DeadlineOverdue(claim_id=self.claim_id, deadline=deadline.info(), detected_at=now)
-                fired.append(event)
-                self._record(event)
+        fired = [
+            c.DeadlineOverdue(claim_id=self.claim_id, deadline=deadline.info(), detected_at=now)
+            for deadline in take_overdue(self.deadlines, now)
+        ]
+        for event in fired:
+            self._record(event)
         return fired
 
-    def _open_deadline(
-        self, computed: Deadline, obligation: str, *, kind: Literal["obligation", "window"] = "obligation"
-    ) -> TrackedDeadline:
-        tracked = TrackedDeadline.from_calendar(computed, obligation=obligation, kind=kind)
-        self._cancel(obligation)
-        self.deadlines.append(tracked)
-        return tracked
+    def _clock(self, at: datetime) -> LegalClock:
+        """The claim's deadlines, changed by a step that happens ``at``."""
+        return LegalClock(
+            self.deadlines, at=at, parties=self._obligation_parties, events=OBLIGATION_EVENTS, record=self._record
+        )
+
+    def _obligation_parties(self) -> ObligationParties | None:
+        """Who owes the claim's deadlines to whom. Deadlines follow a decision, so the claim's policy
+        named its insurer; were it ever missing, the deadlines would still run, unpublished."""
+        if self.insurer_id is None:
+            return None
+        return ObligationParties(
+            debtor=PartyRef(role=Role.INSURER, id=self.insurer_id),
+            creditor=PartyRef(role=Role.OWNER, id=self.owner_id),
+            subject=SubjectRef(kind="claim", id=self.claim_id),
+        )
 
     def _deadline(self, obligation: str, state: str | None) -> TrackedDeadline | None:
-        for deadline in reversed(self.deadlines):
-            if deadline.obligation == obligation and (state is None or deadline.state == state):
-                return deadline
-        return None
-
-    def _cancel(self, obligation: str) -> None:
-        for deadline in self.deadlines:
-            if deadline.obligation == obligation and deadline.state == "open":
-                deadline.state = "cancelled"
+        return latest(self.deadlines, obligation, state)
 
     def _require(self, allowed: set[c.ClaimStatus], detail: str) -> None:
         if self.status not in allowed:
