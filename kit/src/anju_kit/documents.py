@@ -12,6 +12,7 @@ fonts-noto-cjk unless told otherwise)::
         closing=Fields([("保险公司", insurer), ("出具时间", "2026年9月8日 10:01")]),
     ))
 
+Lines break the Chinese way (``anju_kit.linebreak``: no "，" at a line's start, Latin runs whole).
 Same document, same bytes: ``created_at`` is written as the PDF's creation date (nothing reads
 the wall clock), so a retried step stores exactly what the first attempt stored.
 
@@ -36,8 +37,10 @@ from pathlib import Path
 
 from fontTools import ttLib
 from fpdf import FPDF
-from fpdf.enums import Align, MethodReturnValue, XPos, YPos
+from fpdf.enums import Align
 from fpdf.fonts import SubsetMap, TTFFont
+
+from anju_kit.linebreak import break_lines
 
 __all__ = [
     "NOTO_SANS_SC",
@@ -128,6 +131,7 @@ _MARGIN = 20.0  # mm, all sides; the page footer sits inside the bottom margin
 _BODY_PT = 11.0
 _LINE = 7.0  # mm per body line
 _EMPTY = "—"
+_INDENT = "\u3000\u3000"  # two ideographic spaces: 首行缩进两字符
 # Stands for the page count until output. fpdf2 replaces it in *all* text, so not its default "{nb}",
 # which free text (an insurer's reasons) could contain; private-use characters are not expected there.
 _PAGES = "\ue000nb\ue000"
@@ -151,6 +155,9 @@ class _Pdf(FPDF):
 
 
 class _Layout:
+    """Lines are broken here (``anju_kit.linebreak``) and each is drawn as one cell, so fpdf2's own
+    wrapping, which knows nothing of Chinese rules, never runs."""
+
     def __init__(self, pdf: FPDF) -> None:
         self.pdf = pdf
 
@@ -158,8 +165,8 @@ class _Layout:
         pdf = self.pdf
         pdf.add_page()
         pdf.set_font(_FAMILY, size=18)
-        pdf.multi_cell(0, 14, document.title, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.ln(2)
+        self.lines([(pdf.l_margin, pdf.epw, document.title)], 12, align=Align.C)
+        pdf.ln(4)
         pdf.set_font(_FAMILY, size=_BODY_PT)
         for block in document.body:
             self.block(block)
@@ -173,10 +180,10 @@ class _Layout:
             case Heading(text):
                 pdf.ln(2)
                 pdf.set_font(_FAMILY, size=13)
-                pdf.multi_cell(0, 9, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                self.lines([(pdf.l_margin, pdf.epw, text)], 9)
                 pdf.set_font(_FAMILY, size=_BODY_PT)
             case Paragraph(text, indent):
-                pdf.multi_cell(0, _LINE, ("\u3000\u3000" if indent else "") + text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                self.lines([(pdf.l_margin, pdf.epw, _INDENT + text if indent else text)], _LINE, keep=False)
             case Fields():
                 self.fields(block)
             case Items(items, numbered):
@@ -194,27 +201,36 @@ class _Layout:
             self.row(label, _EMPTY if value is None else value, width)
 
     def row(self, left: str, right: str, left_width: float) -> None:
-        """Two wrapped columns side by side; the row starts on a new page rather than split."""
+        x = self.pdf.l_margin
+        self.lines([(x, left_width, left), (x + left_width, self.pdf.epw - left_width, right)], _LINE)
+
+    def lines(
+        self, columns: Sequence[tuple[float, float, str]], height: float, *, align: Align = Align.L, keep: bool = True
+    ) -> None:
+        """Texts side by side (x, width, text), broken into lines of ``height`` mm.
+
+        ``keep``: start on a new page rather than split, unless longer than a page.
+        """
         pdf = self.pdf
-        right_width = pdf.epw - left_width
-        height = max(self._height(left, left_width), self._height(right, right_width))
-        if pdf.get_y() + height > pdf.page_break_trigger and height <= pdf.eph:
+        room = [width - 2 * pdf.c_margin for _, width, _ in columns]
+        broken = [break_lines(text, r, pdf.get_string_width) for (_, _, text), r in zip(columns, room, strict=True)]
+        count = max(len(lines) for lines in broken)
+        if keep and pdf.get_y() + count * height > pdf.page_break_trigger and count * height <= pdf.eph:
             pdf.add_page()
-        page, top = pdf.page, pdf.get_y()
-        pdf.multi_cell(left_width, _LINE, left, new_x=XPos.RIGHT, new_y=YPos.TOP)
-        pdf.multi_cell(right_width, _LINE, right, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        if pdf.page == page:  # below the taller column (a row longer than a page ends where it ends)
-            pdf.set_y(top + height)
+        for n in range(count):
+            if pdf.get_y() + height > pdf.page_break_trigger:
+                pdf.add_page()
+            y = pdf.get_y()
+            for (x, width, _), lines in zip(columns, broken, strict=True):
+                if n < len(lines):
+                    pdf.set_xy(x, y)
+                    pdf.cell(width, height, lines[n], align=align)
+            pdf.set_y(y + height)
 
     def _fit(self, texts: Sequence[str]) -> float:
         """The width of a column that holds the widest of ``texts`` on one line."""
         widest = max((self.pdf.get_string_width(text) for text in texts), default=0.0)
         return widest + 2 * self.pdf.c_margin + 1  # a cell pads both sides; 1 mm apart from the next column
-
-    def _height(self, text: str, width: float) -> float:
-        lines = self.pdf.multi_cell(width, _LINE, text, dry_run=True, output=MethodReturnValue.LINES)
-        assert isinstance(lines, list)
-        return len(lines) * _LINE
 
 
 # -- the shared face ---------------------------------------------------------------------------
