@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
@@ -23,7 +22,7 @@ from anju_contracts.base import Event
 from anju_contracts.policy import BuildingPart
 from anju_kit.due import DueEntry, DueIndex
 from anju_kit.mongo import AggregateStore, CreatedBatch, Doc, HistoryEntry, NewAggregate, OutgoingEvent
-from anju_kit.upcasting import SCHEMA_VERSION_FIELD, StateSchema
+from anju_kit.upcasting import StateSchema
 
 # The claim fields queries filter on (``state.<name>``): HTTP listings, one household one file (XC-03).
 QUERIED_FIELDS = ("claim_id", "unit_id", "owner_id", "insurer_id", "policy_id", "project_id", "status")
@@ -106,21 +105,6 @@ class ClaimRepository:
     async def history(self, claim_id: str) -> list[Doc]:
         """Every change of the claim with its actor, oldest first (XC-04)."""
         return await self.store.history(claim_id)
-
-    async def for_unit(self, unit_id: str, *, limit: int = 500) -> list[Claim]:
-        """Every claim of a unit, oldest first: one household, one file (XC-03)."""
-        states = await self.store.find_states({"state.unit_id": unit_id}, limit=limit)
-        return sorted((from_state(s) for s in states), key=lambda claim: claim.reported_at)
-
-    async def find(self, query: dict[str, Any], *, limit: int = 200) -> list[Claim]:
-        return [from_state(s) for s in await self.store.find_states(query, limit=limit)]
-
-    async def find_versioned(self, query: dict[str, Any], *, limit: int = 200) -> list[tuple[Claim, int]]:
-        """Claims with their versions, oldest report first (the projection may trail the log by a write)."""
-        projected = {"state": 1, "state_json": 1, "version": 1, SCHEMA_VERSION_FIELD: 1}
-        cursor = self.collection.find(dict(query), projected).limit(limit)
-        found = [(from_state(self.store.current_state(doc)), int(doc["version"])) async for doc in cursor]
-        return sorted(found, key=lambda pair: pair[0].reported_at)
 
     async def add_many(
         self,
