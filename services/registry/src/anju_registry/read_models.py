@@ -18,6 +18,12 @@ may enter or leave, without ever reading the aggregate.
 Staleness: a view trails the registry's commits by its writer's lag (the relay's publish, the router,
 the writer: usually well under a second; as long as an outage lasts when the writer is down). Every
 listing answers the ``_as_of`` of the documents it read (event id and time of the last change folded).
+REG-03's check on the write path reads ``registry.lead_projects`` too; what the lag means for it, and
+why no stricter guard, is at ``RegistryHandlers.lead_load``.
+
+Not a view: whether another practitioner holds an ID number (实名制, REG-02). Its view would have to
+be fed the identity hash, and state events go on a topic insurers read (XC-09); it also wants an exact
+answer. It is an insert-only claim kept on the command path (anju_registry.adapters.identities).
 """
 
 from __future__ import annotations
