@@ -17,10 +17,11 @@ from anju_claims.config import ClaimsSettings
 from anju_claims.domain.rules import rules_from_region
 from anju_claims.entrypoints import http, kafka
 from anju_claims.handlers import ClaimsHandlers
-from anju_claims.read_models import VIEWS
+from anju_claims.read_models import DUE, VIEWS
 from anju_contracts import topics
 from anju_kit.calendar import PrcCalendar
 from anju_kit.clock import Clock, SystemClock
+from anju_kit.due import DueHoursEntries
 from anju_kit.logging import get_logger
 from anju_kit.mongo import CreatedBatch, Inbox, NewAggregate, OutgoingEvent
 from anju_kit.objectstore import ObjectStore
@@ -82,7 +83,8 @@ def create_service(settings: ClaimsSettings, *, clock: Clock | None = None) -> t
         batch_timeout_ms=settings.claims_batch_wait_ms,
     )
     service.extra_topics += [topics.POLICY.events, topics.dlq(topics.POLICY.events)]
-    service.read_models(VIEWS)  # what the listings read (anju_claims.read_models)
+    views = service.read_models(VIEWS)  # what the listings and the sweeper read (anju_claims.read_models)
+    handlers.due = DueHoursEntries(views.store(DUE.name), lookback=timedelta(hours=settings.claims_due_lookback_h))
 
     @service.on_startup
     async def prepare() -> None:
