@@ -383,3 +383,49 @@ def _wrap(change: ViewChange, key: str, region: str, service: str) -> Envelope:
         key=key,
         event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"anju:view:{name}"),
     )
+
+
+# -- operators: python -m anju_kit.views rebuild <service> <view> ---------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Start the rebuild of a view: its next generation is filled from the first retained event once the
+    service's instances restart (they read the generations at start-up); the old generation's documents
+    stay until dropped by hand, so a rebuild can be compared or abandoned."""
+    import argparse
+
+    from anju_kit.mongo import connect
+    from anju_kit.settings import ServiceSettings
+
+    parser = argparse.ArgumentParser(prog="python -m anju_kit.views", description=main.__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    rebuild = commands.add_parser("rebuild", help="bump a view's generation (then restart the service)")
+    rebuild.add_argument("service", help="the service that keeps the view, e.g. claims")
+    rebuild.add_argument("view", help="the view's name, e.g. claims.by_unit")
+    rebuild.add_argument("--version", type=int, default=1, help="the view's shape version in the code (default 1)")
+    args = parser.parse_args(argv)
+
+    class Named(View):
+        name, version, sources = args.view, args.version, ()
+
+        def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+            return []
+
+        async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+            return None
+
+    async def run() -> int:
+        settings = ServiceSettings.for_service(args.service)
+        client = connect(settings)
+        try:
+            generation = await bump_generation(client[settings.mongo_db], Named())
+        finally:
+            await client.close()
+        print(f"{args.view} v{args.version}: generation {generation} in {settings.mongo_db}; restart {args.service}")
+        return 0
+
+    return asyncio.run(run())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
