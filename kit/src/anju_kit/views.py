@@ -42,7 +42,7 @@ from anju_contracts import Envelope, RecordRef
 from anju_contracts.base import Event, Message
 from anju_contracts.catalog import parse
 from anju_kit.auth import service_actor
-from anju_kit.kafka import Inbound, publish_many, reliable_batch_subscriber, reliable_subscriber
+from anju_kit.kafka import Inbound, publish_many, reliable_batch_subscriber
 from anju_kit.logging import get_logger
 from anju_kit.mongo import Doc
 from anju_kit.pipeline import event_sender
@@ -137,6 +137,11 @@ class View(ABC):
     async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
         """Apply ``event`` to the documents of partition key ``key``."""
 
+    def reads(self, key: str, event: Event) -> Iterable[str]:
+        """The documents ``fold`` will read for ``event`` besides the head ``key``: the writer reads them
+        for a whole batch at once (concurrently) instead of one round trip at a time."""
+        return ()
+
 
 async def keep_listed(
     docs: Docs, *, listing: str, bucket: str, item_id: str, version: int, tally: str, item: Doc
@@ -209,7 +214,13 @@ class Writer:
 
     async def _apply_view(self, store: ViewStore, changes: list[ViewChange]) -> int:
         docs = Docs(store.collection)
-        await docs.load(c.key for c in changes)  # the heads: positions folded so far
+        wanted: list[str] = []
+        for change in changes:  # the heads (positions folded so far) and what each fold will read
+            wanted.append(change.key)
+            event = parse(Envelope.model_validate(change.event))
+            if isinstance(event, Event):
+                wanted.extend(store.view.reads(change.key, event))
+        await docs.load(wanted)
         applied = 0
         touched: list[str] = []
         for change in changes:
@@ -290,6 +301,7 @@ class ViewSet:
     topic: str = ""  # default: views_topic(service); tests give each run its own
     writer_batch: int = 500
     stores: dict[str, ViewStore] = field(default_factory=dict, init=False)
+    writer: Writer | None = field(default=None, init=False)  # this instance's writer, once started
 
     def __post_init__(self) -> None:
         for view in self.views:
@@ -331,28 +343,32 @@ class ViewSet:
         for source in dict.fromkeys(s for view in self.views for s in view.sources):
             routed = [view for view in self.views if source in view.sources]
 
-            async def reroute(inbound: Inbound, routed: Sequence[View] = routed) -> None:
-                """Re-keys source events for the views' writer."""
+            async def reroute_batch(inbounds: list[Inbound], routed: Sequence[View] = routed) -> None:
+                """Re-keys source events for the views' writer (a batch at once: one publish, one commit)."""
                 changes = [
-                    pair
+                    (topic, _wrap(change, key, settings.region, me))
+                    for inbound in inbounds
                     for view in routed
-                    for pair in route(view, self.stores[view.name].generation, inbound.envelope, inbound.record)
+                    for key, change in route(view, self.stores[view.name].generation, inbound.envelope, inbound.record)
                 ]
                 if changes:
-                    await publish_many(
-                        service.broker, [(topic, _wrap(change, key, settings.region, me)) for key, change in changes]
-                    )
+                    await publish_many(service.broker, changes)
 
-            reliable_subscriber(
+            async def reroute(inbound: Inbound, routed: Sequence[View] = routed) -> None:
+                await reroute_batch([inbound], routed)
+
+            reliable_batch_subscriber(
                 service.broker,
                 source,
                 group_id=group,
                 authenticate=event_sender(service.tokens, _owner(source)),
+                handle_one=reroute,
+                max_records=self.writer_batch,
                 description=f"Routes {source} to the views {', '.join(v.name for v in routed)}.",
                 **common,
-            )(reroute)
+            )(reroute_batch)
 
-        writer = Writer(self.stores)
+        writer = self.writer = Writer(self.stores)
 
         async def write_one(inbound: Inbound) -> None:
             await writer.apply([inbound.envelope.payload(ViewChange)])

@@ -63,6 +63,9 @@ class _ClaimListing(View):
         key = self.key_of(envelope, event)
         return [key] if key else []
 
+    def reads(self, key: str, event: Event) -> Iterable[str]:
+        return [f"{key}|{self.bucket_of(event)}"] if isinstance(event, c.ClaimStateChanged) else []
+
     async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
         assert isinstance(event, c.ClaimStateChanged)
         await keep_listed(
