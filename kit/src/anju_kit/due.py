@@ -58,6 +58,19 @@ class DueEntries(Protocol):
     async def drop(self, entry_id: str) -> None: ...
 
 
+class DueNotes(DueEntries, Protocol):
+    """What a repository needs of its due index (:class:`DueIndex`, or the in-memory double in
+    :mod:`anju_kit.memory`): noting due instants before its commits, and the sweeper's reads."""
+
+    async def ensure_indexes(self) -> None: ...
+
+    async def note_change(
+        self, aggregate_id: str, version: int, due_at: datetime | None, due_before: datetime | None
+    ) -> None: ...
+
+    async def note_many(self, entries: Iterable[tuple[str, int, datetime]]) -> None: ...
+
+
 class DueIndex:
     """The due index of one kind of aggregate, e.g. ``claims_due`` beside ``claims``.
 
