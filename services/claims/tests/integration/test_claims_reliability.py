@@ -87,7 +87,7 @@ async def test_kill_9_mid_stream_and_restart_applies_every_command_exactly_once(
     token = unique("r").replace("-", "")
     settings = claims_settings(infra, token)
     await prepare_topics(settings)
-    repo = ClaimRepository(connect(settings)[settings.mongo_db]["claims"])
+    repo = ClaimRepository.in_mongo(connect(settings)[settings.mongo_db]["claims"])
     ids = [f"c-k{i}-{token}" for i in range(40)]  # the events topic is shared with other runs
     policy = policy_events("pol-r", "prj-r", {f"u-{i}": f"o-{i}" for i in range(40)})
     await produce_many(settings.kafka_bootstrap, topics.POLICY.events, [("pol-r", encode(e)) for e in policy])
