@@ -51,7 +51,12 @@ class AggregateStorageBehaviour:
         assert await store.create("a", {"n": 1, "tags": ["x"]}, applied_id="cmd-1") == 1
         stored = await store.get("a")
         assert stored is not None
-        assert (stored.id, stored.version, stored.state, stored.applied) == ("a", 1, {"n": 1, "tags": ["x"]}, {"cmd-1"})
+        assert (stored.id, stored.version, stored.state, stored.applied) == (
+            "a",
+            1,
+            {"n": 1, "tags": ["x"]},
+            frozenset({"cmd-1"}),
+        )
         with pytest.raises(AlreadyExists):
             await store.create("a", {"n": 2})
         assert (await store.get("a")).state == {"n": 1, "tags": ["x"]}  # type: ignore[union-attr]

@@ -35,7 +35,7 @@ def settings_of(service: str, **overrides: Any) -> ServiceSettings:
 
 
 def groups_of(service: ServiceApp) -> list[str]:
-    return [s.group_id for s in service.broker.subscribers if isinstance(s, LogicSubscriber)]
+    return [s.group_id or "" for s in service.broker.subscribers if isinstance(s, LogicSubscriber)]
 
 
 @pytest.mark.parametrize("name", SERVICES)
