@@ -481,6 +481,24 @@ class RepairWarrantyStatementIssued(_ClaimEvent):
     warranty_end: DeadlineInfo
 
 
+class ClaimStateChanged(_ClaimEvent):
+    """The claim as it stands after a change, published with every change in the same write (after the
+    change's own events; event-carried state). Read models and integrators keep a claim's current
+    state from it alone, keyed by claim id; ``version`` orders them: keep the highest seen."""
+
+    TYPE = "claims.ClaimStateChanged"
+
+    version: int = Field(ge=1, description="The claim's version after the change (its ETag / If-Match).")
+    status: ClaimStatus
+    unit_id: Identifier
+    owner_id: Identifier
+    insurer_id: Identifier | None = Field(description="None when the report found no policy (refused).")
+    policy_id: Identifier | None
+    project_id: Identifier | None
+    reported_at: AwareDatetime = Field(description="When the platform received the report (CLM-01).")
+    next_due: DeadlineInfo | None = Field(description="The earliest open legal deadline, if any (XC-01).")
+
+
 class ObligationOpened(common.ObligationOpened):
     """A claim's legal deadline was opened (XC-02): CLM-03 perform and CLM-04 rejection notice, owed by
     the insurer to the owner, and the CLM-06 repair warranty window. Keyed by claim id."""
@@ -532,6 +550,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     DeadlineOverdue,
     RejectionNoticeIssued,
     RepairWarrantyStatementIssued,
+    ClaimStateChanged,
     ObligationOpened,
     ObligationFulfilled,
 )

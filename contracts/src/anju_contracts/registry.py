@@ -138,6 +138,31 @@ class CreditSubject(StrEnum):
     PRACTITIONER = "practitioner"
 
 
+class AgencyStatus(StrEnum):
+    """Where an agency stands with the regional pool (REG-01, REG-07..REG-09)."""
+
+    NOMINATED = "nominated"  # nominated by an insurer, waiting for the regulator
+    ADMITTED = "admitted"  # in the regional pool (入库)
+    REFUSED = "refused"  # the nomination or admission was refused
+    REMOVED = "removed"  # 移除出库 (REG-07, REG-09)
+    INELIGIBLE = "ineligible"  # shanghai third strike: not eligible when insurers consult (REG-08)
+
+
+class PractitionerStatus(StrEnum):
+    """Where a practitioner stands with the talent database (人才数据库, REG-02)."""
+
+    APPLIED = "applied"  # waiting for the regulator's approval
+    APPROVED = "approved"  # in the talent database
+    REFUSED = "refused"
+
+
+class TeamStatus(StrEnum):
+    """Whether a project has a team (项目风险管理团队, REG-02..REG-06)."""
+
+    REFUSED = "refused"  # the last assignment attempt was refused; no team yet
+    ACTIVE = "active"  # the team is set and works the project
+
+
 class RegisteredLicence(ContractModel):
     """A registered practising qualification (注册执业资格), e.g. 一级注册结构工程师."""
 
@@ -689,6 +714,73 @@ class SafetyChecklistScored(RegistryEvent):
     deducted: float = Field(default=0, description="Points taken off for adverse findings.")
 
 
+# -- state: one event after every change of an agency, practitioner or team, carrying what it is now.
+# Event-carried state transfer: a consumer that keeps a copy (Anju's own read models do) takes the
+# latest version of each aggregate and needs neither the domain events above nor a read of the
+# registry. Each comes in the same write as the change's domain events, after them, with the same key.
+
+StateVersion = Annotated[
+    int,
+    Field(
+        ge=1,
+        description=(
+            "The aggregate's version after the change (1, 2, 3…, one per change). Keep the highest you "
+            "have seen: a lower or equal one is a redelivery or a replay, never newer news."
+        ),
+    ),
+]
+
+
+class AgencyStateChanged(RegistryEvent):
+    """An agency's public standing after a change to it (REG-01, REG-07..REG-09).
+
+    Published with every change of the agency, including a refused nomination. It carries what the
+    regional pool shows to anyone; the evidence, refusals, findings and corporate relations stay with
+    the registry (XC-05): ``GET /v1/registry/agencies/{agency_id}`` shows them to those entitled."""
+
+    TYPE = "registry.AgencyStateChanged"
+
+    agency_id: Identifier
+    version: StateVersion
+    status: AgencyStatus
+    name: ShortText
+    path: QualificationPath = Field(description="The qualification path it was nominated under (REG-01).")
+    nominated_by: Identifier = Field(description="The insurer that nominated it.")
+    watch_listed: bool = Field(description="On the watch list (重点观察企业名单, REG-07, REG-08).")
+    key_supervision: bool = Field(description="New business under key supervision (REG-08 second strike).")
+    strikes: int = Field(ge=0, description="Responsibility findings so far, where strikes apply (REG-08).")
+
+
+class PractitionerStateChanged(RegistryEvent):
+    """A practitioner's standing after a change to them (REG-02).
+
+    No identity at all, not even masked (XC-09): the masked identity travels once, in
+    ``PractitionerApplied`` and ``PractitionerApproved``."""
+
+    TYPE = "registry.PractitionerStateChanged"
+
+    practitioner_id: Identifier
+    version: StateVersion
+    agency_id: Identifier = Field(description="The agency the practitioner works for (REG-13).")
+    status: PractitionerStatus
+
+
+class TeamStateChanged(RegistryEvent):
+    """A project team's standing after a change to it (REG-03, REG-05).
+
+    ``lead_id`` leads the project while ``status`` is ``active``; every lead it had before is in
+    ``former_lead_ids`` (REG-05 lead changes), so this one event says for each of them whether they
+    still lead the project."""
+
+    TYPE = "registry.TeamStateChanged"
+
+    project_id: Identifier
+    version: StateVersion
+    status: TeamStatus
+    lead_id: Identifier | None = Field(default=None, description="None while the project has no team.")
+    former_lead_ids: tuple[Identifier, ...] = Field(default=(), description="Leads replaced before, oldest first.")
+
+
 COMMANDS: tuple[type[Command], ...] = (
     NominateAgency,
     AdmitAgency,
@@ -730,5 +822,8 @@ EVENTS: tuple[type[Event], ...] = (
     EscalationApplied,
     CreditRecordAdded,
     SafetyChecklistScored,
+    AgencyStateChanged,
+    PractitionerStateChanged,
+    TeamStateChanged,
 )
 BY_TYPE: dict[str, type[Message]] = {m.TYPE: m for m in (*COMMANDS, *EVENTS)}

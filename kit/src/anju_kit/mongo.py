@@ -281,12 +281,6 @@ class AggregateStore:
         cursor = self.collection.find(dict(query), projected).limit(limit)
         return [self.current_state(doc) async for doc in cursor]
 
-    async def find_versioned(self, query: Mapping[str, Any], *, limit: int = 200) -> list[tuple[Doc, int]]:
-        """:meth:`find_states` with each state's version (the projection may trail the log by a write)."""
-        projected = {"state": 1, "state_json": 1, "version": 1, SCHEMA_VERSION_FIELD: 1}
-        cursor = self.collection.find(dict(query), projected).limit(limit)
-        return [(self.current_state(doc), int(doc["version"])) async for doc in cursor]
-
     async def history(self, doc_id: str) -> list[Doc]:
         """The append-only history of one aggregate, oldest first (XC-04).
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 import uvicorn
@@ -40,6 +40,7 @@ from anju_kit.pipeline import (
 from anju_kit.problems import Problem, install_problem_handlers
 from anju_kit.rejections import Rejector
 from anju_kit.settings import ServiceSettings
+from anju_kit.views import View, ViewSet
 
 log = get_logger(__name__)
 
@@ -78,6 +79,7 @@ class ServiceApp:
         self._startup: list[Hook] = []
         self._loops: list[Loop] = [self.consumer_watch.run]
         self._commands: CommandPipeline | None = None
+        self._views: ViewSet | None = None
         self._outbox_stores: list[AggregateStore] = []
         self.relay = OutboxRelay(self._outbox_stores, self.publish_many)
         self.extra_topics: list[str] = []
@@ -159,6 +161,17 @@ class ServiceApp:
             max_bytes=self.settings.kafka_max_message_bytes,
             **options,
         )
+
+    def read_models(self, views: Sequence[View], **options: Any) -> ViewSet:
+        """The service's read models (anju_kit.views): routed, written and read here; kept as :attr:`views`."""
+        self._views = ViewSet(self, views, **options)
+        return self._views
+
+    @property
+    def views(self) -> ViewSet:
+        if self._views is None:
+            raise RuntimeError(f"{self.settings.service} has no read models: call read_models() first")
+        return self._views
 
     def relay_outbox_of(self, store: AggregateStore) -> None:
         self._outbox_stores.append(store)

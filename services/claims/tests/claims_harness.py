@@ -63,6 +63,7 @@ def claims_settings(infra: Any, token: str, **overrides: Any) -> ClaimsSettings:
         "mongo_db": f"t_claims_{token}",
         "claims_bucket": f"t-claims-{token}",
         "claims_consumer_group": f"t-claims-{token}",
+        "kafka_group_suffix": f"-{token}",  # the read models' groups, this run's own
         "claims_sweep_interval_s": 0.5,
     }
     values |= overrides
@@ -99,6 +100,12 @@ async def start(settings: ClaimsSettings, *, clock: Clock | None = None, prepare
         await prepare_topics(settings)
     app = create_app(settings, clock=clock)
     service: ServiceApp = app.state.service
+    if prepare:  # the read models see this run's claims only, not every earlier run's on the shared topics
+        views = service.views
+        await ensure_topics(settings, [views.topic])
+        for view in views.views:
+            await group_at_end(settings.kafka_bootstrap, views.router_group(view, 1), [topics.CLAIMS.events])
+        await group_at_end(settings.kafka_bootstrap, views.writer_group, [views.topic])
     await service.start()
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://claims")
     return Running(app, service, app.state.handlers, settings, client)

@@ -84,17 +84,14 @@ class MemoryAggregateStore:
         return [self.log[_log_id(doc_id, v)] for v in range(1, self._newest.get(doc_id, 0) + 1)]
 
     async def find_states(self, query: Mapping[str, Any], *, limit: int = 500) -> list[Doc]:
-        return [state for state, _ in await self.find_versioned(query, limit=limit)]
-
-    async def find_versioned(self, query: Mapping[str, Any], *, limit: int = 200) -> list[tuple[Doc, int]]:
-        """Current states (with their versions) matching ``{"state.<field>": value | {"$in": [...]}}``,
-        in creation order; anything else in a query raises, so a test never silently matches all."""
+        """Current states matching ``{"state.<field>": value | {"$in": [...]}}``, in creation order;
+        anything else in a query raises, so a test never silently matches everything."""
         await asyncio.sleep(0)
-        found: list[tuple[Doc, int]] = []
+        found: list[Doc] = []
         for doc_id, version in self._newest.items():
             state = self.current_state(self.log[_log_id(doc_id, version)])
             if self._matches(state, query):
-                found.append((state, version))
+                found.append(state)
                 if len(found) >= limit:
                     break
         return found

@@ -23,6 +23,7 @@ from anju_claims.config import ClaimsSettings
 from anju_claims.domain.rules import rules_from_region
 from anju_claims.entrypoints import http, kafka
 from anju_claims.handlers import ClaimsHandlers
+from anju_claims.read_models import VIEWS
 from anju_contracts import topics
 from anju_kit.calendar import PrcCalendar
 from anju_kit.clock import Clock, SystemClock
@@ -93,6 +94,7 @@ def build(settings: ClaimsSettings, *, clock: Clock | None = None) -> tuple[Serv
         batch_timeout_ms=settings.claims_batch_wait_ms,
     )
     service.extra_topics += [topics.POLICY.events, topics.dlq(topics.POLICY.events)]
+    service.read_models(VIEWS)  # what the listings read (anju_claims.read_models)
 
     @service.on_startup
     async def prepare() -> None:
@@ -119,5 +121,5 @@ def create_app(settings: ClaimsSettings | None = None, *, clock: Clock | None = 
     service, handlers = build(settings or ClaimsSettings.load(), clock=clock)
     app = service.build()
     app.state.handlers = handlers
-    http.install(app, handlers, service.commands)
+    http.install(app, handlers, service.commands, service.views)
     return app

@@ -6,16 +6,19 @@ from pathlib import Path
 
 from pydantic import Field
 
+from anju_kit.documents import NOTO_SANS_SC
 from anju_kit.settings import ServiceSettings
 
 SERVICE = "claims"
-NOTO_CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")  # Debian fonts-noto-cjk
+NOTO_CJK = NOTO_SANS_SC.path  # Debian fonts-noto-cjk
 
 
 class ClaimsSettings(ServiceSettings):
     claims_bucket: str = Field(default="", description="Evidence and documents bucket; default anju-claims-<region>.")
     claims_font_path: Path = Field(default=NOTO_CJK, description="CJK font for the Chinese PDF documents.")
-    claims_font_index: int = Field(default=2, ge=0, description="Face in the font collection (2 = Simplified Chinese).")
+    claims_font_index: int = Field(
+        default=NOTO_SANS_SC.index, ge=0, description="Face in the font collection (2 = Simplified Chinese)."
+    )
     claims_sweep_interval_s: float = Field(default=5.0, gt=0, description="How often overdue deadlines are looked for.")
     claims_due_grace_s: float = Field(
         default=60.0, gt=0, description="Age after which a due-index entry of a commit that never happened is dropped."

@@ -121,7 +121,15 @@ class ClaimsHandlers:
                     self.coverage_cache.invalidate(claim.policy_id)
             return claim
 
-        done = await self._work.apply(self.repo, claim_id, request, mutate, authorize=authorize, flush=self._flush)
+        done = await self._work.apply(
+            self.repo,
+            claim_id,
+            request,
+            mutate,
+            authorize=authorize,
+            flush=self._flush,
+            state_event=Claim.state_changed,
+        )
         return Outcome(done.aggregate, done.version, duplicate=done.duplicate)
 
     # -- batches (Kafka) -----------------------------------------------------------------------
@@ -202,7 +210,7 @@ class ClaimsHandlers:
             except ClaimError as exc:
                 outcome[id(item)] = exc
                 continue
-            events = claim.pull_events()
+            events = [*claim.pull_events(), claim.state_changed(1)]
             born.append(claim)
             new.append(
                 (
@@ -292,7 +300,15 @@ class ClaimsHandlers:
                 cmd, coverage=coverage, warranties=warranties, rules=self.rules, received_at=self.clock.now()
             )
 
-        done = await self._work.apply(self.repo, cmd.claim_id, request, report, authorize=authorize, flush=self._flush)
+        done = await self._work.apply(
+            self.repo,
+            cmd.claim_id,
+            request,
+            report,
+            authorize=authorize,
+            flush=self._flush,
+            state_event=Claim.state_changed,
+        )
         return Outcome(done.aggregate, done.version, duplicate=done.duplicate)
 
     async def _upload_ticket(self, envelope: Envelope, cmd: c.RequestEvidenceUpload) -> Outcome:
@@ -364,9 +380,10 @@ class ClaimsHandlers:
 
     async def _fire_overdue(self, loaded: LoadedClaim, now: datetime) -> int:
         claim_id = loaded.claim.claim_id
-        events: list[Event] = list(loaded.claim.fire_overdue(now))
-        if not events:
+        overdue: list[Event] = list(loaded.claim.fire_overdue(now))
+        if not overdue:
             return 0
+        events = [*overdue, loaded.claim.state_changed(loaded.version + 1)]
         outgoing = [self._wrap_system(e, claim_id) for e in events]
         version = await self.repo.save(  # VersionConflict: another sweeper was first, the kit retries later
             claim_id,
@@ -374,10 +391,10 @@ class ClaimsHandlers:
             loaded,
             outgoing,
             applied_id=f"overdue:{claim_id}:{loaded.version}",
-            history=HistoryEntry("claims.DeadlineOverdue", self._system, now, {"events": len(events)}),
+            history=HistoryEntry("claims.DeadlineOverdue", self._system, now, {"events": len(overdue)}),
         )
         await self._flush(claim_id, version, outgoing)
-        return len(events)
+        return len(overdue)
 
     # -- policy read model --------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from anju_claims.domain.claim import Claim
 from anju_claims.domain.coverage import PolicyCoverage
@@ -39,7 +39,7 @@ class LoadedClaim:
 
 class ClaimStore(Aggregates[Claim, LoadedClaim], Protocol):
     """The claims (``get`` / ``add`` / ``save`` / ``applied_events`` for the kit's unit of work), their
-    legal-clock due index, bulk intake, the CLM-06 repair links and the reads the HTTP API serves."""
+    legal-clock due index, bulk intake, the CLM-06 repair links and the history the HTTP API shows."""
 
     @property
     def due(self) -> DueEntries: ...
@@ -57,8 +57,6 @@ class ClaimStore(Aggregates[Claim, LoadedClaim], Protocol):
     async def note_warranty(self, unit_id: str, claim_id: str, policy_id: str | None = None) -> None: ...
 
     async def history(self, claim_id: str) -> list[Doc]: ...
-
-    async def find_versioned(self, query: dict[str, Any], *, limit: int = 200) -> list[tuple[Claim, int]]: ...
 
 
 class RepairHints(Protocol):

@@ -158,5 +158,7 @@ async def test_clm01_a_report_by_someone_not_the_owner_is_stored_refused_with_it
     refused = await claims.send(report("c-not-owner", "u-1", "o-2"), INSURER)
     assert refused.claim.status is S.REFUSED and refused.version == 1
     assert refused.claim.refusal is not None and refused.claim.refusal["reason_code"] == "NOT_OWNER"
-    (event,) = claims.events("c-not-owner")
-    assert event.type == c.ClaimRefused.TYPE and event.data["rule_id"] == "CLM-01"
+    (event,) = claims.events("c-not-owner", c.ClaimRefused)
+    assert event.data["rule_id"] == "CLM-01"
+    (state,) = claims.events("c-not-owner", c.ClaimStateChanged)
+    assert (state.data["status"], state.data["insurer_id"], state.data["version"]) == ("refused", "ins-a", 1)

@@ -26,9 +26,11 @@ from claims_harness import (
     report_body,
     start,
     survey,
+    wait_for,
     wrap,
 )
 
+from anju_contracts import Actor
 from anju_contracts.policy import PolicyEnded
 from anju_kit.clock import SHANGHAI, FrozenClock
 
@@ -175,10 +177,12 @@ async def test_xc05_each_actor_sees_only_its_claims_without_leaks(claims: Runnin
         "/v1/claims/c-a1/withdrawal", json={"claim_id": "c-a1", "reason": "x"}, headers=claims.auth(OTHER_INSURER)
     )
     assert write.status_code == 404
-    insurer_list = (await claims.http.get("/v1/claims", headers=claims.auth(INSURER))).json()["items"]
-    assert {i["claim_id"] for i in insurer_list} == {"c-a1", "c-a2"}
-    regulator_list = (await claims.http.get("/v1/claims", headers=claims.auth(REGULATOR))).json()["items"]
-    assert {"c-a1", "c-a2", "c-b9"} <= {i["claim_id"] for i in regulator_list}
+    # Listings come from read models: they catch up with the claims within the read model's lag.
+    insurer_list = await listed(claims, INSURER, {"c-a1", "c-a2"})
+    assert {i["claim_id"] for i in insurer_list["items"]} == {"c-a1", "c-a2"}
+    assert insurer_list["months"] and insurer_list["as_of"] is not None
+    regulator_list = await listed(claims, REGULATOR, {"c-a1", "c-a2", "c-b9"})
+    assert {"c-a1", "c-a2", "c-b9"} <= {i["claim_id"] for i in regulator_list["items"]}
     unauthenticated = await claims.http.get("/v1/claims/c-a1")
     assert unauthenticated.status_code == 401
 
@@ -187,8 +191,8 @@ async def test_xc03_one_household_one_file(claims: Running) -> None:
     await _report(claims, "c-f1")
     await _report(claims, "c-f2")
     await _report(claims, "c-f3", "u-2", "o-2")
-    answer = await claims.http.get("/v1/claims", params={"unit_id": "u-1"}, headers=claims.auth(INSURER))
-    assert [i["claim_id"] for i in answer.json()["items"]] == ["c-f1", "c-f2"]
+    answer = await listed(claims, INSURER, {"c-f1", "c-f2"}, unit_id="u-1")
+    assert [i["claim_id"] for i in answer["items"]] == ["c-f1", "c-f2"]
     as_owner = await claims.http.get("/v1/claims", params={"unit_id": "u-2"}, headers=claims.auth(owner("o-1", "u-1")))
     assert as_owner.json()["items"] == []
 
@@ -319,3 +323,14 @@ async def test_clm01_platform_receipt_time_decides_a_back_dated_report_is_refuse
         assert datetime.fromisoformat(view["claimed_reported_at"]) == claimed  # shown, not deciding
     finally:
         await running.stop()
+
+
+async def listed(claims: Running, actor: Actor, expected: set[str], **params: str) -> dict[str, Any]:
+    """GET /v1/claims as ``actor`` once its read model lists every claim in ``expected``."""
+
+    async def answer() -> dict[str, Any] | None:
+        found = (await claims.http.get("/v1/claims", params=params, headers=claims.auth(actor))).json()
+        return found if expected <= {i["claim_id"] for i in found["items"]} else None
+
+    result: dict[str, Any] = await wait_for(answer)
+    return result

@@ -13,11 +13,13 @@ from fastapi import FastAPI
 from anju_kit.clock import Clock, SystemClock
 from anju_kit.regions import RegionError, RegionRules, load_region
 from anju_kit.service import ServiceApp
+from anju_kit.views import ViewSet
 from anju_registry.adapters.repository import Repositories, Repository
 from anju_registry.config import RegistrySettings
 from anju_registry.domain.rules import registry_rules
 from anju_registry.entrypoints import http, kafka
 from anju_registry.handlers import RegistryHandlers
+from anju_registry.read_models import VIEWS, ReadModels
 
 TITLE = "Anju Registry (机构与人员库)"
 DESCRIPTION = (
@@ -40,13 +42,18 @@ def region_of(settings: RegistrySettings) -> RegionRules:
         raise RegionError(f"registry cannot start for region {settings.region!r}: {reason}") from exc
 
 
-def build(settings: RegistrySettings, *, clock: Clock | None = None) -> tuple[ServiceApp, RegistryHandlers]:
-    """The service with its handlers (tests drive the handlers directly)."""
+def build(
+    settings: RegistrySettings, *, clock: Clock | None = None, views_topic: str = ""
+) -> tuple[ServiceApp, RegistryHandlers]:
+    """The service with its handlers (tests drive the handlers directly; ``views_topic``: a test's own)."""
     region = region_of(settings)  # before anything connects: a bad region file stops start-up
     service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
     repos = Repositories.on(service.db)
+    # The read models: routers re-key the registry's own state events, one writer group folds them.
+    views = ViewSet(service, [view() for view in VIEWS], topic=views_topic)
     handlers = RegistryHandlers(
         repos=repos,
+        reads=ReadModels(views.stores),
         rules=registry_rules(region),
         checklist=region.safety.agency_checklist if region.safety else None,
         clock=clock or SystemClock(),

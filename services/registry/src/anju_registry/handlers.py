@@ -36,7 +36,9 @@ from anju_registry.domain.insurer import Insurer, InsurerStaff
 from anju_registry.domain.practitioner import Practitioner, ProtectedIdentity
 from anju_registry.domain.rules import RegistryRules
 from anju_registry.domain.team import Team
+from anju_registry.read_models import ReadModels
 from anju_registry.refusals import refusal, refused_conditions
+from anju_registry.state_events import business_events, state_event
 
 log = get_logger(__name__)
 
@@ -49,7 +51,7 @@ Mutate = Callable[[A | None], Awaitable[A]]
 class Outcome:
     aggregate: Aggregate
     version: int
-    events: tuple[Event, ...] = ()
+    events: tuple[Event, ...] = ()  # the domain events (the state event published with them is left out)
     duplicate: bool = False
 
     @property
@@ -61,6 +63,7 @@ class Outcome:
 @dataclass
 class RegistryHandlers:
     repos: Repositories
+    reads: ReadModels
     rules: RegistryRules
     checklist: AgencyChecklist | None
     clock: Clock
@@ -295,7 +298,7 @@ class RegistryHandlers:
             # One person is listed once (实名制, REG-02), but refusing here would tell any agency
             # whether an ID number is listed (XC-05). So a taken ID number is accepted like any
             # application, flagged for the regulator, and refused at its approval review.
-            review = await self.repos.identity_taken(identity.id_number_hash, cmd.practitioner_id)
+            review = await self.repos.identity_taken(identity.id_number_hash, cmd.practitioner_id, now=self.clock.now())
             fields: dict[str, Any] = {
                 "identity_review": review,
                 "agency_id": cmd.agency_id,
@@ -352,10 +355,27 @@ class RegistryHandlers:
             loaded = await self.repos.practitioners.get(pid)
             if loaded is not None:
                 people[pid] = loaded.aggregate
-        load = await self.repos.lead_load(lead_id, except_project=project_id)
+        load = await self.lead_load(lead_id, except_project=project_id)
         return TeamContext(
             agency=agency.aggregate if agency else None, people=people, lead_active_projects=load, today=self.today
         )
+
+    async def lead_load(self, lead_id: str, *, except_project: str) -> int:
+        """Projects the lead runs at once now, ``except_project`` excluded (REG-03), from the read model.
+
+        Staleness: the view trails the commits by its writer's lag, so an assignment does not count the
+        projects given to the same lead within that lag: a lead near the region's limit can be given
+        more. The count over the teams this replaces was no more exact (two assignments of one lead are
+        two team aggregates, each counted before the other committed); the view widens that window from
+        milliseconds to the writer's lag, and to the length of an outage while the writer is down.
+
+        Decision: no stricter guard. An exact limit needs a per-lead document with its own
+        compare-and-set (the commit log's insert) written before the team's commit, and its repair when
+        that commit never comes: a second write and a recovery path on every assignment. Assignments are
+        deliberate and rare (an operator's decision per project), and an excess is visible: the view
+        counts every project, so the eligible list shows the lead's true load and refuses them as lead.
+        """
+        return (await self.reads.lead_projects(lead_id)).count(except_id=except_project)
 
     def _assign(self, cmd: r.AssignTeam) -> Mutate[Team]:
         async def mutate(team: Team | None) -> Team:
@@ -450,5 +470,6 @@ class RegistryHandlers:
             refusal_of=lambda events: refusal(refused_conditions(events)),
             applied_id=applied_id,
             flush=flush,
+            state_event=state_event,  # every commit carries the state the read models fold
         )
-        return Outcome(done.aggregate, done.version, done.events, duplicate=done.duplicate)
+        return Outcome(done.aggregate, done.version, business_events(done.events), duplicate=done.duplicate)

@@ -71,10 +71,14 @@ async def test_xc07_registry_commands_over_kafka_are_applied_or_answered_with_ru
 
     loaded = await handlers.repos.agencies.get("ag-1")
     assert loaded is not None and loaded.aggregate.in_pool
+    # Each commit's domain events, then the state event the read models fold (issue #10).
     assert [e["type"] for e in events] == [
         "registry.AgencyNominated",
+        "registry.AgencyStateChanged",
         "registry.AgencyAdmitted",
+        "registry.AgencyStateChanged",
         "registry.AssignmentRefused",
+        "registry.TeamStateChanged",
     ]
     codes = [(x["data"]["command_type"], x["data"]["reason_code"], x["data"]["rule_id"]) for x in rejections]
     assert codes == [

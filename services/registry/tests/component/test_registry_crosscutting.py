@@ -35,6 +35,7 @@ AGENCY = Actor(id="ag1-admin", role=Role.AGENCY, region=REGION, agency_id="ag-1"
 OTHER_AGENCY = Actor(id="ag2-admin", role=Role.AGENCY, region=REGION, agency_id="ag-2")
 OWNER = Actor(id="owner-1", role=Role.OWNER, region=REGION)
 BUILDER = Actor(id="builder-1", role=Role.BUILDER, region=REGION)
+STATE = "registry.AgencyStateChanged"
 
 AGENCY_NAME = "上海某风险管理有限公司"
 CREDIT_CODE = "91310000MA1K000001"
@@ -108,9 +109,9 @@ async def test_xc04_every_change_kept_in_append_only_history_with_its_actor(regi
         history = (await c.get(history_url, headers=auth(REGULATOR))).json()
         assert [
             (h["version"], h["action"], h["actor"]["id"], h["actor"]["role"], h["details"]["events"]) for h in history
-        ] == [
-            (1, "registry.NominateAgency", "picc-uw-1", "insurer", ["registry.AgencyNominated"]),
-            (2, "registry.AdmitAgency", "zjw-1", "regulator", ["registry.AgencyAdmitted"]),
+        ] == [  # each commit's events: the domain's, then the state event read models fold (issue #10)
+            (1, "registry.NominateAgency", "picc-uw-1", "insurer", ["registry.AgencyNominated", STATE]),
+            (2, "registry.AdmitAgency", "zjw-1", "regulator", ["registry.AgencyAdmitted", STATE]),
         ]
         assert history[0]["actor"]["insurer_id"] == "ins-1" and all(h["caused_by"] for h in history)
         assert (await c.get(history_url, headers=auth(AGENCY))).json() == history  # the agency reads its own
@@ -421,6 +422,7 @@ async def test_xc07_refused_command_redelivered_after_a_crash_is_still_answered(
     stored = await handlers.repos.teams.store.pending_outbox("prj-1")
     assert [(o.topic, o.envelope.type) for o in stored] == [
         (topics.REGISTRY.events, "registry.AssignmentRefused"),
+        (topics.REGISTRY.events, "registry.TeamStateChanged"),
         (topics.REGISTRY.rejections, "common.Rejected"),
     ]
 
@@ -431,10 +433,10 @@ async def test_xc07_refused_command_redelivered_after_a_crash_is_still_answered(
             headers = {name: token.decode() for name, token in signed_headers(topics.REGISTRY.commands, value)}
             await test_broker.publish(value, topics.REGISTRY.commands, headers=headers)
 
-    assert [e["type"] for e in events] == ["registry.AssignmentRefused"]
+    assert [e["type"] for e in events] == ["registry.AssignmentRefused", "registry.TeamStateChanged"]
     assert len(rejections) == 1
     answer = rejections[0]
-    assert answer["event_id"] == str(stored[1].envelope.event_id)  # the stored answer, not a new one
+    assert answer["event_id"] == str(stored[2].envelope.event_id)  # the stored answer, not a new one
     assert (
         answer["key"],
         answer["data"]["command_event_id"],

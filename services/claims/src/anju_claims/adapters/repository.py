@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
@@ -111,19 +110,6 @@ class ClaimRepository:
     async def history(self, claim_id: str) -> list[Doc]:
         """Every change of the claim with its actor, oldest first (XC-04)."""
         return await self.store.history(claim_id)
-
-    async def for_unit(self, unit_id: str, *, limit: int = 500) -> list[Claim]:
-        """Every claim of a unit, oldest first: one household, one file (XC-03)."""
-        states = await self.store.find_states({"state.unit_id": unit_id}, limit=limit)
-        return sorted((from_state(s) for s in states), key=lambda claim: claim.reported_at)
-
-    async def find(self, query: dict[str, Any], *, limit: int = 200) -> list[Claim]:
-        return [from_state(s) for s in await self.store.find_states(query, limit=limit)]
-
-    async def find_versioned(self, query: dict[str, Any], *, limit: int = 200) -> list[tuple[Claim, int]]:
-        """Claims with their versions, oldest report first (the projection may trail the log by a write)."""
-        found = [(from_state(state), version) for state, version in await self.store.find_versioned(query, limit=limit)]
-        return sorted(found, key=lambda pair: pair[0].reported_at)
 
     async def add_many(
         self,

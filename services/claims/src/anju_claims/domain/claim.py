@@ -598,6 +598,23 @@ class Claim(BaseModel):
         """Earliest open obligation not yet reported overdue: what the due-timer sweeper waits for."""
         return next_due_at(self.deadlines)
 
+    def state_changed(self, version: int) -> c.ClaimStateChanged:
+        """The claim as it stands at ``version``: the one event read models fold (event-carried state)."""
+        open_obligations = [d for d in self.deadlines if d.kind == "obligation" and d.state == "open"]
+        next_due = min(open_obligations, key=lambda d: d.due_at) if open_obligations else None
+        return c.ClaimStateChanged(
+            claim_id=self.claim_id,
+            version=version,
+            status=self.status,
+            unit_id=self.unit_id,
+            owner_id=self.owner_id,
+            insurer_id=self.insurer_id,
+            policy_id=self.policy_id,
+            project_id=self.project_id,
+            reported_at=self.reported_at,
+            next_due=next_due.info() if next_due else None,
+        )
+
     def fire_overdue(self, now: datetime) -> list[c.DeadlineOverdue]:
         """Record one DeadlineOverdue per obligation that passed unmet; never twice for one deadline."""
         fired = [

@@ -13,14 +13,16 @@ from fastapi import APIRouter, FastAPI, Header, Query, Response
 
 from anju_claims import access
 from anju_claims.domain.errors import ClaimError
+from anju_claims.entrypoints import listings
 from anju_claims.entrypoints.views import ClaimList, ClaimView, DocumentLink, HistoryView, UploadTicketView
 from anju_claims.handlers import ClaimsHandlers, Outcome
-from anju_contracts import Actor, Envelope, ReasonCode, Role
+from anju_contracts import Actor, Envelope, ReasonCode
 from anju_contracts import claims as c
 from anju_contracts.base import Command
 from anju_kit.auth import CurrentActor
 from anju_kit.pipeline import CommandPipeline
 from anju_kit.problems import Problem
+from anju_kit.views import ViewSet
 
 PRODUCER = "claims-http"
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -45,8 +47,8 @@ COMMAND_ROUTES: tuple[tuple[str, type[Command], str], ...] = (
 )
 
 
-def install(app: FastAPI, handlers: ClaimsHandlers, commands: CommandPipeline) -> None:
-    app.include_router(build_router(handlers, commands))
+def install(app: FastAPI, handlers: ClaimsHandlers, commands: CommandPipeline, views: ViewSet) -> None:
+    app.include_router(build_router(handlers, commands, views))
 
 
 def _envelope(handlers: ClaimsHandlers, command: Command, actor: Actor, key: str, idem: str | None) -> Envelope:
@@ -75,7 +77,7 @@ def _answer(outcome: Outcome, response: Response) -> ClaimView:
     return ClaimView.of(outcome.claim, outcome.version)
 
 
-def build_router(handlers: ClaimsHandlers, commands: CommandPipeline) -> APIRouter:
+def build_router(handlers: ClaimsHandlers, commands: CommandPipeline, views: ViewSet) -> APIRouter:
     router = APIRouter(prefix="/v1/claims", tags=["claims"], responses=_ERRORS)
 
     @router.post("", status_code=201, summary="Report a claim 报案 (CLM-01, CLM-02)")
@@ -97,22 +99,14 @@ def build_router(handlers: ClaimsHandlers, commands: CommandPipeline) -> APIRout
         actor: CurrentActor,
         unit_id: Annotated[str | None, Query(max_length=128)] = None,
         status: c.ClaimStatus | None = None,
+        month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="Report month (YYYY-MM)")] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> ClaimList:
-        query: dict[str, Any] = {}
-        if unit_id is not None:
-            query["state.unit_id"] = unit_id
-        if status is not None:
-            query["state.status"] = status.value
-        if actor.role is Role.OWNER:
-            query.setdefault("state.unit_id", {"$in": list(actor.unit_ids)})
-        elif actor.role in (Role.INSURER, Role.SYSTEM) and actor.insurer_id is not None:
-            query["state.insurer_id"] = actor.insurer_id
-        elif actor.role is not Role.REGULATOR and not (actor.role is Role.SYSTEM and actor.insurer_id is None):
-            return ClaimList(items=[], unit_id=unit_id)
-        found = await handlers.repo.find_versioned(query, limit=limit)
-        items = [ClaimView.of(claim, version) for claim, version in found if access.can_read(actor, claim)]
-        return ClaimList(items=items, unit_id=unit_id)
+        """An owner's claims; an insurer's or the regulator's one report month at a time (newest by
+        default; ``months`` tallies every month by status). Answered from read models, ``as_of``."""
+        return await listings.list_claims(
+            views, actor, region=handlers.region, unit_id=unit_id, status=status, month=month, limit=limit
+        )
 
     @router.get("/{claim_id}", summary="One claim with its deadlines, evidence and documents")
     async def get_claim(claim_id: str, actor: CurrentActor, response: Response) -> ClaimView:

@@ -66,9 +66,36 @@ class ClaimView(BaseModel):
         return cls(version=version, **{k: v for k, v in data.items() if k in fields})
 
 
+class ClaimSummary(BaseModel):
+    """A claim as listings show it; ``GET /v1/claims/{claim_id}`` has the whole of it."""
+
+    claim_id: str
+    version: int
+    status: c.ClaimStatus
+    unit_id: str
+    owner_id: str
+    insurer_id: str | None
+    policy_id: str | None
+    project_id: str | None
+    reported_at: datetime
+    next_due: c.DeadlineInfo | None = Field(description="The earliest open legal deadline (XC-01).")
+
+
+class AsOf(BaseModel):
+    """The last change the answer includes: listings trail the claims by the read model's lag."""
+
+    event_id: str
+    occurred_at: datetime
+
+
 class ClaimList(BaseModel):
-    items: list[ClaimView]
+    items: list[ClaimSummary] = Field(description="Earliest open deadline first, then newest report first.")
     unit_id: str | None = Field(default=None, description="Set when the list is one household's file (XC-03).")
+    month: str | None = Field(default=None, description="The report month (YYYY-MM) this page lists.")
+    months: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="Every report month with claims, and how many per status (newest first)."
+    )
+    as_of: AsOf | None = Field(default=None, description="None: nothing listed yet.")
 
 
 class UploadTicketView(BaseModel):

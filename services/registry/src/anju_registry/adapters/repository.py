@@ -1,12 +1,17 @@
 """Registry aggregates in MongoDB on the kit's ``AggregateStore``: an insert-only commit log per
 aggregate (compare-and-set on ``version``, the outbox of events, applied command ids, the history
-with actor, XC-04) and a current-state projection for queries.
+with actor, XC-04) and a current-state projection, both read by ``_id`` only.
+
+No query here filters on a field: on the local store any such filter reads the whole collection
+(issue #10). Listings and counts are read models (:mod:`anju_registry.read_models`); whether an
+identity is taken is :mod:`anju_registry.adapters.identities`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -15,11 +20,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 from anju_contracts.base import Event
 from anju_kit.mongo import AggregateStore, Doc, HistoryEntry, OutgoingEvent
 from anju_kit.upcasting import StateSchema
+from anju_registry.adapters.identities import IdentityClaims
 from anju_registry.domain.agency import Agency
 from anju_registry.domain.aggregate import Aggregate
 from anju_registry.domain.insurer import Insurer
 from anju_registry.domain.practitioner import Practitioner
-from anju_registry.domain.team import Team, TeamStatus
+from anju_registry.domain.team import Team
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -41,14 +47,13 @@ class Loaded(Generic[A]):
 class Repository(Generic[A]):
     """One kind of aggregate (agencies, practitioners, insurers or teams)."""
 
-    def __init__(self, collection: AsyncCollection[Doc], model: type[A], schema: StateSchema, *indexed: str) -> None:
+    def __init__(self, collection: AsyncCollection[Doc], model: type[A], schema: StateSchema) -> None:
         self.store = AggregateStore(collection, schema=schema)
         self.collection = collection
         self.model = model
-        self._indexed = indexed
 
     async def ensure_indexes(self) -> None:
-        await self.store.ensure_indexes(*self._indexed)
+        await self.store.ensure_indexes()
 
     async def get(self, doc_id: str) -> Loaded[A] | None:
         stored = await self.store.get(doc_id)
@@ -75,9 +80,6 @@ class Repository(Generic[A]):
             doc_id, loaded.version, aggregate.state(), events, applied_id=applied_id, history=history
         )
 
-    async def find(self, query: Mapping[str, Any], *, limit: int = 500) -> list[A]:
-        return [self.model.model_validate(s) for s in await self.store.find_states(query, limit=limit)]
-
     async def history(self, doc_id: str) -> list[Doc]:
         return await self.store.history(doc_id)
 
@@ -91,16 +93,22 @@ class Repositories:
     practitioners: Repository[Practitioner]
     insurers: Repository[Insurer]
     teams: Repository[Team]
+    identities: IdentityClaims
 
     @classmethod
     def on(cls, db: AsyncDatabase[Doc]) -> Repositories:
+        practitioners = Repository(db["practitioners"], Practitioner, PRACTITIONER_SCHEMA)
+
+        async def held_hash(practitioner_id: str) -> str | None:
+            loaded = await practitioners.get(practitioner_id)
+            return loaded.aggregate.identity.id_number_hash if loaded else None
+
         return cls(
-            agencies=Repository(db["agencies"], Agency, AGENCY_SCHEMA, "status"),
-            practitioners=Repository(
-                db["practitioners"], Practitioner, PRACTITIONER_SCHEMA, "agency_id", "status", "identity.id_number_hash"
-            ),
+            agencies=Repository(db["agencies"], Agency, AGENCY_SCHEMA),
+            practitioners=practitioners,
             insurers=Repository(db["insurers"], Insurer, INSURER_SCHEMA),
-            teams=Repository(db["teams"], Team, TEAM_SCHEMA, "lead_id", "agency_id", "insurer_id", "status"),
+            teams=Repository(db["teams"], Team, TEAM_SCHEMA),
+            identities=IdentityClaims(db["practitioner_identities"], held_hash),
         )
 
     def all(self) -> tuple[Repository[Any], ...]:
@@ -110,12 +118,6 @@ class Repositories:
         for repo in self.all():
             await repo.ensure_indexes()
 
-    async def lead_load(self, lead_id: str, *, except_project: str) -> int:
-        """Projects the lead runs at once now, ``except_project`` excluded (REG-03)."""
-        query = {"state.lead_id": lead_id, "state.status": TeamStatus.ACTIVE.value, "_id": {"$ne": except_project}}
-        return await self.teams.collection.count_documents(query)
-
-    async def identity_taken(self, id_number_hash: str, practitioner_id: str) -> bool:
-        """Real-name: one person is listed once (实名制)."""
-        query = {"state.identity.id_number_hash": id_number_hash, "_id": {"$ne": practitioner_id}}
-        return await self.practitioners.collection.count_documents(query, limit=1) > 0
+    async def identity_taken(self, id_number_hash: str, practitioner_id: str, *, now: datetime) -> bool:
+        """Real-name: one person is listed once (实名制, REG-02); exact, see adapters.identities."""
+        return await self.identities.taken(id_number_hash, practitioner_id, now=now)

@@ -7,7 +7,6 @@ REG-08 three strikes, REG-09 serious accident, REG-10 credit records, REG-13, SA
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
@@ -18,6 +17,7 @@ from anju_contracts.registry import (
     AgencyNominated,
     AgencyRefused,
     AgencyRemoved,
+    AgencyStatus,
     AgencyWatchListed,
     ChecklistAnswer,
     CorporateRelationsRecorded,
@@ -47,14 +47,6 @@ from anju_registry.domain.violations import find_violation, rule_for
 
 # REG-09: "较大及以上事故" (seed 000 §18 (二)) — the grade is the rule's own wording, not a region setting.
 REMOVAL_ACCIDENT_LEVEL = AccidentLevel.LARGER
-
-
-class AgencyStatus(StrEnum):
-    NOMINATED = "nominated"  # waiting for the regulator / association
-    ADMITTED = "admitted"  # in the regional pool (入库)
-    REFUSED = "refused"
-    REMOVED = "removed"  # 移除出库 (REG-07, REG-09)
-    INELIGIBLE = "ineligible"  # shanghai third strike: not eligible when insurers consult (REG-08)
 
 
 class ViolationEntry(BaseModel):

@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from anju_contracts.registry import FailedCondition, KeyPosition, ParticipatingUnit, PractitionerRole
-from anju_registry.domain.agency import Agency, AgencyStatus
+from anju_contracts.registry import AgencyStatus, FailedCondition, KeyPosition, ParticipatingUnit, PractitionerRole
+from anju_registry.domain.agency import Agency
 from anju_registry.domain.credentials import CREDENTIAL_NAMES_ZH
 from anju_registry.domain.errors import failed
 from anju_registry.domain.practitioner import Practitioner

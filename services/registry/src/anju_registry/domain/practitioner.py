@@ -7,7 +7,6 @@ masked form to show; the full ID number and phone never reach the aggregate.
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
@@ -20,6 +19,7 @@ from anju_contracts.registry import (
     PractitionerApproved,
     PractitionerRefused,
     PractitionerRole,
+    PractitionerStatus,
     ReEvaluationRecorded,
     RegisteredLicence,
     TechnicalTitle,
@@ -49,12 +49,6 @@ class ProtectedIdentity(BaseModel):
         return MaskedIdentity(
             name=self.name_masked, id_number_masked=self.id_number_masked, phone_masked=self.phone_masked
         )
-
-
-class PractitionerStatus(StrEnum):
-    APPLIED = "applied"
-    APPROVED = "approved"  # in the talent database
-    REFUSED = "refused"
 
 
 class Training(BaseModel):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from pydantic import BaseModel, Field
 
 from anju_contracts.registry import (
@@ -12,14 +10,10 @@ from anju_contracts.registry import (
     LeadChanged,
     ParticipatingUnit,
     TeamAssigned,
+    TeamStatus,
 )
 from anju_registry.domain.aggregate import Aggregate
 from anju_registry.domain.errors import InvalidState
-
-
-class TeamStatus(StrEnum):
-    REFUSED = "refused"  # the last assignment attempt was refused; no team yet
-    ACTIVE = "active"
 
 
 class LeadChange(BaseModel):

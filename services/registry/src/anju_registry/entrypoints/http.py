@@ -4,12 +4,17 @@ Every command of the registry commands topic is also a POST here, plus the two r
 never travel on a topic (XC-09). The actor comes from the signed bearer token and decides what a GET
 shows (XC-05). ``Idempotency-Key`` (a UUID) makes a retried POST a no-op. A command the rules refuse
 answers 422 with every failed condition (each with its rule ID) — the refusal is recorded too.
+
+A GET by id reads the aggregate (current). A listing reads the read models (anju_registry.read_models)
+by ``_id`` and answers their ``as_of``: it trails the commits by the view writer's lag (issue #10).
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from typing import Annotated, Any
+from collections.abc import Iterable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, Header, Query, Request
 
@@ -20,14 +25,17 @@ from anju_kit.auth import CurrentActor
 from anju_kit.pipeline import CommandPipeline
 from anju_kit.problems import Problem
 from anju_registry import access
-from anju_registry.domain.agency import Agency, AgencyStatus
+from anju_registry.adapters.repository import Repository
+from anju_registry.domain.agency import Agency
+from anju_registry.domain.aggregate import Aggregate
 from anju_registry.domain.assignment import TeamContext, assignment_failures
 from anju_registry.domain.errors import NotFound, RegistryError
-from anju_registry.domain.practitioner import Practitioner, PractitionerStatus
+from anju_registry.domain.practitioner import Practitioner
 from anju_registry.entrypoints.views import (
     Accepted,
     AgencyCreditView,
     AgencyView,
+    AsOf,
     CreditView,
     EligibleList,
     EligiblePractitioner,
@@ -40,6 +48,8 @@ from anju_registry.entrypoints.views import (
 from anju_registry.handlers import RegistryHandlers
 
 PRODUCER = "registry-http"
+LOAD_CONCURRENCY = 16  # aggregates a listing reads by _id at once
+A = TypeVar("A", bound=Aggregate)
 _STATUS: dict[str, int] = {
     ReasonCode.NOT_FOUND: 404,
     ReasonCode.FORBIDDEN: 403,
@@ -176,22 +186,37 @@ def _command_route(
     )
 
 
-def _sees_agency_in_full(actor: Actor, agency: Agency) -> bool:
+def _sees_agency_in_full(actor: Actor, agency_id: str, nominated_by: str) -> bool:
     return (
         access.is_regulator(actor)
-        or access.acts_for_agency(actor, agency.agency_id)
-        or access.acts_for_insurer(actor, agency.nominated_by)
+        or access.acts_for_agency(actor, agency_id)
+        or access.acts_for_insurer(actor, nominated_by)
     )
+
+
+async def _load_many(repo: Repository[A], ids: Iterable[str]) -> dict[str, tuple[A, int]]:
+    """The aggregates of ``ids`` that exist, with their versions, each read by ``_id``."""
+    limit = asyncio.Semaphore(LOAD_CONCURRENCY)
+
+    async def one(doc_id: str) -> tuple[str, tuple[A, int] | None]:
+        async with limit:
+            loaded = await repo.get(doc_id)
+        return doc_id, (loaded.aggregate, loaded.version) if loaded else None
+
+    found = await asyncio.gather(*(one(doc_id) for doc_id in dict.fromkeys(ids)))
+    return {doc_id: got for doc_id, got in found if got is not None}
 
 
 # Outcomes the regulator publishes (the pool, removal, ineligibility); a nomination that never entered
 # the pool is the nominating insurer's, the agency's and the regulator's business only.
-_PUBLIC_AGENCY_STATUSES = frozenset({AgencyStatus.ADMITTED, AgencyStatus.REMOVED, AgencyStatus.INELIGIBLE})
+_PUBLIC_AGENCY_STATUSES = frozenset({r.AgencyStatus.ADMITTED, r.AgencyStatus.REMOVED, r.AgencyStatus.INELIGIBLE})
 
 
 def _visible_agency(actor: Actor, agency: Agency | None, agency_id: str) -> Agency:
     """The agency, or the NOT_FOUND a missing one gets when ``actor`` may not see it (XC-05)."""
-    if agency is None or not (agency.status in _PUBLIC_AGENCY_STATUSES or _sees_agency_in_full(actor, agency)):
+    if agency is None or not (
+        agency.status in _PUBLIC_AGENCY_STATUSES or _sees_agency_in_full(actor, agency.agency_id, agency.nominated_by)
+    ):
         raise NotFound("agency", agency_id)
     return agency
 
@@ -206,23 +231,33 @@ def _visible_practitioner(actor: Actor, p: Practitioner | None, practitioner_id:
 
 def build_router(handlers: RegistryHandlers, commands: CommandPipeline) -> APIRouter:
     router = APIRouter(prefix="/v1/registry", tags=["registry"], responses=_ERRORS)
-    repos = handlers.repos
+    repos, reads = handlers.repos, handlers.reads
 
     @router.get("/pool", summary="The regional pool of admitted agencies (REG-01)")
     async def pool(
-        actor: CurrentActor, status: Annotated[AgencyStatus | None, Query(description="regulator only")] = None
+        actor: CurrentActor, status: Annotated[r.AgencyStatus | None, Query(description="regulator only")] = None
     ) -> PoolView:
-        wanted = status if status is not None and access.is_regulator(actor) else AgencyStatus.ADMITTED
-        agencies = await repos.agencies.find({"state.status": wanted.value})
-        views = [AgencyView.of(a, full=_sees_agency_in_full(actor, a)) for a in agencies]
-        return PoolView(region=handlers.region, agencies=sorted(views, key=lambda v: v.agency_id))
+        wanted = status if status is not None and access.is_regulator(actor) else r.AgencyStatus.ADMITTED
+        listed = await reads.pool(wanted)
+        # The read model holds the public fields; whoever sees an agency in full gets it read by _id.
+        full = [i["id"] for i in listed.items if _sees_agency_in_full(actor, i["id"], i["nominated_by"])]
+        loaded = await _load_many(repos.agencies, full)
+        views = [
+            AgencyView.of(loaded[i["id"]][0], full=True, version=loaded[i["id"]][1])
+            if i["id"] in loaded
+            else AgencyView.public(i["id"], i)
+            for i in listed.items
+        ]
+        return PoolView(region=handlers.region, agencies=views, as_of=AsOf.of(listed.as_of))
 
     @router.get("/agencies/{agency_id}", summary="One agency; public view unless it is yours (XC-05)")
     async def get_agency(agency_id: str, actor: CurrentActor) -> AgencyView:
         loaded = await repos.agencies.get(agency_id)
         agency = _visible_agency(actor, loaded.aggregate if loaded else None, agency_id)
         return AgencyView.of(
-            agency, full=_sees_agency_in_full(actor, agency), version=loaded.version if loaded else None
+            agency,
+            full=_sees_agency_in_full(actor, agency.agency_id, agency.nominated_by),
+            version=loaded.version if loaded else None,
         )
 
     @router.get("/agencies/{agency_id}/credit", summary="An agency's credit record (REG-10); findings: regulator only")
@@ -274,12 +309,14 @@ def build_router(handlers: RegistryHandlers, commands: CommandPipeline) -> APIRo
         if actor.role not in (Role.REGULATOR, Role.INSURER, Role.AGENCY, Role.SYSTEM):
             raise RegistryError(ReasonCode.FORBIDDEN, "not visible to this role")
         agency = await repos.agencies.get(agency_id)
-        people = await repos.practitioners.find(
-            {"state.agency_id": agency_id, "state.status": PractitionerStatus.APPROVED.value}
-        )
+        roster = await reads.roster(agency_id)
+        loaded = await _load_many(repos.practitioners, roster.ids)
+        # Each is read by _id, so one who left the talent database since the roster's as_of is left out.
+        people = [loaded[pid][0] for pid in roster.ids if pid in loaded and loaded[pid][0].in_database]
         items: list[EligiblePractitioner] = []
-        for p in sorted(people, key=lambda p: p.practitioner_id):
-            load = await repos.lead_load(p.practitioner_id, except_project=project_id)
+        for p in people:
+            led = await reads.lead_projects(p.practitioner_id)
+            load = led.count(except_id=project_id)
             ctx = TeamContext(
                 agency=agency.aggregate if agency else None,
                 people={p.practitioner_id: p},
@@ -305,10 +342,11 @@ def build_router(handlers: RegistryHandlers, commands: CommandPipeline) -> APIRo
                     eligible_as_member=not as_member,
                     eligible_as_lead=not as_lead,
                     lead_active_projects=load,
+                    lead_load_as_of=AsOf.of(led.as_of),
                     failures=as_lead,
                 )
             )
-        return EligibleList(project_id=project_id, agency_id=agency_id, items=items)
+        return EligibleList(project_id=project_id, agency_id=agency_id, items=items, as_of=AsOf.of(roster.as_of))
 
     @router.get("/teams/{project_id}", summary="A project's team (its insurer, its agency, the regulator)")
     async def get_team(project_id: str, actor: CurrentActor) -> TeamView:

@@ -3,7 +3,9 @@ agency or practitioner leaves out evidence, findings and anything only the regul
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -12,6 +14,21 @@ from anju_registry.domain.agency import Agency
 from anju_registry.domain.credit import CreditRecord
 from anju_registry.domain.practitioner import Practitioner
 from anju_registry.domain.team import Team
+
+
+class AsOf(BaseModel):
+    """How fresh a listing is: the last change its read model had folded when it was read.
+
+    Listings are read models (issue #10): they trail the registry's commits by the view writer's lag,
+    usually well under a second. A single agency, practitioner or team read by its id is always current.
+    """
+
+    event_id: str
+    occurred_at: datetime
+
+    @classmethod
+    def of(cls, as_of: Mapping[str, Any] | None) -> AsOf | None:
+        return cls.model_validate(as_of) if as_of else None
 
 
 class CreditView(BaseModel):
@@ -75,10 +92,17 @@ class AgencyView(BaseModel):
             )
         return view
 
+    @classmethod
+    def public(cls, agency_id: str, item: Mapping[str, Any]) -> AgencyView:
+        """The public view from an item of the pool read model (the fields of ``AgencyStateChanged``)."""
+        public = ("name", "status", "path", "watch_listed", "key_supervision", "strikes", "version")
+        return cls.model_validate({"agency_id": agency_id} | {name: item[name] for name in public})
+
 
 class PoolView(BaseModel):
     region: str
     agencies: list[AgencyView]
+    as_of: AsOf | None = Field(default=None, description="The read model's last change (None: none yet).")
 
 
 class AgencyCreditView(BaseModel):
@@ -135,6 +159,7 @@ class EligiblePractitioner(BaseModel):
     eligible_as_member: bool
     eligible_as_lead: bool
     lead_active_projects: int
+    lead_load_as_of: AsOf | None = Field(default=None, description="Freshness of lead_active_projects.")
     failures: list[r.FailedCondition]
 
 
@@ -142,6 +167,7 @@ class EligibleList(BaseModel):
     project_id: str
     agency_id: str
     items: list[EligiblePractitioner]
+    as_of: AsOf | None = Field(default=None, description="Freshness of the agency's roster read model.")
 
 
 class TeamView(BaseModel):

@@ -1,0 +1,111 @@
+"""The claims' read models: each question a page or an integrator asks, as documents read by ``_id``.
+
+All fold ``claims.ClaimStateChanged`` (the claim as it stands after each change, published in the same
+write), so no view reads a claim and a late or repeated event never moves an item backwards (the
+highest version wins):
+
+* ``claims.by_unit`` — one household, one file (XC-03): every claim of a unit, document ``<unit>``;
+* ``claims.by_owner`` — an owner's claims, document ``<owner>``;
+* ``claims.by_insurer`` — an insurer's claims, one page per report month (``<insurer>|<YYYY-MM>``),
+  tallied by month and status on ``<insurer>``;
+* ``claims.by_region`` — the regulator's list and counts, the same shape for the whole region.
+
+Each document has one writer (kit.views: the partition key is the unit, owner, insurer or region).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from anju_contracts import Envelope, topics
+from anju_contracts import claims as c
+from anju_contracts.base import Event
+from anju_kit.clock import SHANGHAI
+from anju_kit.views import Docs, View, keep_listed
+
+ALL = "all"  # the one page of a listing too small to need months (a unit's or an owner's claims)
+
+
+def summary(state: c.ClaimStateChanged) -> dict[str, Any]:
+    """What a listing shows of a claim (the full claim is one ``_id`` read away)."""
+    return {
+        "claim_id": state.claim_id,
+        "status": state.status.value,
+        "unit_id": state.unit_id,
+        "owner_id": state.owner_id,
+        "insurer_id": state.insurer_id,
+        "policy_id": state.policy_id,
+        "project_id": state.project_id,
+        "reported_at": state.reported_at.isoformat(),
+        "next_due": state.next_due.model_dump(mode="json") if state.next_due else None,
+    }
+
+
+def report_month(state: c.ClaimStateChanged) -> str:
+    return state.reported_at.astimezone(SHANGHAI).strftime("%Y-%m")
+
+
+class _ClaimListing(View):
+    sources = (topics.CLAIMS.events,)
+
+    def key_of(self, envelope: Envelope, state: c.ClaimStateChanged) -> str | None:
+        raise NotImplementedError
+
+    def bucket_of(self, state: c.ClaimStateChanged) -> str:
+        return ALL
+
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        if not isinstance(event, c.ClaimStateChanged):
+            return []
+        key = self.key_of(envelope, event)
+        return [key] if key else []
+
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        assert isinstance(event, c.ClaimStateChanged)
+        await keep_listed(
+            docs,
+            listing=key,
+            bucket=self.bucket_of(event),
+            item_id=event.claim_id,
+            version=event.version,
+            tally=event.status.value,
+            item=summary(event),
+        )
+
+
+class ByUnit(_ClaimListing):
+    name = "claims.by_unit"
+
+    def key_of(self, envelope: Envelope, state: c.ClaimStateChanged) -> str | None:
+        return state.unit_id
+
+
+class ByOwner(_ClaimListing):
+    name = "claims.by_owner"
+
+    def key_of(self, envelope: Envelope, state: c.ClaimStateChanged) -> str | None:
+        return state.owner_id
+
+
+class ByInsurer(_ClaimListing):
+    name = "claims.by_insurer"
+
+    def key_of(self, envelope: Envelope, state: c.ClaimStateChanged) -> str | None:
+        return state.insurer_id  # a report refused for want of a policy has no insurer to list it
+
+    def bucket_of(self, state: c.ClaimStateChanged) -> str:
+        return report_month(state)
+
+
+class ByRegion(_ClaimListing):
+    name = "claims.by_region"
+
+    def key_of(self, envelope: Envelope, state: c.ClaimStateChanged) -> str | None:
+        return envelope.region
+
+    def bucket_of(self, state: c.ClaimStateChanged) -> str:
+        return report_month(state)
+
+
+VIEWS: tuple[View, ...] = (ByUnit(), ByOwner(), ByInsurer(), ByRegion())
