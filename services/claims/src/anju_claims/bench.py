@@ -258,6 +258,7 @@ def _env(settings: ClaimsSettings, port: int) -> dict[str, str]:
         "ANJU_REGION": settings.region,
         "ANJU_CLAIMS_BUCKET": settings.claims_bucket,
         "ANJU_CLAIMS_CONSUMER_GROUP": settings.claims_consumer_group,
+        "ANJU_KAFKA_GROUP_SUFFIX": settings.kafka_group_suffix,
         "ANJU_HTTP_PORT": str(port),
         "ANJU_LOG_LEVEL": "WARNING",
     }

@@ -76,6 +76,7 @@ def _spawn(settings, log: Path) -> subprocess.Popen[bytes]:
         "ANJU_S3_ENDPOINT": settings.s3_endpoint,
         "ANJU_CLAIMS_BUCKET": settings.claims_bucket,
         "ANJU_CLAIMS_CONSUMER_GROUP": settings.claims_consumer_group,
+        "ANJU_KAFKA_GROUP_SUFFIX": settings.kafka_group_suffix,  # the groups prepare_topics put at the end
         "ANJU_HTTP_PORT": str(_free_port()),
     }
     return subprocess.Popen(
@@ -115,7 +116,7 @@ async def test_kill_9_mid_stream_and_restart_applies_every_command_exactly_once(
             process = _spawn(settings, log)
 
             async def all_paid() -> bool:
-                return all(await _paid(repo, cid) for cid in ids)
+                return all([await _paid(repo, cid) for cid in ids])
 
             await wait_for(all_paid, timeout_s=90)
             seen = await events.envelopes(lambda e: e.key in flows, expect=14 * len(ids), timeout_s=30)
