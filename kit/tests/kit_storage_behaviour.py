@@ -3,26 +3,29 @@ the in-memory ``MemoryAggregateStore`` must answer alike, or component tests on 
 
 A test module subclasses :class:`AggregateStorageBehaviour` (pytest collects the ``Test*`` subclass)
 and provides the ``make_store`` fixture: ``make_store(queried=None, schema=None)`` → a new, empty store.
-The due index and the inbox have their suites alike. The in-memory runs are unit tests
+The inbox and the read models' stores have their suites alike. The in-memory runs are unit tests
 (kit/tests/unit); the Mongo runs need the real server (kit/tests/integration).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from anju_contracts import Actor, Envelope, Refusal, Role
+from anju_contracts import claims as c
 from anju_contracts import registry as r
-from anju_kit.due import DueNotes
+from anju_contracts.common import ObligationKind, PartyRef, SubjectRef
+from anju_kit.due import DueHours, DueHoursEntries, due_hour
 from anju_kit.mongo import AlreadyExists, HistoryEntry, NewAggregate, NotFound, OutgoingEvent, VersionConflict
-from anju_kit.ports import AggregateStorage, MessageInbox
+from anju_kit.ports import AggregateStorage, MessageInbox, ViewReads
 from anju_kit.rejections import answer_envelope
 from anju_kit.upcasting import SCHEMA_VERSION_FIELD, StateSchema, StateTooNew, rename_field
+from anju_kit.views import View
 
 MakeStore = Callable[..., AggregateStorage]
 
@@ -196,28 +199,6 @@ class AggregateStorageBehaviour:
         assert await store.find_states({"state.note": "渗漏"}) == []  # not a queried field: not in the projection
 
 
-class DueIndexBehaviour:
-    """For ``DueNotes`` (anju_kit.due): the subclass provides ``make_due`` → a new, empty due index."""
-
-    async def test_entries_are_noted_once_and_read_earliest_first(self, make_due: Callable[[], DueNotes]) -> None:
-        due = make_due()
-        t0 = datetime(2026, 9, 1, tzinfo=UTC)
-        await due.note_change("a", 1, t0 + timedelta(days=3), None)
-        await due.note_change("a", 1, t0 + timedelta(days=3), None)  # a replay of the same commit
-        await due.note_change("b", 2, t0 + timedelta(days=1), t0)
-        await due.note_change("c", 2, t0 + timedelta(days=2), t0 + timedelta(days=2))  # unchanged: not noted
-        await due.note_change("d", 2, None, t0)  # no deadline left: nothing to note
-        await due.note_many([("e", 1, t0 + timedelta(days=2)), ("e", 1, t0 + timedelta(days=2))])
-        found = await due.due(t0 + timedelta(days=5), limit=10)
-        assert [(e.aggregate_id, e.version) for e in found] == [("b", 2), ("e", 1), ("a", 1)]
-        assert found[0].due_at == t0 + timedelta(days=1)
-        assert [e.aggregate_id for e in await due.due(t0 + timedelta(days=2), limit=10)] == ["b", "e"]
-        assert [e.aggregate_id for e in await due.due(t0 + timedelta(days=5), limit=1)] == ["b"]
-        await due.drop(found[0].id)
-        await due.drop("nothing")
-        assert [e.aggregate_id for e in await due.due(t0 + timedelta(days=5), limit=10)] == ["e", "a"]
-
-
 class InboxBehaviour:
     """For ``MessageInbox`` (anju_kit.ports): the subclass provides ``make_inbox`` → a new, empty inbox."""
 
@@ -228,3 +209,52 @@ class InboxBehaviour:
         assert await inbox.seen("e-1")
         assert await inbox.record("e-1") is False
         assert not await inbox.seen("e-2")
+
+
+SYSTEM = Actor(id="anju-claims", role=Role.SYSTEM, region="shanghai")
+OPENED_AT = datetime(2026, 9, 12, 10, tzinfo=UTC)
+EVENTS_TOPIC = "anju.claims.events.v1"
+Fold = Callable[[View, Sequence[Envelope]], Awaitable[ViewReads]]
+
+
+def opened(claim_id: str, due_at: datetime, kind: ObligationKind = ObligationKind.OBLIGATION) -> Envelope:
+    event = c.ObligationOpened(
+        obligation_id=f"claim.{claim_id}.perform_compensation.1",
+        obligation="perform_compensation",
+        kind=kind,
+        debtor=PartyRef(role=Role.INSURER, id="ins-1"),
+        creditor=PartyRef(role=Role.OWNER, id="o-1"),
+        subject=SubjectRef(kind="claim", id=claim_id),
+        rule_id="CLM-03",
+        due_at=due_at,
+        last_day=due_at.date(),
+        calendar_estimated=False,
+    )
+    return Envelope.wrap(event, region="shanghai", producer="claims", actor=SYSTEM, key=claim_id, occurred_at=OPENED_AT)
+
+
+class DueHoursBehaviour:
+    """For a read model's store (``ViewReads``, anju_kit.ports), through the due index view (XC-02): the
+    subclass provides ``fold(view, envelopes)`` → the view's store after folding them as published."""
+
+    async def test_xc02_due_obligations_are_found_by_hour_and_looked_at_once(self, fold: Fold) -> None:
+        view = DueHours("claims", EVENTS_TOPIC)
+        due = datetime(2026, 9, 23, tzinfo=UTC)
+        envelopes = [
+            opened("c-1", due),
+            opened("c-2", due + timedelta(hours=30)),
+            opened("c-window", due, ObligationKind.WINDOW),  # a warranty window never falls due
+            opened("c-late", OPENED_AT - timedelta(days=5)),  # opened already past due: filed at its opening
+        ]
+        store = await fold(view, [*envelopes, envelopes[0]])  # the first one delivered twice
+        hour = await store.get(due_hour(due))
+        assert hour is not None and [e["aggregate_id"] for e in hour["entries"]] == ["c-1"]
+        assert await store.get(due_hour(OPENED_AT)) is not None  # c-late, under the hour it was opened
+
+        entries = DueHoursEntries(store, lookback=timedelta(hours=48), first_lookback=timedelta(days=30))
+        first = await entries.due(due + timedelta(minutes=1))
+        assert sorted(e.aggregate_id for e in first) == ["c-1", "c-late"]
+        for entry in first:
+            await entries.drop(entry.id)
+        assert await entries.due(due + timedelta(minutes=2)) == []  # looked at: not again
+        assert [e.aggregate_id for e in await entries.due(due + timedelta(hours=31))] == ["c-2"]

@@ -32,8 +32,14 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from anju_contracts import Envelope
+from anju_contracts.base import Event
+from anju_contracts.common import ObligationKind, ObligationOpened
+from anju_kit.clock import SHANGHAI
 from anju_kit.logging import get_logger
 from anju_kit.mongo import Doc, VersionConflict
+from anju_kit.ports import ViewReads
+from anju_kit.views import Docs, View
 
 log = get_logger(__name__)
 
@@ -56,19 +62,6 @@ class DueEntries(Protocol):
     async def due(self, now: datetime, *, limit: int) -> list[DueEntry]: ...
 
     async def drop(self, entry_id: str) -> None: ...
-
-
-class DueNotes(DueEntries, Protocol):
-    """What a repository needs of its due index (:class:`DueIndex`, or the in-memory double in
-    :mod:`anju_kit.memory`): noting due instants before its commits, and the sweeper's reads."""
-
-    async def ensure_indexes(self) -> None: ...
-
-    async def note_change(
-        self, aggregate_id: str, version: int, due_at: datetime | None, due_before: datetime | None
-    ) -> None: ...
-
-    async def note_many(self, entries: Iterable[tuple[str, int, datetime]]) -> None: ...
 
 
 class DueIndex:
@@ -174,3 +167,88 @@ async def sweep_overdue(
         # Looked at: the aggregate's next deadline, if any, has its own entry (written by its commit).
         await index.drop(entry.id)
     return fired
+
+
+# -- city scale: the due index as a read model, swept by _id look-ups ---------------------------------
+#
+# ``DueIndex.due`` asks the store for "every entry due by now", which FerretDB answers by reading the
+# whole collection — and open deadlines grow with the city. So at scale the index is a read model
+# instead: each opened obligation (``<service>.ObligationOpened``) is folded into the document of the
+# hour it falls due in (one writer per hour, kit.views), and the sweeper reads the documents of the
+# last hours by ``_id``. Entries are never removed: a met or cancelled obligation costs the sweeper one
+# look at an aggregate with nothing overdue; each instance remembers what it looked at.
+
+
+def due_hour(at: datetime) -> str:
+    """The due view's document of an instant: its hour in Asia/Shanghai (``YYYY-MM-DDTHH``)."""
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H")
+
+
+class DueHours(View):
+    """Opened obligations by the hour they fall due in (``<service>.due``); windows never fall due.
+
+    An obligation opened already past due (a step recorded late) is filed under the hour it was opened
+    in, so the sweeper, which looks back a fixed number of hours, still sees it."""
+
+    def __init__(self, service: str, source: str) -> None:
+        self.name = f"{service}.due"
+        self.sources = (source,)
+
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        if not isinstance(event, ObligationOpened) or event.kind is not ObligationKind.OBLIGATION:
+            return []
+        return [due_hour(max(event.due_at, envelope.occurred_at))]
+
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        assert isinstance(event, ObligationOpened)
+        doc = await docs.get(key) or {"entries": []}
+        if any(e["id"] == event.obligation_id for e in doc["entries"]):
+            return
+        entry = {
+            "id": event.obligation_id,
+            "aggregate_id": event.subject.id,
+            "due_at": event.due_at.isoformat(),
+            "noted_at": envelope.occurred_at.isoformat(),
+        }
+        docs.put(key, {**doc, "entries": [*doc["entries"], entry]})
+
+
+class DueHoursEntries:
+    """The :class:`DueEntries` of a :class:`DueHours` view: the last ``lookback`` hours, read by ``_id``.
+
+    ``lookback`` bounds how long the view may trail its events (or the sweeper may be down) before a
+    deadline is missed; the first sweep of a process looks back ``first_lookback``."""
+
+    def __init__(
+        self,
+        store: ViewReads,
+        *,
+        lookback: timedelta = timedelta(hours=48),
+        first_lookback: timedelta = timedelta(days=30),
+    ) -> None:
+        self.store = store
+        self.lookback = lookback
+        self.first_lookback = max(first_lookback, lookback)
+        self._looked_at: dict[str, str] = {}  # entry id -> its hour, pruned as hours leave the window
+        self._started = False
+
+    async def due(self, now: datetime, *, limit: int = 100) -> list[DueEntry]:
+        back = self.lookback if self._started else self.first_lookback
+        self._started = True
+        oldest = due_hour(now - back)
+        self._looked_at = {e: h for e, h in self._looked_at.items() if h >= oldest}
+        found: list[DueEntry] = []
+        hour = (now - back).astimezone(SHANGHAI).replace(minute=0, second=0, microsecond=0)
+        while hour <= now and len(found) < limit:
+            key = due_hour(hour)
+            for entry in (await self.store.get(key) or {}).get("entries", []):
+                due_at = datetime.fromisoformat(entry["due_at"])
+                if due_at <= now and entry["id"] not in self._looked_at and len(found) < limit:
+                    noted = datetime.fromisoformat(entry["noted_at"])
+                    found.append(DueEntry(f"{key}|{entry['id']}", entry["aggregate_id"], 0, due_at, noted))
+            hour += timedelta(hours=1)
+        return found
+
+    async def drop(self, entry_id: str) -> None:
+        hour, _, ident = entry_id.partition("|")
+        self._looked_at[ident] = hour

@@ -95,6 +95,12 @@ class MessageInbox(Protocol):
         ...
 
 
+class ViewReads(Protocol):
+    """A read model's documents by ``_id`` (:class:`anju_kit.views.ViewStore`), e.g. for the due sweeper."""
+
+    async def get(self, doc_id: str) -> Doc | None: ...
+
+
 class ObjectStorage(Protocol):
     """What evidence and documents need of the object store (:class:`anju_kit.objectstore.ObjectStore`)."""
 

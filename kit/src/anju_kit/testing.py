@@ -76,10 +76,10 @@ async def read_topic(
     try:
         async with asyncio.timeout(timeout_s):
             while len(records) < expect:
-                batch = await consumer.getmany(timeout_ms=500)
-                for recs in batch.values():
-                    records.extend(recs)
-                if until is not None and any(until(r) for r in records):
+                batch = await consumer.getmany(timeout_ms=500, max_records=10_000)
+                arrived = [r for recs in batch.values() for r in recs]
+                records.extend(arrived)
+                if until is not None and any(until(r) for r in arrived):
                     break
     except TimeoutError:
         pass

@@ -19,16 +19,18 @@ semantics), so a crash between a fold's data documents and its head re-applies h
 
 Freshness: every document carries ``_as_of`` (event id and time of the last change folded), which a
 read answers with. Rebuild (shape changed, or repair): ``python -m anju_kit.views rebuild`` bumps the
-view's generation; a new generation is a new collection and a new router group that reads the source
-topics from their first retained event (events topics keep everything, XC-08).
+view's generation; a new generation is a new collection, and the service's router group changes with it,
+so it reads the source topics again from their first retained event (events topics keep everything,
+XC-08) while the other views skip what they folded already.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -123,9 +125,9 @@ class View(ABC):
     ``fold`` must keep items by id (re-applying a change leaves the documents as they were) and may
     read and write any document whose ``_id`` starts with its partition key (one writer owns them)."""
 
-    name: ClassVar[str]  # e.g. "claims.by_owner"
-    version: ClassVar[int] = 1  # bump when the documents' shape changes: a new generation is rebuilt
-    sources: ClassVar[tuple[str, ...]]  # events topics it folds
+    name: str  # e.g. "claims.by_owner"
+    version: int = 1  # bump when the documents' shape changes: a new generation is rebuilt
+    sources: tuple[str, ...]  # events topics it folds
 
     @abstractmethod
     def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
@@ -279,7 +281,7 @@ def _owner(topic: str) -> str:
 
 @dataclass
 class ViewSet:
-    """A service's views: routers (one consumer group per view and generation) and one writer group.
+    """A service's views: one router group (re-keying for every view) and one writer group.
 
     Generations are read at start-up (a rebuild is picked up by restarting the service)."""
 
@@ -299,16 +301,22 @@ class ViewSet:
     def store(self, name: str) -> ViewStore:
         return self.stores[name]
 
-    def router_group(self, view: View, generation: int) -> str:
+    def router_group(self, generations: Mapping[str, int] | None = None) -> str:
+        """The one router group of the service's views at these generations (default: all first).
+
+        One group re-keys for every view: a rebuilt view (a new generation) starts a new group from the
+        first retained event, and the views that were not rebuilt skip what they folded (by position)."""
         settings = self.service.settings
-        return str(settings.consumer_group(f"anju-{settings.service}-view-{view.name}-v{view.version}-g{generation}"))
+        generations = generations or {}
+        state = ",".join(sorted(f"{v.name}@{v.version}.{generations.get(v.name, 1)}" for v in self.views))
+        digest = hashlib.sha256(state.encode()).hexdigest()[:10]
+        return str(settings.consumer_group(f"anju-{settings.service}-views-router-{digest}"))
 
     @property
     def writer_group(self) -> str:
         return str(self.service.settings.consumer_group(f"anju-{self.service.settings.service}-views"))
 
     async def _subscribe(self) -> None:
-
         service = self.service
         settings = service.settings
         me, topic = settings.service, self.topic
@@ -318,27 +326,31 @@ class ViewSet:
             "max_bytes": settings.kafka_max_message_bytes,
         }
         for view in self.views:
-            store = self.stores[view.name]
-            store.generation = await current_generation(service.db, view)
-            group = self.router_group(view, store.generation)
-            for source in view.sources:
+            self.stores[view.name].generation = await current_generation(service.db, view)
+        group = self.router_group({name: store.generation for name, store in self.stores.items()})
+        for source in dict.fromkeys(s for view in self.views for s in view.sources):
+            routed = [view for view in self.views if source in view.sources]
 
-                async def reroute(inbound: Inbound, view: View = view, generation: int = store.generation) -> None:
-                    """Re-keys source events for the view's writer."""
-                    changes = route(view, generation, inbound.envelope, inbound.record)
+            async def reroute(inbound: Inbound, routed: Sequence[View] = routed) -> None:
+                """Re-keys source events for the views' writer."""
+                changes = [
+                    pair
+                    for view in routed
+                    for pair in route(view, self.stores[view.name].generation, inbound.envelope, inbound.record)
+                ]
+                if changes:
                     await publish_many(
-                        service.broker,
-                        [(topic, _wrap(change, key, settings.region, me)) for key, change in changes],
+                        service.broker, [(topic, _wrap(change, key, settings.region, me)) for key, change in changes]
                     )
 
-                reliable_subscriber(
-                    service.broker,
-                    source,
-                    group_id=group,
-                    authenticate=event_sender(service.tokens, _owner(source)),
-                    description=f"Routes {source} to the view {view.name}.",
-                    **common,
-                )(reroute)
+            reliable_subscriber(
+                service.broker,
+                source,
+                group_id=group,
+                authenticate=event_sender(service.tokens, _owner(source)),
+                description=f"Routes {source} to the views {', '.join(v.name for v in routed)}.",
+                **common,
+            )(reroute)
 
         writer = Writer(self.stores)
 
@@ -371,3 +383,49 @@ def _wrap(change: ViewChange, key: str, region: str, service: str) -> Envelope:
         key=key,
         event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"anju:view:{name}"),
     )
+
+
+# -- operators: python -m anju_kit.views rebuild <service> <view> ---------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Start the rebuild of a view: its next generation is filled from the first retained event once the
+    service's instances restart (they read the generations at start-up); the old generation's documents
+    stay until dropped by hand, so a rebuild can be compared or abandoned."""
+    import argparse
+
+    from anju_kit.mongo import connect
+    from anju_kit.settings import ServiceSettings
+
+    parser = argparse.ArgumentParser(prog="python -m anju_kit.views", description=main.__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    rebuild = commands.add_parser("rebuild", help="bump a view's generation (then restart the service)")
+    rebuild.add_argument("service", help="the service that keeps the view, e.g. claims")
+    rebuild.add_argument("view", help="the view's name, e.g. claims.by_unit")
+    rebuild.add_argument("--version", type=int, default=1, help="the view's shape version in the code (default 1)")
+    args = parser.parse_args(argv)
+
+    class Named(View):
+        name, version, sources = args.view, args.version, ()
+
+        def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+            return []
+
+        async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+            return None
+
+    async def run() -> int:
+        settings = ServiceSettings.for_service(args.service)
+        client = connect(settings)
+        try:
+            generation = await bump_generation(client[settings.mongo_db], Named())
+        finally:
+            await client.close()
+        print(f"{args.view} v{args.version}: generation {generation} in {settings.mongo_db}; restart {args.service}")
+        return 0
+
+    return asyncio.run(run())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -3,12 +3,15 @@ kit/tests/integration/test_kit_aggregate_storage_behaviour.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from kit_storage_behaviour import AggregateStorageBehaviour, DueIndexBehaviour, InboxBehaviour, MakeStore
+from kit_storage_behaviour import EVENTS_TOPIC, AggregateStorageBehaviour, DueHoursBehaviour, InboxBehaviour, MakeStore
 
-from anju_kit.memory import MemoryAggregateStore, MemoryDueIndex, MemoryInbox
+from anju_contracts import Envelope
+from anju_kit.memory import MemoryAggregateStore, MemoryInbox, MemoryViews, MemoryViewStore
+from anju_kit.views import View
 
 
 @pytest.fixture
@@ -23,10 +26,16 @@ class TestMemoryAggregateStore(AggregateStorageBehaviour):
     pass
 
 
-class TestMemoryDueIndex(DueIndexBehaviour):
+class TestMemoryViews(DueHoursBehaviour):
     @pytest.fixture
-    def make_due(self) -> type[MemoryDueIndex]:
-        return MemoryDueIndex
+    def fold(self) -> object:
+        async def fold(view: View, envelopes: Sequence[Envelope]) -> MemoryViewStore:
+            views = MemoryViews([view])
+            for envelope in envelopes:
+                await views.publish(EVENTS_TOPIC, envelope)
+            return views.store(view.name)
+
+        return fold
 
 
 class TestMemoryInbox(InboxBehaviour):

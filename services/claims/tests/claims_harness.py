@@ -103,8 +103,7 @@ async def start(settings: ClaimsSettings, *, clock: Clock | None = None, prepare
     if prepare:  # the read models see this run's claims only, not every earlier run's on the shared topics
         views = service.views
         await ensure_topics(settings, [views.topic])
-        for view in views.views:
-            await group_at_end(settings.kafka_bootstrap, views.router_group(view, 1), [topics.CLAIMS.events])
+        await group_at_end(settings.kafka_bootstrap, views.router_group(), [topics.CLAIMS.events])
         await group_at_end(settings.kafka_bootstrap, views.writer_group, [views.topic])
     await service.start()
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://claims")

@@ -1,11 +1,13 @@
 """The claims use cases on in-memory ports, for component tests: the real ``ClaimsHandlers`` and
-``ClaimRepository`` over the kit's in-memory doubles (anju_kit.memory), an in-memory policy read model and
+``ClaimRepository`` over the kit's in-memory doubles (anju_kit.memory), the claims' read models (the due
+index the sweeper reads among them) folded in memory by their own code, an in-memory policy read model and
 repair hints, and a renderer that records what it was asked for. No Kafka, MongoDB or MinIO: what those
 add is tested against the real servers in tests/integration; the kit's shared behaviour suites hold the
 doubles to the real stores' answers.
 
 Wired like ``bootstrap.build`` wires production: a flush that "publishes" right after each commit (here:
-into :attr:`InMemoryClaims.published`) and marks the outbox entry published, as the service does.
+into :attr:`InMemoryClaims.published` and the read models) and marks the outbox entry published, as the
+service does.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import hashlib
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from anju_claims.adapters.coverage_cache import CoverageCache
@@ -24,13 +26,15 @@ from anju_claims.domain.claim import Claim
 from anju_claims.domain.coverage import PolicyCoverage
 from anju_claims.domain.rules import ClaimsRules, rules_from_region
 from anju_claims.handlers import ClaimsHandlers, Outcome
+from anju_claims.read_models import DUE, VIEWS
 from anju_contracts import Actor, Envelope, Role
 from anju_contracts import claims as c
 from anju_contracts.base import Command, Message
 from anju_contracts.policy import BuildingPart, LiabilityPeriodStarted, OwnerRef, PolicyIssued, PolicyUnit
 from anju_kit.calendar import PrcCalendar
 from anju_kit.clock import SHANGHAI, FrozenClock
-from anju_kit.memory import MemoryAggregateStore, MemoryDueIndex, MemoryInbox, MemoryObjects
+from anju_kit.due import DueHoursEntries
+from anju_kit.memory import MemoryAggregateStore, MemoryInbox, MemoryObjects, MemoryViews
 from anju_kit.mongo import CreatedBatch, HistoryEntry, NewAggregate, OutgoingEvent, VersionConflict
 from anju_kit.regions import default_regions_dir, load_region
 
@@ -162,7 +166,7 @@ class InMemoryClaims:
     rules: ClaimsRules
     evidence: EvidenceStore
     store: RacingStore = field(default_factory=RacingStore)
-    due: MemoryDueIndex = field(default_factory=MemoryDueIndex)
+    views: MemoryViews = field(default_factory=lambda: MemoryViews(VIEWS))
     hints: MemoryRepairHints = field(default_factory=MemoryRepairHints)
     coverage: MemoryCoverage = field(default_factory=MemoryCoverage)
     inbox: MemoryInbox = field(default_factory=MemoryInbox)
@@ -170,7 +174,7 @@ class InMemoryClaims:
     published: list[Envelope] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.repo = ClaimRepository(self.store, due=self.due, repairs=self.hints)
+        self.repo = ClaimRepository(self.store, repairs=self.hints)
         self.handlers = self.instance()
 
     @classmethod
@@ -201,17 +205,24 @@ class InMemoryClaims:
             flush=self._flush,
             flush_created=self._flush_created,
             coverage_cache=CoverageCache(self.coverage, self.repo.repaired_units, max_age_s=30),
+            # Each instance its own reader of the due view, as each process has (it remembers what it looked at).
+            due=DueHoursEntries(self.views.store(DUE.name)),
         )
         return handlers
 
     async def _flush(self, claim_id: str, version: int, outgoing: list[OutgoingEvent]) -> None:
-        self.published += [e.envelope for e in outgoing]
+        await self._publish(outgoing)
         await self.store.mark_published(f"{claim_id}@{version}")
 
     async def _flush_created(self, items: list[NewAggregate], batch: CreatedBatch) -> None:
-        self.published += [e.envelope for item in items if item.doc_id in batch.ids for e in item.events]
+        await self._publish([e for item in items if item.doc_id in batch.ids for e in item.events])
         if batch.marker is not None:
             await self.store.mark_published(batch.marker)
+
+    async def _publish(self, outgoing: Sequence[OutgoingEvent]) -> None:
+        for event in outgoing:
+            self.published.append(event.envelope)
+            await self.views.publish(event.topic, event.envelope)
 
     # -- driving the use cases ------------------------------------------------------------------
 
@@ -303,18 +314,23 @@ def moment(claims: InMemoryClaims, when: datetime) -> datetime:
 
 
 async def reported_and_surveyed(claims: InMemoryClaims, claim_id: str, unit: str = "u-1", who: str = "o-1") -> None:
+    """Reported now, surveyed the next day (from 2026-09-01 10:00: scheduled for 09-02 14:00, surveyed
+    15:00, recorded 16:00)."""
+    start = claims.clock.now()
     outcome = await claims.send(report(claim_id, unit, who), owner(who, unit))
     assert outcome.claim.status is c.ClaimStatus.REPORTED and outcome.version == 1
-    moment(claims, at(2026, 9, 1, 11))
-    await claims.send(c.ScheduleSurvey(claim_id=claim_id, scheduled_at=at(2026, 9, 2, 14), surveyor_id="srv-1"))
-    moment(claims, at(2026, 9, 2, 16))
-    survey = c.RecordSurvey(
-        claim_id=claim_id, surveyed_at=at(2026, 9, 2, 15), surveyor_id="srv-1", findings="防水层破损。"
-    )
+    moment(claims, start + timedelta(hours=1))
+    scheduled = start + timedelta(days=1, hours=4)
+    await claims.send(c.ScheduleSurvey(claim_id=claim_id, scheduled_at=scheduled, surveyor_id="srv-1"))
+    moment(claims, start + timedelta(days=1, hours=6))
+    surveyed = start + timedelta(days=1, hours=5)
+    survey = c.RecordSurvey(claim_id=claim_id, surveyed_at=surveyed, surveyor_id="srv-1", findings="防水层破损。")
     assert (await claims.send(survey)).claim.status is c.ClaimStatus.SURVEYED
 
 
 async def covered(claims: InMemoryClaims, claim_id: str) -> None:
+    """:func:`reported_and_surveyed`, then decided covered two days after the report (2026-09-03 10:00)."""
+    start = claims.clock.now()
     await reported_and_surveyed(claims, claim_id)
-    decided = moment(claims, at(2026, 9, 3, 10))
+    decided = moment(claims, start + timedelta(days=2))
     await claims.send(c.DecideClaim(claim_id=claim_id, decision=c.Decision.COVERED, decided_at=decided))

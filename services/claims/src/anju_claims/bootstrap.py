@@ -18,15 +18,16 @@ from anju_claims.adapters.coverage_store import CoverageStore
 from anju_claims.adapters.documents import DocumentRenderer
 from anju_claims.adapters.evidence import EvidenceStore
 from anju_claims.adapters.repair_hints import MongoRepairHints
-from anju_claims.adapters.repository import ClaimRepository, claim_due_index, claim_store
+from anju_claims.adapters.repository import ClaimRepository, claim_store
 from anju_claims.config import ClaimsSettings
 from anju_claims.domain.rules import rules_from_region
 from anju_claims.entrypoints import http, kafka
 from anju_claims.handlers import ClaimsHandlers
-from anju_claims.read_models import VIEWS
+from anju_claims.read_models import DUE, VIEWS
 from anju_contracts import topics
 from anju_kit.calendar import PrcCalendar
 from anju_kit.clock import Clock, SystemClock
+from anju_kit.due import DueHoursEntries
 from anju_kit.logging import get_logger
 from anju_kit.mongo import CreatedBatch, Inbox, NewAggregate, OutgoingEvent
 from anju_kit.objectstore import ObjectStore
@@ -51,7 +52,7 @@ def build(settings: ClaimsSettings, *, clock: Clock | None = None) -> tuple[Serv
     rules = rules_from_region(region, PrcCalendar(settings.holidays_dir))
     claims = service.db["claims"]
     store = claim_store(claims)  # kept concrete here: the outbox relay publishes from it
-    repo = ClaimRepository(store, due=claim_due_index(claims), repairs=MongoRepairHints.beside(claims))
+    repo = ClaimRepository(store, repairs=MongoRepairHints.beside(claims))
     coverage = CoverageStore(service.db["policy_coverage"], service.db["policy_facts"], service.db["policy_units"])
     objects: ObjectStore = service.objects
     evidence = EvidenceStore(objects, settings.claims_bucket, settings.region, region.claims.evidence)
@@ -94,7 +95,8 @@ def build(settings: ClaimsSettings, *, clock: Clock | None = None) -> tuple[Serv
         batch_timeout_ms=settings.claims_batch_wait_ms,
     )
     service.extra_topics += [topics.POLICY.events, topics.dlq(topics.POLICY.events)]
-    service.read_models(VIEWS)  # what the listings read (anju_claims.read_models)
+    views = service.read_models(VIEWS)  # what the listings and the sweeper read (anju_claims.read_models)
+    handlers.due = DueHoursEntries(views.store(DUE.name), lookback=timedelta(hours=settings.claims_due_lookback_h))
 
     @service.on_startup
     async def prepare() -> None:

@@ -21,7 +21,13 @@ class ClaimsSettings(ServiceSettings):
     )
     claims_sweep_interval_s: float = Field(default=5.0, gt=0, description="How often overdue deadlines are looked for.")
     claims_due_grace_s: float = Field(
-        default=60.0, gt=0, description="Age after which a due-index entry of a commit that never happened is dropped."
+        default=60.0, gt=0, description="Age after which a due-index entry of a claim that is not there is dropped."
+    )
+    claims_due_lookback_h: float = Field(
+        default=48.0,
+        gt=0,
+        description="Hours of the due index each sweep reads back: how long the index may trail or the sweeper "
+        "be down without missing a deadline (a process's first sweep reads 30 days back).",
     )
     claims_command_attempts: int = Field(default=3, ge=1, le=20)
     claims_batch_max: int = Field(default=500, ge=1, le=5000, description="Most commands consumed as one batch.")

@@ -28,7 +28,7 @@ from anju_contracts import Actor, Envelope, ReasonCode, Role
 from anju_contracts import claims as c
 from anju_contracts.base import Command, Event
 from anju_kit.clock import Clock
-from anju_kit.due import sweep_overdue
+from anju_kit.due import DueEntries, sweep_overdue
 from anju_kit.evidence import UploadTicket
 from anju_kit.logging import get_logger
 from anju_kit.mongo import (
@@ -83,6 +83,7 @@ class ClaimsHandlers:
     flush_created: FlushCreated | None = None
     coverage_cache: CoverageCache | None = None
     batch_concurrency: int = 8  # claims applied at once; FerretDB gains little beyond a few
+    due: DueEntries | None = None  # the legal clock's due index (the claims.due read model)
     _system: Actor = field(init=False)
     _work: UnitOfWork = field(init=False)
 
@@ -224,13 +225,12 @@ class ClaimsHandlers:
                     ),
                 )
             )
-        due = {claim.claim_id: claim.next_due_at for claim in born if claim.next_due_at is not None}
         aggregates = [aggregate for _, aggregate in new]
 
         async def publish(batch: CreatedBatch) -> None:
             await self._flush_created(aggregates, batch)
 
-        batch = await self.repo.add_many(aggregates, due=due, after_commit=publish)
+        batch = await self.repo.add_many(aggregates, after_commit=publish)
         for item, aggregate in new:
             outcome[id(item)] = aggregate.doc_id in batch.ids
         return outcome
@@ -374,8 +374,10 @@ class ClaimsHandlers:
         claim's version lets exactly one of them record a deadline as overdue, and the domain never
         fires one twice.
         """
+        if self.due is None:
+            return 0  # no due index wired (a test of something else)
         return await sweep_overdue(
-            self.repo.due, load=self.repo.get, fire=self._fire_overdue, now=self.clock.now(), grace=grace, limit=limit
+            self.due, load=self.repo.get, fire=self._fire_overdue, now=self.clock.now(), grace=grace, limit=limit
         )
 
     async def _fire_overdue(self, loaded: LoadedClaim, now: datetime) -> int:

@@ -8,7 +8,7 @@ lists only what its callers use.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -18,7 +18,6 @@ from anju_claims.domain.coverage import PolicyCoverage
 from anju_claims.domain.warranty import RepairWarranty
 from anju_contracts import claims as c
 from anju_contracts.policy import BuildingPart
-from anju_kit.due import DueEntries
 from anju_kit.evidence import UploadTicket
 from anju_kit.mongo import CreatedBatch, Doc, NewAggregate
 from anju_kit.objectstore import PresignedDownload
@@ -38,17 +37,14 @@ class LoadedClaim:
 
 
 class ClaimStore(Aggregates[Claim, LoadedClaim], Protocol):
-    """The claims (``get`` / ``add`` / ``save`` / ``applied_events`` for the kit's unit of work), their
-    legal-clock due index, bulk intake, the CLM-06 repair links and the history the HTTP API shows."""
-
-    @property
-    def due(self) -> DueEntries: ...
+    """The claims (``get`` / ``add`` / ``save`` / ``applied_events`` for the kit's unit of work), bulk
+    intake, the CLM-06 repair links and the history the HTTP API shows. (The legal clock's due index is
+    a read model, ``claims.due``: the handlers' ``due``, a kit ``DueEntries``.)"""
 
     async def add_many(
         self,
         items: Sequence[NewAggregate],
         *,
-        due: Mapping[str, datetime],
         after_commit: Callable[[CreatedBatch], Awaitable[None]] | None = None,
     ) -> CreatedBatch: ...
 

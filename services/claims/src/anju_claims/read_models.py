@@ -1,6 +1,6 @@
 """The claims' read models: each question a page or an integrator asks, as documents read by ``_id``.
 
-All fold ``claims.ClaimStateChanged`` (the claim as it stands after each change, published in the same
+The listings fold ``claims.ClaimStateChanged`` (the claim as it stands after each change, published in the same
 write), so no view reads a claim and a late or repeated event never moves an item backwards (the
 highest version wins):
 
@@ -8,7 +8,8 @@ highest version wins):
 * ``claims.by_owner`` — an owner's claims, document ``<owner>``;
 * ``claims.by_insurer`` — an insurer's claims, one page per report month (``<insurer>|<YYYY-MM>``),
   tallied by month and status on ``<insurer>``;
-* ``claims.by_region`` — the regulator's list and counts, the same shape for the whole region.
+* ``claims.by_region`` — the regulator's list and counts, the same shape for the whole region;
+* ``claims.due`` — the legal clock's due index: opened obligations by due hour (kit.due.DueHours).
 
 Each document has one writer (kit.views: the partition key is the unit, owner, insurer or region).
 """
@@ -22,6 +23,7 @@ from anju_contracts import Envelope, topics
 from anju_contracts import claims as c
 from anju_contracts.base import Event
 from anju_kit.clock import SHANGHAI
+from anju_kit.due import DueHours
 from anju_kit.views import Docs, View, keep_listed
 
 ALL = "all"  # the one page of a listing too small to need months (a unit's or an owner's claims)
@@ -108,4 +110,7 @@ class ByRegion(_ClaimListing):
         return report_month(state)
 
 
-VIEWS: tuple[View, ...] = (ByUnit(), ByOwner(), ByInsurer(), ByRegion())
+# The legal clock's due index (XC-02): opened obligations by the hour they fall due, swept by ``_id``.
+DUE = DueHours("claims", topics.CLAIMS.events)
+
+VIEWS: tuple[View, ...] = (ByUnit(), ByOwner(), ByInsurer(), ByRegion(), DUE)

@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from claims_memory import INSURER, OTHER_INSURER, REGULATOR, InMemoryClaims, at, covered, moment, owner, report, wrap
 
 from anju_claims.domain.errors import ClaimError
 from anju_claims.handlers import BatchItem
+from anju_claims.read_models import DUE
 from anju_contracts import Actor, ReasonCode, Refusal
 from anju_contracts import claims as c
+from anju_kit.calendar import shanghai_day
+from anju_kit.clock import SHANGHAI, FrozenClock
+from anju_kit.due import due_hour
 
 S = c.ClaimStatus
 GRACE = timedelta(seconds=60)
@@ -102,26 +106,42 @@ async def test_xc04_a_lost_compare_and_set_is_decided_again_on_the_fresh_state_a
     assert claim.status is S.WITHDRAWN and claim.surveyed_at is None
 
 
+@pytest.fixture
+async def live_claims() -> InMemoryClaims:
+    """Claims on a clock frozen at the real present. Envelopes carry the wall-clock time (``occurred_at``)
+    and the due index files an obligation under the later of its due hour and that time, so for the sweeper
+    the legal clock and the envelopes must agree, as they do in production. (The policy's waterproofing
+    period, from 2025-01-01, covers reports until 2029.)"""
+    running = await InMemoryClaims.start(FrozenClock(datetime.now(SHANGHAI).replace(second=0, microsecond=0)))
+    await running.load_policy("pol-1", {"u-1": "o-1"})
+    return running
+
+
 async def test_xc02_clm03_the_overdue_sweepers_of_two_instances_fire_an_unmet_deadline_exactly_once(
-    claims: InMemoryClaims,
+    live_claims: InMemoryClaims,
 ) -> None:
+    claims = live_claims
     await covered(claims, "c-due")
-    moment(claims, at(2026, 9, 4))
+    agreed = moment(claims, claims.clock.now() + timedelta(hours=1))
     agreement = c.RecordAgreement(
         claim_id="c-due",
         mode=c.CompensationMode.MONEY,
         amount_fen=80_000,
-        agreed_on=date(2026, 9, 4),
+        agreed_on=shanghai_day(agreed),
         money_agreed_by_owner=True,
     )
-    await claims.send(agreement)
+    (perform,) = (await claims.send(agreement)).claim.deadlines
+    assert perform.rule_id == "CLM-03"
+    # The due index, a read model of the obligations published, files it under the hour it falls due in.
+    hour = await claims.views.store(DUE.name).get(due_hour(perform.due_at))
+    assert hour is not None and [e["aggregate_id"] for e in hour["entries"]] == ["c-due"]
     first, second = claims.handlers, claims.instance()
 
-    moment(claims, at(2026, 9, 14, 23, 59))  # the last day of the 10: not overdue yet
-    assert await first.sweep_overdue(grace=GRACE) == 0
-    assert claims.events("c-due", c.DeadlineOverdue) == [] and len(claims.due.entries) == 1
+    moment(claims, perform.due_at - timedelta(minutes=1))  # the end of the 10 days: not overdue yet
+    assert list(await asyncio.gather(first.sweep_overdue(grace=GRACE), second.sweep_overdue(grace=GRACE))) == [0, 0]
+    assert claims.events("c-due", c.DeadlineOverdue) == []
 
-    moment(claims, at(2026, 9, 20))
+    moment(claims, perform.due_at + timedelta(hours=1))
     fired = await asyncio.gather(first.sweep_overdue(grace=GRACE), second.sweep_overdue(grace=GRACE))
 
     assert sorted(fired) == [0, 1] and claims.store.conflicts == 1  # both raced for it; one commit won
@@ -130,9 +150,12 @@ async def test_xc02_clm03_the_overdue_sweepers_of_two_instances_fire_an_unmet_de
     claim = await claims.claim("c-due")
     assert claim.deadlines[0].overdue_reported and claim.next_due_at is None
     assert [h["action"] for h in await claims.repo.history("c-due")].count("claims.DeadlineOverdue") == 1
-    assert claims.due.entries == {}  # looked at: nothing left due for this claim
-    moment(claims, at(2026, 10, 20))
-    assert list(await asyncio.gather(first.sweep_overdue(grace=GRACE), second.sweep_overdue(grace=GRACE))) == [0, 0]
+    # The next rounds: the loser looks at the claim again and finds nothing left to fire; the winner remembers.
+    for later in (timedelta(hours=1, minutes=5), timedelta(days=1)):
+        moment(claims, perform.due_at + later)
+        again = await asyncio.gather(first.sweep_overdue(grace=GRACE), second.sweep_overdue(grace=GRACE))
+        assert list(again) == [0, 0]
+    assert len(claims.events("c-due", c.DeadlineOverdue)) == 1
 
 
 async def test_clm01_a_batch_of_reports_is_created_in_bulk_and_its_redelivery_changes_nothing(

@@ -6,7 +6,7 @@ import asyncio
 import hashlib
 import io
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -33,6 +33,7 @@ from claims_harness import (
 from anju_contracts import Actor
 from anju_contracts.policy import PolicyEnded
 from anju_kit.clock import SHANGHAI, FrozenClock
+from anju_kit.testing import scan_watch
 
 pytestmark = pytest.mark.integration
 
@@ -334,3 +335,33 @@ async def listed(claims: Running, actor: Actor, expected: set[str], **params: st
 
     result: dict[str, Any] = await wait_for(answer)
     return result
+
+
+async def test_city_scale_nothing_reads_a_whole_collection(claims: Running) -> None:
+    """Issue #10: every question — report, steps, one claim, its history, the listings of an owner, a
+    unit, an insurer and the regulator, the overdue sweep — is answered by ``_id`` look-ups. The one
+    exception is the outbox relay's sweep of ``*_outbox``: markers of events not yet acknowledged by
+    Kafka, dropped once they are, so it holds what is in flight, not what the city accumulates."""
+    with scan_watch().watching() as scans:
+        await _report(claims, "c-city")
+        await survey(claims, "c-city")
+        decided = await claims.http.post(
+            "/v1/claims/c-city/decision",
+            json={
+                "claim_id": "c-city",
+                "decision": "not_covered",
+                "decided_at": now().isoformat(),
+                "reasons": [{"code": "NOT_A_DEFECT", "text": "属正常使用损耗。"}],
+            },
+            headers=claims.auth(INSURER),
+        )
+        assert decided.status_code == 200, decided.text
+        for path, actor in (("/v1/claims/c-city", INSURER), ("/v1/claims/c-city/history", REGULATOR)):
+            assert (await claims.http.get(path, headers=claims.auth(actor))).status_code == 200
+        await listed(claims, owner("o-1", "u-1"), {"c-city"})
+        await listed(claims, INSURER, {"c-city"}, unit_id="u-1")
+        await listed(claims, INSURER, {"c-city"})
+        await listed(claims, REGULATOR, {"c-city"})
+        await claims.handlers.sweep_overdue(grace=timedelta(minutes=1))
+    growing = [s for s in scans if s.database == claims.settings.mongo_db and not s.collection.endswith("_outbox")]
+    assert growing == []

@@ -133,8 +133,11 @@ async def test_clm03_same_agreement_replayed_100_times_is_one_payment_obligation
 async def test_xc02_overdue_fires_exactly_once_with_two_instances(infra, unique) -> None:
     token = unique("o").replace("-", "")
     later = FrozenClock(now() + timedelta(days=40))  # past the CLM-03 deadline of an agreement made today
-    first = await start(claims_settings(infra, token, instance_id="a"), clock=later)
-    second = await start(claims_settings(infra, token, instance_id="b"), clock=later, prepare=False)
+    # The sweepers read the due index 45 days back: the obligation fell due at real time + 10 days.
+    first = await start(claims_settings(infra, token, instance_id="a", claims_due_lookback_h=45 * 24), clock=later)
+    second = await start(
+        claims_settings(infra, token, instance_id="b", claims_due_lookback_h=45 * 24), clock=later, prepare=False
+    )
     try:
         await load_policy(first, policy_events("pol-o", "prj-o", {"u-1": "o-1"}))
         async with Tail(infra.kafka_bootstrap, topics.CLAIMS.events) as events:
@@ -154,8 +157,12 @@ async def test_xc02_overdue_fires_exactly_once_with_two_instances(infra, unique)
         history = await first.handlers.repo.history("c-due")
         assert [h["action"] for h in history].count("claims.DeadlineOverdue") == 1
 
-        async def looked_at() -> bool:  # the due index keeps nothing for a claim with nothing left due
-            return not await first.handlers.repo.due_entries(later.now())
+        async def looked_at() -> bool:  # each sweeper has looked at the claim; nothing is left to look at
+            for instance in (first, second):
+                assert instance.handlers.due is not None
+                if any(e.aggregate_id == "c-due" for e in await instance.handlers.due.due(later.now())):
+                    return False
+            return True
 
         await wait_for(looked_at)
     finally:

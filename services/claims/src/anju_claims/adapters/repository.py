@@ -2,19 +2,17 @@
 ``version``, the outbox of events, applied command ids, the history with actor) and a current-state
 projection for queries.
 
-The legal clock's *due index* (``claims_due``, the kit's :class:`~anju_kit.due.DueIndex`) holds one
-small entry per moment a claim must be looked at again, written before every commit that moves the
-claim's ``next_due_at``; the overdue sweeper reads it instead of querying the ever-growing claims.
+The legal clock's due index is a read model (``claims.due`` in anju_claims.read_models), folded from
+the obligations each commit publishes: nothing is noted here before a commit.
 
-The repository takes its store, due index and repair hints (the ports of anju_kit.ports / anju_claims.ports),
-so the same code runs on MongoDB (:meth:`ClaimRepository.in_mongo`) and, in component tests, on the
-kit's in-memory doubles.
+The repository takes its store and repair hints (the ports of anju_kit.ports / anju_claims.ports), so the
+same code runs on MongoDB (:meth:`ClaimRepository.in_mongo`) and, in component tests, on the kit's
+in-memory doubles.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Sequence
 
 from pymongo.asynchronous.collection import AsyncCollection
 
@@ -25,7 +23,6 @@ from anju_claims.ports import LoadedClaim, RepairHints
 from anju_contracts import claims as c
 from anju_contracts.base import Event
 from anju_contracts.policy import BuildingPart
-from anju_kit.due import DueEntry, DueIndex, DueNotes
 from anju_kit.mongo import AggregateStore, CreatedBatch, Doc, HistoryEntry, NewAggregate, OutgoingEvent
 from anju_kit.ports import AggregateStorage
 from anju_kit.upcasting import StateSchema
@@ -55,24 +52,18 @@ def claim_store(collection: AsyncCollection[Doc], *, schema: StateSchema = CLAIM
 
 
 class ClaimRepository:
-    def __init__(self, store: AggregateStorage, *, due: DueNotes, repairs: RepairHints) -> None:
+    def __init__(self, store: AggregateStorage, *, repairs: RepairHints) -> None:
         self.store = store
-        self.due = due
         # unit id -> claims that completed a repair there; policy id -> its units with one (CLM-06)
         self.repairs = repairs
 
     @classmethod
     def in_mongo(cls, collection: AsyncCollection[Doc], *, schema: StateSchema = CLAIM_SCHEMA) -> ClaimRepository:
-        """The claims kept in ``collection`` with their log, outbox, due index and repair hints beside it."""
-        return cls(
-            claim_store(collection, schema=schema),
-            due=claim_due_index(collection),
-            repairs=MongoRepairHints.beside(collection),
-        )
+        """The claims kept in ``collection`` with their log, outbox and repair hints beside it."""
+        return cls(claim_store(collection, schema=schema), repairs=MongoRepairHints.beside(collection))
 
     async def ensure_indexes(self) -> None:
         await self.store.ensure_indexes("unit_id", "insurer_id", "owner_id")
-        await self.due.ensure_indexes()
 
     async def get(self, claim_id: str) -> LoadedClaim | None:
         stored = await self.store.get(claim_id)
@@ -84,7 +75,6 @@ class ClaimRepository:
     async def add(
         self, claim_id: str, claim: Claim, events: Sequence[OutgoingEvent], *, applied_id: str, history: HistoryEntry
     ) -> int:
-        await self.due.note_change(claim_id, 1, claim.next_due_at, None)
         return await self.store.create(claim_id, to_state(claim), events, applied_id=applied_id, history=history)
 
     async def save(
@@ -97,9 +87,7 @@ class ClaimRepository:
         applied_id: str,
         history: HistoryEntry,
     ) -> int:
-        """Commit the version after ``loaded``, noting the claim's next deadline in the due index first
-        when it changed (an entry without its commit is dropped by the sweeper)."""
-        await self.due.note_change(claim_id, loaded.version + 1, claim.next_due_at, loaded.due_at)
+        """Commit the version after ``loaded`` (the compare-and-set: ``VersionConflict`` when taken)."""
         return await self.store.update(
             claim_id, loaded.version, to_state(claim), events, applied_id=applied_id, history=history
         )
@@ -115,12 +103,9 @@ class ClaimRepository:
         self,
         items: Sequence[NewAggregate],
         *,
-        due: Mapping[str, datetime],
         after_commit: Callable[[CreatedBatch], Awaitable[None]] | None = None,
     ) -> CreatedBatch:
-        """Create many claims at once (bulk intake); tells the ids created now (the others existed).
-        ``due`` maps the claims born with an open deadline (refused at intake: CLM-04) to it."""
-        await self.due.note_many((claim_id, 1, at) for claim_id, at in due.items())
+        """Create many claims at once (bulk intake); tells the ids created now (the others existed)."""
         return await self.store.create_many(items, after_commit=after_commit)
 
     async def note_warranty(self, unit_id: str, claim_id: str, policy_id: str | None = None) -> None:
@@ -143,18 +128,3 @@ class ClaimRepository:
             if warranty is not None and warranty.part is part:
                 found.append(warranty)
         return found
-
-    # -- the due index (the legal clock) ---------------------------------------------------------
-
-    async def due_entries(self, now: datetime, *, limit: int = 100) -> list[DueEntry]:
-        """Entries due at ``now`` or earlier, earliest first."""
-        return await self.due.due(now, limit=limit)
-
-    async def drop_due(self, entry_id: str) -> None:
-        await self.due.drop(entry_id)
-
-
-def claim_due_index(collection: AsyncCollection[Doc]) -> DueIndex:
-    """The due index beside the claims in ``collection`` (``<name>_due``). Its entries name their claim in
-    ``claim_id`` (kept: entries written before are still read)."""
-    return DueIndex(collection.database[f"{collection.name}_due"], id_field="claim_id")
