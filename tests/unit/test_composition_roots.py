@@ -35,7 +35,14 @@ def settings_of(service: str, **overrides: Any) -> ServiceSettings:
 
 
 def groups_of(service: ServiceApp) -> list[str]:
-    return [s.group_id or "" for s in service.broker.subscribers if isinstance(s, LogicSubscriber)]
+    """The groups of the broker's subscribers, and of the read models' router and writer (they subscribe
+    when the service starts, so their names are asked of the views themselves)."""
+    groups = [s.group_id or "" for s in service.broker.subscribers if isinstance(s, LogicSubscriber)]
+    try:
+        views = service.views
+    except RuntimeError:  # a service without read models
+        return groups
+    return [*groups, views.router_group(), views.writer_group]
 
 
 @pytest.mark.parametrize("name", SERVICES)
