@@ -44,10 +44,9 @@ def service_settings(service: str) -> ServiceSettings:
 
 
 def service_app(service: str) -> ServiceApp:
-    """The service as its composition root builds it (nothing connects until it starts)."""
+    """The service as its composition root, ``build(settings)``, makes it (nothing connects until it starts)."""
     bootstrap = importlib.import_module(f"anju_{service}.bootstrap")
-    built = bootstrap.create_service(service_settings(service))
-    app: ServiceApp = built[0] if isinstance(built, tuple) else built
+    app: ServiceApp = bootstrap.build(service_settings(service))[0]
     return app
 
 

@@ -30,15 +30,15 @@ pytestmark = pytest.mark.e2e
 
 BASE_PORT = int(os.environ.get("ANJU_E2E_BASE_PORT", "18100"))
 
-# The consumer groups each service uses ({} = the run's suffix), with the topics they read (see each
-# service's entrypoints; claims names its groups from ANJU_CLAIMS_CONSUMER_GROUP).
+# The consumer groups each service uses ({} = the run's ANJU_KAFKA_GROUP_SUFFIX, which every group name
+# ends with), with the topics they read (see each service's entrypoints).
 GROUPS = {
     "anju-registry{}": [BY_SERVICE["registry"].commands],
     "anju-policy{}": [BY_SERVICE["policy"].commands],
     "anju-risk{}": [BY_SERVICE["risk"].commands],
     "anju-notify{}": [BY_SERVICE["notify"].commands],
     "anju-claims{}": [BY_SERVICE["claims"].commands],
-    "anju-claims{}-policy": [BY_SERVICE["policy"].events],
+    "anju-claims-policy{}": [BY_SERVICE["policy"].events],
 }
 
 
@@ -83,7 +83,6 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
             "ANJU_MONGO_DB": f"e2e_{service}_{token}",
             "ANJU_INSTANCE_ID": f"e2e-{token}",
             "ANJU_KAFKA_GROUP_SUFFIX": suffix,
-            "ANJU_CLAIMS_CONSUMER_GROUP": f"anju-claims{suffix}",  # claims names its groups itself
         }
         log = open(logs / f"{service}.log", "wb")  # noqa: SIM115 - closed with the process below
         procs[service] = subprocess.Popen(

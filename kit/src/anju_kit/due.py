@@ -38,7 +38,8 @@ from anju_contracts.common import ObligationKind, ObligationOpened
 from anju_kit.clock import SHANGHAI
 from anju_kit.logging import get_logger
 from anju_kit.mongo import Doc, VersionConflict
-from anju_kit.views import Docs, View, ViewStore
+from anju_kit.ports import ViewReads
+from anju_kit.views import Docs, View
 
 log = get_logger(__name__)
 
@@ -220,7 +221,7 @@ class DueHoursEntries:
 
     def __init__(
         self,
-        store: ViewStore,
+        store: ViewReads,
         *,
         lookback: timedelta = timedelta(hours=48),
         first_lookback: timedelta = timedelta(days=30),

@@ -32,12 +32,12 @@ from anju_kit.objectstore import (
     MAX_EXPIRY,
     ObjectMismatch,
     ObjectMissing,
-    ObjectStore,
     UnsafeObjectKey,
     check_key,
     object_key,
     sanitise_filename,
 )
+from anju_kit.ports import ObjectStorage
 from anju_kit.regions import EvidenceRules
 
 PDF = "application/pdf"
@@ -95,14 +95,15 @@ class UploadTicket:
 
 
 class EvidenceStore:
-    """Evidence of one service in its bucket, under the region's evidence rules.
+    """Evidence of one service in its bucket, under the region's evidence rules (on the object store, or
+    its in-memory double :class:`anju_kit.memory.MemoryObjects` in component tests).
 
     Refusals are raised as ``refusal`` (a :class:`~anju_contracts.Refusal` subclass, e.g. the
     service's own domain error) with the reason code and the offending field, never the value.
     """
 
     def __init__(
-        self, objects: ObjectStore, bucket: str, rules: EvidenceRules, *, refusal: type[Refusal] = Refusal
+        self, objects: ObjectStorage, bucket: str, rules: EvidenceRules, *, refusal: type[Refusal] = Refusal
     ) -> None:
         self.objects = objects
         self.bucket = bucket

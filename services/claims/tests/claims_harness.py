@@ -90,8 +90,9 @@ async def group_at_end(bootstrap: str, group: str, names: list[str]) -> None:
 async def prepare_topics(settings: ClaimsSettings) -> None:
     names = [*topics.CLAIMS.all(), *map(topics.dlq, topics.CLAIMS.all()), topics.POLICY.events]
     await ensure_topics(settings, [*names, topics.dlq(topics.POLICY.events)])
-    await group_at_end(settings.kafka_bootstrap, settings.claims_consumer_group, [topics.CLAIMS.commands])
-    await group_at_end(settings.kafka_bootstrap, f"{settings.claims_consumer_group}-policy", [topics.POLICY.events])
+    commands, policy = settings.claims_consumer_group, f"{settings.claims_consumer_group}-policy"
+    await group_at_end(settings.kafka_bootstrap, settings.consumer_group(commands), [topics.CLAIMS.commands])
+    await group_at_end(settings.kafka_bootstrap, settings.consumer_group(policy), [topics.POLICY.events])
 
 
 async def start(settings: ClaimsSettings, *, clock: Clock | None = None, prepare: bool = True) -> Running:

@@ -258,6 +258,7 @@ def _env(settings: ClaimsSettings, port: int) -> dict[str, str]:
         "ANJU_REGION": settings.region,
         "ANJU_CLAIMS_BUCKET": settings.claims_bucket,
         "ANJU_CLAIMS_CONSUMER_GROUP": settings.claims_consumer_group,
+        "ANJU_KAFKA_GROUP_SUFFIX": settings.kafka_group_suffix,
         "ANJU_HTTP_PORT": str(port),
         "ANJU_LOG_LEVEL": "WARNING",
     }
@@ -283,8 +284,13 @@ async def run_claims_benchmarks(settings: ServiceSettings, count: int) -> Claims
     instances = int(os.environ.get("ANJU_BENCH_CLAIMS_INSTANCES", "1"))
     names = [*topics.CLAIMS.all(), *map(topics.dlq, topics.CLAIMS.all())]
     await ensure_topics(claims, [*names, topics.POLICY.events, topics.dlq(topics.POLICY.events)])
-    await _group_at_end(claims.kafka_bootstrap, claims.claims_consumer_group, topics.CLAIMS.commands)
-    await _group_at_end(claims.kafka_bootstrap, f"{claims.claims_consumer_group}-policy", topics.POLICY.events)
+    # The groups the instances will use (with ANJU_KAFKA_GROUP_SUFFIX, as bootstrap.build names them).
+    await _group_at_end(
+        claims.kafka_bootstrap, claims.consumer_group(claims.claims_consumer_group), topics.CLAIMS.commands
+    )
+    await _group_at_end(
+        claims.kafka_bootstrap, claims.consumer_group(f"{claims.claims_consumer_group}-policy"), topics.POLICY.events
+    )
     await _seed_read_model(claims, portfolio)
     ports = [_free_port() for _ in range(instances)]
     log_path = Path(tempfile.gettempdir()) / f"anju-bench-claims-{token}.log"
@@ -424,7 +430,7 @@ async def _joined(settings: ClaimsSettings, instances: int = 1, timeout_s: float
     try:
         deadline = time.perf_counter() + timeout_s
         while time.perf_counter() < deadline:
-            responses = await admin.describe_consumer_groups([settings.claims_consumer_group])
+            responses = await admin.describe_consumer_groups([settings.consumer_group(settings.claims_consumer_group)])
             # (error, id, state, protocol type, protocol, members)
             groups = [group for response in responses for group in response.groups]
             if any(group[2] == "Stable" and len(group[5]) >= instances for group in groups):

@@ -1,4 +1,9 @@
-"""Composition root of the claims service: the one place where real adapters are wired."""
+"""Composition root of the claims service: the one place where real adapters are wired.
+
+Every service's bootstrap has the same ``build(settings, *, clock=None) -> (ServiceApp, handlers)``;
+``create_app`` serves what it builds. Component tests wire the same handlers on in-memory ports instead
+(services/claims/tests/component/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from anju_claims.adapters.coverage_cache import CoverageCache
 from anju_claims.adapters.coverage_store import CoverageStore
 from anju_claims.adapters.documents import DocumentRenderer
 from anju_claims.adapters.evidence import EvidenceStore
-from anju_claims.adapters.repository import ClaimRepository
+from anju_claims.adapters.repair_hints import MongoRepairHints
+from anju_claims.adapters.repository import ClaimRepository, claim_store
 from anju_claims.config import ClaimsSettings
 from anju_claims.domain.rules import rules_from_region
 from anju_claims.entrypoints import http, kafka
@@ -38,11 +44,15 @@ DESCRIPTION = (
 )
 
 
-def create_service(settings: ClaimsSettings, *, clock: Clock | None = None) -> tuple[ServiceApp, ClaimsHandlers]:
+def build(settings: ClaimsSettings, *, clock: Clock | None = None) -> tuple[ServiceApp, ClaimsHandlers]:
+    """The service with its handlers on the real adapters (tests drive the handlers directly); nothing
+    connects until the service starts."""
     service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
     region = load_region(settings.region, settings.regions_dir)
     rules = rules_from_region(region, PrcCalendar(settings.holidays_dir))
-    repo = ClaimRepository(service.db["claims"])
+    claims = service.db["claims"]
+    store = claim_store(claims)  # kept concrete here: the outbox relay publishes from it
+    repo = ClaimRepository(store, repairs=MongoRepairHints.beside(claims))
     coverage = CoverageStore(service.db["policy_coverage"], service.db["policy_facts"], service.db["policy_units"])
     objects: ObjectStore = service.objects
     evidence = EvidenceStore(objects, settings.claims_bucket, settings.region, region.claims.evidence)
@@ -64,20 +74,22 @@ def create_service(settings: ClaimsSettings, *, clock: Clock | None = None) -> t
         # Publish the events just committed and flag their log entry by its _id: no query of the log
         # (FerretDB scans for anything but _id). After a crash the relay's sweep publishes them.
         await service.publish_many([(e.topic, e.envelope) for e in outgoing])
-        await repo.store.mark_published(f"{claim_id}@{version}")
+        await store.mark_published(f"{claim_id}@{version}")
 
     async def flush_created(items: list[NewAggregate], batch: CreatedBatch) -> None:
         # One publish for the claims a batch created, then the batch's outbox marker goes (by _id).
-        await service.relay.flush_created(repo.store, items, batch)
+        await service.relay.flush_created(store, items, batch)
 
     handlers.flush = flush
     handlers.flush_created = flush_created
-    service.relay_outbox_of(repo.store)
+    service.relay_outbox_of(store)
     kafka.register(
         service,
         handlers,
         kafka.pipeline(service, handlers),
-        group=settings.claims_consumer_group,
+        # Both groups carry ANJU_KAFKA_GROUP_SUFFIX, so a side-by-side deployment keeps its own offsets.
+        group=settings.consumer_group(settings.claims_consumer_group),
+        policy_group=settings.consumer_group(f"{settings.claims_consumer_group}-policy"),
         attempts=settings.claims_command_attempts,
         max_records=settings.claims_batch_max,
         batch_timeout_ms=settings.claims_batch_wait_ms,
@@ -108,7 +120,7 @@ def create_service(settings: ClaimsSettings, *, clock: Clock | None = None) -> t
 
 
 def create_app(settings: ClaimsSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    service, handlers = create_service(settings or ClaimsSettings.load(), clock=clock)
+    service, handlers = build(settings or ClaimsSettings.load(), clock=clock)
     app = service.build()
     app.state.handlers = handlers
     http.install(app, handlers, service.commands, service.views)

@@ -17,29 +17,28 @@ from typing import Any
 
 from anju_claims import access
 from anju_claims.adapters.coverage_cache import CoverageCache, UnitCoverage
-from anju_claims.adapters.coverage_store import CoverageStore
-from anju_claims.adapters.documents import DocumentRenderer
-from anju_claims.adapters.evidence import EvidenceStore, UploadTicket
-from anju_claims.adapters.repository import ClaimRepository, LoadedClaim, to_state
+from anju_claims.adapters.repository import to_state
 from anju_claims.domain.claim import CLM04_NOTICE, CLM06_WARRANTY, Claim
 from anju_claims.domain.coverage import PolicyCoverage
 from anju_claims.domain.errors import ClaimError
 from anju_claims.domain.projection import apply_policy_event
 from anju_claims.domain.rules import ClaimsRules
+from anju_claims.ports import ClaimStore, CoverageReadModel, Documents, Evidence, LoadedClaim
 from anju_contracts import Actor, Envelope, ReasonCode, Role
 from anju_contracts import claims as c
 from anju_contracts.base import Command, Event
 from anju_kit.clock import Clock
 from anju_kit.due import DueEntries, sweep_overdue
+from anju_kit.evidence import UploadTicket
 from anju_kit.logging import get_logger
 from anju_kit.mongo import (
     CreatedBatch,
     HistoryEntry,
-    Inbox,
     NewAggregate,
     OutgoingEvent,
 )
 from anju_kit.pipeline import CommandRequest
+from anju_kit.ports import MessageInbox
 from anju_kit.unit_of_work import UnitOfWork
 
 log = get_logger(__name__)
@@ -68,11 +67,14 @@ class Outcome:
 
 @dataclass
 class ClaimsHandlers:
-    repo: ClaimRepository
-    coverage: CoverageStore
-    inbox: Inbox
-    evidence: EvidenceStore
-    renderer: DocumentRenderer
+    """The claims use cases, on their ports (anju_claims.ports): Mongo / MinIO / PDF adapters in production,
+    in-memory doubles in component tests; ``bootstrap.build`` wires them."""
+
+    repo: ClaimStore
+    coverage: CoverageReadModel
+    inbox: MessageInbox
+    evidence: Evidence
+    renderer: Documents
     rules: ClaimsRules
     clock: Clock
     region: str
@@ -338,7 +340,7 @@ class ClaimsHandlers:
         if claim.project_id is None:
             raise ClaimError("INVALID_STATE", "a refused claim takes no evidence", field=refs[0][0])
         prefix = self.evidence.prefix(claim.project_id, claim.unit_id, claim.claim_id)
-        await self.evidence.store.verify_to_attach(refs, prefix=prefix, attached=claim.evidence_keys())
+        await self.evidence.verify_to_attach(refs, prefix=prefix, attached=claim.evidence_keys())
 
     async def _issue_documents(self, claim: Claim) -> None:
         """Generate the owner's documents the step calls for, before the one write that records them."""

@@ -193,7 +193,7 @@ async def test_scale_out_two_instances_share_the_stream_each_claim_once_in_order
                     await produce(infra.kafka_bootstrap, topics.CLAIMS.commands, [encode(envelope)], key=cid.encode())
 
             async def all_paid() -> bool:
-                return all(await _paid(one.handlers.repo, cid) for cid in ids)
+                return all([await _paid(one.handlers.repo, cid) for cid in ids])
 
             await wait_for(all_paid, timeout_s=60)
             seen = await events.envelopes(lambda e: e.key in flows, expect=14 * len(ids))

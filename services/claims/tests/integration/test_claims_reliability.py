@@ -76,6 +76,7 @@ def _spawn(settings, log: Path) -> subprocess.Popen[bytes]:
         "ANJU_S3_ENDPOINT": settings.s3_endpoint,
         "ANJU_CLAIMS_BUCKET": settings.claims_bucket,
         "ANJU_CLAIMS_CONSUMER_GROUP": settings.claims_consumer_group,
+        "ANJU_KAFKA_GROUP_SUFFIX": settings.kafka_group_suffix,  # the groups prepare_topics put at the end
         "ANJU_HTTP_PORT": str(_free_port()),
     }
     return subprocess.Popen(
@@ -87,7 +88,7 @@ async def test_kill_9_mid_stream_and_restart_applies_every_command_exactly_once(
     token = unique("r").replace("-", "")
     settings = claims_settings(infra, token)
     await prepare_topics(settings)
-    repo = ClaimRepository(connect(settings)[settings.mongo_db]["claims"])
+    repo = ClaimRepository.in_mongo(connect(settings)[settings.mongo_db]["claims"])
     ids = [f"c-k{i}-{token}" for i in range(40)]  # the events topic is shared with other runs
     policy = policy_events("pol-r", "prj-r", {f"u-{i}": f"o-{i}" for i in range(40)})
     await produce_many(settings.kafka_bootstrap, topics.POLICY.events, [("pol-r", encode(e)) for e in policy])
@@ -115,7 +116,7 @@ async def test_kill_9_mid_stream_and_restart_applies_every_command_exactly_once(
             process = _spawn(settings, log)
 
             async def all_paid() -> bool:
-                return all(await _paid(repo, cid) for cid in ids)
+                return all([await _paid(repo, cid) for cid in ids])
 
             await wait_for(all_paid, timeout_s=90)
             seen = await events.envelopes(lambda e: e.key in flows, expect=14 * len(ids), timeout_s=30)

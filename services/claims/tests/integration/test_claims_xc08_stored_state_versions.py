@@ -70,7 +70,7 @@ async def test_a_claim_stored_in_an_older_shape_loads_lists_and_saves_through_th
     await collection.database["claims_log"].insert_many([entry, lost_projection])
     await collection.insert_one(projection)
 
-    repo = ClaimRepository(collection, schema=CLAIM_V2)
+    repo = ClaimRepository.in_mongo(collection, schema=CLAIM_V2)
 
     loaded = await repo.get("clm-1")
     assert loaded is not None and loaded.version == 1 and loaded.applied == {"cmd-clm-1"}
@@ -96,7 +96,7 @@ async def test_a_claim_stored_in_an_older_shape_loads_lists_and_saves_through_th
 
     # The code that knows only version 1 refuses what version 2 wrote, rather than misread it.
     with pytest.raises(StateTooNew, match="claim clm-1: stored state has schema version 2"):
-        await ClaimRepository(collection).get("clm-1")
+        await ClaimRepository.in_mongo(collection).get("clm-1")
     await client.close()
 
 
@@ -104,7 +104,7 @@ async def test_claims_stored_today_are_stamped_with_the_claims_schema_version(se
     settings = service_settings()
     client = connect(settings)
     collection = client[settings.mongo_db]["claims"]
-    repo = ClaimRepository(collection)
+    repo = ClaimRepository.in_mongo(collection)
     claim = reported()
     history = HistoryEntry(action="report", actor=ACTOR, at=datetime.now(UTC))
     await repo.add(claim.claim_id, claim, [], applied_id="cmd-1", history=history)

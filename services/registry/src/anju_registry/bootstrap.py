@@ -1,4 +1,8 @@
-"""Composition root of the registry service: the one place where real adapters are wired."""
+"""Composition root of the registry service: the one place where real adapters are wired.
+
+Every service's bootstrap has the same ``build(settings, *, clock=None) -> (ServiceApp, handlers)``;
+``create_app`` serves what it builds.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ from fastapi import FastAPI
 from anju_kit.clock import Clock, SystemClock
 from anju_kit.regions import RegionError, RegionRules, load_region
 from anju_kit.service import ServiceApp
-from anju_kit.settings import ServiceSettings
 from anju_kit.views import ViewSet
 from anju_registry.adapters.repository import Repositories, Repository
 from anju_registry.config import RegistrySettings
@@ -73,13 +76,6 @@ def build(
     )
     service.on_startup(repos.ensure_indexes)
     return service, handlers
-
-
-def create_service(settings: ServiceSettings) -> ServiceApp:
-    """The service alone, e.g. for tools/asyncapi.py; plain ``ServiceSettings`` get the registry defaults."""
-    if not isinstance(settings, RegistrySettings):
-        settings = RegistrySettings.model_validate(settings.model_dump())
-    return build(settings)[0]
 
 
 def compose(service: ServiceApp, handlers: RegistryHandlers) -> FastAPI:

@@ -33,8 +33,8 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from anju_claims.adapters.coverage_store import CoverageStore
 from anju_claims.domain.coverage import PolicyCoverage
+from anju_claims.ports import CoverageReadModel
 
 RepairedUnits = Callable[[str], Awaitable[frozenset[str]]]
 _UNREAD = object()  # no generation read yet
@@ -58,7 +58,7 @@ class _Entry:
 class CoverageCache:
     def __init__(
         self,
-        store: CoverageStore,
+        store: CoverageReadModel,
         repaired_units: RepairedUnits,
         *,
         max_age_s: float = 30.0,

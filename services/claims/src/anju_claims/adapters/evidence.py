@@ -9,20 +9,24 @@ refusal is a :class:`ClaimError` naming the field (``UNSAFE_NAME``, ``EVIDENCE_M
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
+from datetime import timedelta
+
 from anju_claims.domain.errors import ClaimError
 from anju_contracts.claims import EvidenceRef, RequestEvidenceUpload
 from anju_kit import evidence
 from anju_kit.evidence import EvidenceKeys, UploadTicket
-from anju_kit.objectstore import ObjectStore, UnsafeObjectKey
+from anju_kit.objectstore import PresignedDownload, UnsafeObjectKey
+from anju_kit.ports import ObjectStorage
 from anju_kit.regions import EvidenceRules
 
 __all__ = ["EvidenceStore", "UploadTicket"]
 
 
 class EvidenceStore:
-    def __init__(self, objects: ObjectStore, bucket: str, region: str, rules: EvidenceRules) -> None:
+    def __init__(self, objects: ObjectStorage, bucket: str, region: str, rules: EvidenceRules) -> None:
         self.store = evidence.EvidenceStore(objects, bucket, rules, refusal=ClaimError)
-        self.objects, self.bucket, self.region = objects, bucket, region  # download links (entrypoints.http)
+        self.objects, self.bucket, self.region = objects, bucket, region
 
     async def ensure_bucket(self) -> None:
         await self.store.ensure_bucket()
@@ -50,6 +54,16 @@ class EvidenceStore:
     async def verify(self, ref: EvidenceRef, *, prefix: str, field: str = "evidence") -> None:
         """The object exists under this claim's prefix with the declared size, type and SHA-256."""
         await self.store.verify(ref, prefix=prefix, field=field)
+
+    async def verify_to_attach(
+        self, refs: Iterable[tuple[str, EvidenceRef]], *, prefix: str, attached: Collection[str] = ()
+    ) -> None:
+        """Each ``(field, ref)`` not attached to the claim yet is verified (a replay is not re-checked)."""
+        await self.store.verify_to_attach(refs, prefix=prefix, attached=attached)
+
+    async def download_link(self, key: str, expires: timedelta) -> PresignedDownload:
+        """A short-lived link to a stored document (entrypoints.http)."""
+        return await self.objects.presigned_get(self.bucket, key, expires)
 
     async def put_document(self, key: str, data: bytes) -> EvidenceRef:
         return await self.store.put_document(key, data)

@@ -1,26 +1,33 @@
-"""Claims in MongoDB on the kit's ``AggregateStore``: an insert-only commit log per claim (the
-compare-and-set on ``version``, the outbox of events, applied command ids, the history with actor)
-and a current-state projection for queries.
+"""Claims on the kit's aggregate store: an insert-only commit log per claim (the compare-and-set on
+``version``, the outbox of events, applied command ids, the history with actor) and a current-state
+projection for queries.
 
 The legal clock's due index is a read model (``claims.due`` in anju_claims.read_models), folded from
 the obligations each commit publishes: nothing is noted here before a commit.
+
+The repository takes its store and repair hints (the ports of anju_kit.ports / anju_claims.ports), so the
+same code runs on MongoDB (:meth:`ClaimRepository.in_mongo`) and, in component tests, on the kit's
+in-memory doubles.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 
 from pymongo.asynchronous.collection import AsyncCollection
 
+from anju_claims.adapters.repair_hints import MongoRepairHints
 from anju_claims.domain.claim import Claim
 from anju_claims.domain.warranty import RepairWarranty
+from anju_claims.ports import LoadedClaim, RepairHints
 from anju_contracts import claims as c
 from anju_contracts.base import Event
 from anju_contracts.policy import BuildingPart
 from anju_kit.mongo import AggregateStore, CreatedBatch, Doc, HistoryEntry, NewAggregate, OutgoingEvent
+from anju_kit.ports import AggregateStorage
 from anju_kit.upcasting import StateSchema
+
+__all__ = ["CLAIM_SCHEMA", "QUERIED_FIELDS", "ClaimRepository", "LoadedClaim", "claim_store", "from_state", "to_state"]
 
 # The claim fields queries filter on (``state.<name>``): HTTP listings, one household one file (XC-03).
 QUERIED_FIELDS = ("claim_id", "unit_id", "owner_id", "insurer_id", "policy_id", "project_id", "status")
@@ -28,18 +35,6 @@ QUERIED_FIELDS = ("claim_id", "unit_id", "owner_id", "insurer_id", "policy_id", 
 # The stored shape of a claim (XC-08: kept 10 years). Changing ``Claim``'s fields in a way an old state
 # would not validate against means: bump the version and add the upcaster from the one before.
 CLAIM_SCHEMA = StateSchema("claim", version=1)
-
-
-@dataclass(frozen=True)
-class LoadedClaim:
-    claim: Claim
-    version: int
-    applied: frozenset[str]
-    due_at: datetime | None  # the claim's next_due_at as loaded (``claim`` changes in place)
-
-    @property
-    def aggregate(self) -> Claim:
-        return self.claim
 
 
 def to_state(claim: Claim) -> Doc:
@@ -50,17 +45,22 @@ def from_state(state: Doc) -> Claim:
     return Claim.model_validate(state)
 
 
+def claim_store(collection: AsyncCollection[Doc], *, schema: StateSchema = CLAIM_SCHEMA) -> AggregateStore:
+    """The claims' aggregate store in MongoDB. Compact: the whole claim as one JSON string, the queried
+    fields as a document for queries."""
+    return AggregateStore(collection, queried=QUERIED_FIELDS, schema=schema)
+
+
 class ClaimRepository:
-    def __init__(self, collection: AsyncCollection[Doc], *, schema: StateSchema = CLAIM_SCHEMA) -> None:
-        # Compact storage: the whole claim as one JSON string, these fields as a document for queries.
-        self.store = AggregateStore(collection, queried=QUERIED_FIELDS, schema=schema)
-        self.collection = collection
-        # Stored entries name their claim in ``claim_id`` (kept: entries written before are still read).
-        # unit id -> ids of claims whose repair was completed there (CLM-06 linking by primary key)
-        self.unit_repairs = collection.database[f"{collection.name}_unit_repairs"]
-        # policy id -> units with a completed repair: lets bulk intake skip the CLM-06 look-up for the
-        # (many) units that never had one, with one cached read per policy
-        self.policy_repairs = collection.database[f"{collection.name}_policy_repairs"]
+    def __init__(self, store: AggregateStorage, *, repairs: RepairHints) -> None:
+        self.store = store
+        # unit id -> claims that completed a repair there; policy id -> its units with one (CLM-06)
+        self.repairs = repairs
+
+    @classmethod
+    def in_mongo(cls, collection: AsyncCollection[Doc], *, schema: StateSchema = CLAIM_SCHEMA) -> ClaimRepository:
+        """The claims kept in ``collection`` with their log, outbox and repair hints beside it."""
+        return cls(claim_store(collection, schema=schema), repairs=MongoRepairHints.beside(collection))
 
     async def ensure_indexes(self) -> None:
         await self.store.ensure_indexes("unit_id", "insurer_id", "owner_id")
@@ -111,20 +111,16 @@ class ClaimRepository:
     async def note_warranty(self, unit_id: str, claim_id: str, policy_id: str | None = None) -> None:
         """Remember that ``claim_id`` completes a repair on ``unit_id``; written before the claim's commit,
         so a warranty is never missed, and checked against the claim itself when read."""
-        if policy_id is not None:
-            await self.policy_repairs.update_one({"_id": policy_id}, {"$addToSet": {"units": unit_id}}, upsert=True)
-        await self.unit_repairs.update_one({"_id": unit_id}, {"$addToSet": {"claims": claim_id}}, upsert=True)
+        await self.repairs.note(unit_id, claim_id, policy_id)
 
     async def repaired_units(self, policy_id: str) -> frozenset[str]:
         """Units of ``policy_id`` with a completed repair (a hint: the claims themselves are checked)."""
-        doc = await self.policy_repairs.find_one({"_id": policy_id})
-        return frozenset((doc or {}).get("units", ()))
+        return await self.repairs.units_of_policy(policy_id)
 
     async def warranties(self, unit_id: str, part: BuildingPart) -> list[RepairWarranty]:
         """Repair warranties (CLM-06) on this unit and part, for linking a new report (reads by _id only)."""
-        doc = await self.unit_repairs.find_one({"_id": unit_id})
         found: list[RepairWarranty] = []
-        for claim_id in (doc or {}).get("claims", []):
+        for claim_id in await self.repairs.claims_of_unit(unit_id):
             loaded = await self.get(claim_id)
             if loaded is None or loaded.claim.status is not c.ClaimStatus.REPAIRED:
                 continue  # the hint of a commit that did not happen, or a later state

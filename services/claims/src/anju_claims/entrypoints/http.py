@@ -135,7 +135,7 @@ def build_router(handlers: ClaimsHandlers, commands: CommandPipeline, views: Vie
         found = ref.get(kind)
         if found is None:
             raise ClaimError(ReasonCode.NOT_FOUND, f"no {kind} for this claim", field="kind")
-        link = await handlers.evidence.objects.presigned_get(handlers.evidence.bucket, found.key, timedelta(minutes=10))
+        link = await handlers.evidence.download_link(found.key, timedelta(minutes=10))
         return DocumentLink(key=found.key, url=link.url, expires_at=link.expires_at)
 
     @router.post("/{claim_id}/evidence-uploads", status_code=201, summary="Presigned PUT for one photo or video")

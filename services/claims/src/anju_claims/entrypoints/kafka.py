@@ -30,11 +30,12 @@ def register(
     commands: CommandPipeline,
     *,
     group: str = "anju-claims",
+    policy_group: str = "anju-claims-policy",
     attempts: int = 3,
     max_records: int = 500,
     batch_timeout_ms: int = 20,
 ) -> None:
-    """Subscribe the commands (group ``group``) and the policy read model (group ``group-policy``)."""
+    """Subscribe the commands (consumer group ``group``) and the policy read model (``policy_group``)."""
     max_bytes = service.settings.kafka_max_message_bytes
     service.subscribe_commands(
         commands,
@@ -48,7 +49,7 @@ def register(
     @reliable_subscriber(
         service.broker,
         topics.POLICY.events,
-        group_id=f"{group}-policy",
+        group_id=policy_group,
         service="claims",
         authenticate=event_sender(service.tokens, "policy"),
         answer=service.rejector,
