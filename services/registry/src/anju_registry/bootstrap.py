@@ -13,7 +13,6 @@ from fastapi import FastAPI
 from anju_kit.clock import Clock, SystemClock
 from anju_kit.regions import RegionError, RegionRules, load_region
 from anju_kit.service import ServiceApp
-from anju_kit.views import ViewSet
 from anju_registry.adapters.repository import Repositories, Repository
 from anju_registry.config import RegistrySettings
 from anju_registry.domain.rules import registry_rules
@@ -50,7 +49,7 @@ def build(
     service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
     repos = Repositories.on(service.db)
     # The read models: routers re-key the registry's own state events, one writer group folds them.
-    views = ViewSet(service, [view() for view in VIEWS], topic=views_topic)
+    views = service.read_models([view() for view in VIEWS], topic=views_topic)
     handlers = RegistryHandlers(
         repos=repos,
         reads=ReadModels(views.stores),
