@@ -238,12 +238,19 @@ class Tail:
     async def __aexit__(self, *_: object) -> None:
         await self.consumer.stop()
 
-    async def envelopes(self, predicate: Any, *, expect: int, timeout_s: float = 30.0) -> list[Envelope]:
-        """Envelopes matching ``predicate`` until ``expect`` of them arrived (or the timeout)."""
+    async def envelopes(
+        self, predicate: Any, *, expect: int, timeout_s: float = 30.0, distinct: bool = False
+    ) -> list[Envelope]:
+        """Envelopes matching ``predicate`` until ``expect`` of them arrived (or the timeout); with
+        ``distinct``, until ``expect`` different event ids did (a redelivery repeats its event id)."""
         found = [e for e in map(_envelope, self.records) if e is not None and predicate(e)]
+
+        def count() -> int:
+            return len({e.event_id for e in found}) if distinct else len(found)
+
         try:
             async with asyncio.timeout(timeout_s):
-                while len(found) < expect:
+                while count() < expect:
                     batch = await self.consumer.getmany(timeout_ms=300)
                     for records in batch.values():
                         for record in records:

@@ -119,7 +119,7 @@ async def test_kill_9_mid_stream_and_restart_applies_every_command_exactly_once(
                 return all([await _paid(repo, cid) for cid in ids])
 
             await wait_for(all_paid, timeout_s=90)
-            seen = await events.envelopes(lambda e: e.key in flows, expect=14 * len(ids), timeout_s=30)
+            seen = await events.envelopes(lambda e: e.key in flows, expect=14 * len(ids), timeout_s=30, distinct=True)
     finally:
         process.terminate()
         process.wait(20)
