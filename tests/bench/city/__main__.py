@@ -26,6 +26,7 @@ def main() -> None:
     parser.add_argument(
         "--documents", type=int, default=None, help="claims taken to a stage that renders a PDF (default 200 × scale)"
     )
+    parser.add_argument("--base-port", type=int, default=18_400, help="registry on base + 1, claims on base + 4")
     parser.add_argument("--log-dir", type=Path, default=Path(".run/city"), help="the services' logs go below it")
     parser.add_argument("--drop", action="store_true", help="drop the city's databases and bucket, then stop")
     args = parser.parse_args()
@@ -40,6 +41,7 @@ def main() -> None:
         claim_chunk=args.claim_chunk,
         slice_docs=args.slice,
         documents=args.documents,
+        base_port=args.base_port,
         log_dir=args.log_dir,
     )
     asyncio.run(seed(options))

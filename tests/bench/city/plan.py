@@ -282,6 +282,7 @@ class CityPlan:
             **{f"claims {k}": v for k, v in sorted(stages.items())},
             "practitioners approved": self.practitioners - refused,
             "practitioners refused": refused,
+            "teams active": self.projects,
         }
 
 

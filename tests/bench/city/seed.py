@@ -61,6 +61,7 @@ class Options:
     registry_concurrency: int = 4
     slice_docs: int = 100_000
     documents: int | None = None  # claims taken to a stage that renders a PDF; None = the plan's default
+    base_port: int = 18_400  # registry on base + 1, claims on base + 4
     log_dir: Path = Path(".run/city")
 
 
@@ -183,9 +184,10 @@ async def _claims(run: Run, sender: Sender, envelopes: list[Envelope]) -> None:
 # -- the run -------------------------------------------------------------------------------------
 
 
-async def seed(options: Options) -> None:
+async def seed(options: Options) -> Doc:
+    """Seed (or resume) the city; returns the figures the manifest keeps (sizes, stored vs planned)."""
     settings = ServiceSettings.for_service("city-seed", region=options.region)
-    names = CityNames(options.prefix, options.region)
+    names = CityNames(options.prefix, options.region, options.base_port)
     mongo = connect(settings)
     try:
         manifest = await Manifest.open(
@@ -221,6 +223,7 @@ async def seed(options: Options) -> None:
             await asyncio.gather(registry.stop(), claims.stop())
         figures = await _report(run, mongo, rss, log_dir)
         await manifest.finish(figures)
+        return figures
     finally:
         await mongo.close()
 
@@ -252,36 +255,52 @@ def _parts(manifest: Manifest) -> list[tuple[str, int, float]]:
 
 async def _report(run: Run, mongo: AsyncMongoClient[Doc], rss: dict[str, float], log_dir: Path) -> Doc:
     names, plan = run.names, run.plan
-    lines = ["", f"{'part':<40} {'items':>10} {'seconds':>9} {'items/s':>9}"]
+    lines = ["", f"{'part':<44} {'items':>10} {'seconds':>9} {'items/s':>9}"]
     total = 0.0
     for part, items, seconds in _parts(run.manifest):
         total += seconds
-        lines.append(f"{part:<40} {items:>10,} {seconds:>9.1f} {items / seconds if seconds else 0:>9,.0f}")
-    lines.append(f"{'total':<40} {'':>10} {total:>9.1f}")
+        lines.append(f"{part:<44} {items:>10,} {seconds:>9.1f} {items / seconds if seconds else 0:>9,.0f}")
+    lines.append(f"{'total':<44} {'':>10} {total:>9.1f}")
     for step, answers in run.answers.items():
         lines.append(f"registry {step}: {answers.summary()}")
         lines += [f"    {label}: {detail}" for label, detail in answers.samples.items()]
-    folded = await mongo[names.database("claims")]["policy_facts"].count_documents(_ids_of("pol"))
-    lines.append(f"policies folded by claims: {folded:,} / {plan.projects:,} planned")
     started = time.perf_counter()
-    statuses = await claim_statuses(mongo, names)
+    stored = await stored_counts(mongo, names)
     scan = time.perf_counter() - started
-    expected = plan.expected()
-    lines.append(f"claims by status (one $group over the projection: {scan:.1f} s) — stored / planned:")
-    for status in sorted(set(statuses) | {k.removeprefix("claims ") for k in expected if k.startswith("claims ")}):
-        lines.append(f"    {status:<18} {statuses.get(status, 0):>9,} / {expected.get(f'claims {status}', 0):>9,}")
+    planned = {**plan.expected(), "policies folded": plan.projects}
+    lines.append(f"stored / planned (one $group per collection, {scan:.1f} s in all):")
+    lines += [f"    {what:<28} {stored.get(what, 0):>9,} / {n:>9,}" for what, n in sorted(planned.items())]
+    lines += [f"    {what:<28} {n:>9,}" for what, n in sorted(stored.items()) if what not in planned]
     sizes = await collection_sizes(mongo, [names.database("claims"), names.database("registry")])
     lines += ["", *format_sizes(sizes)]
     lines.append("resident memory at the end: " + ", ".join(f"{k} {v:.0f} MiB" for k, v in rss.items()))
     lines.append(f"service logs: {log_dir}")
     print("\n".join(lines), flush=True)
-    return {"sizes": sizes, "statuses": statuses, "rss_mib": rss, "status_scan_s": round(scan, 2)}
+    return {
+        "sizes": sizes,
+        "stored": stored,
+        "planned": planned,
+        "registry_answers": {step: dict(a.counts) for step, a in run.answers.items()},
+        "rss_mib": rss,
+        "count_scan_s": round(scan, 2),
+    }
 
 
-async def claim_statuses(mongo: AsyncMongoClient[Doc], names: CityNames) -> dict[str, int]:
-    pipeline: Sequence[Doc] = [{"$match": _ids_of("clm")}, {"$group": {"_id": "$state.status", "n": {"$sum": 1}}}]
-    cursor = await mongo[names.database("claims")]["claims"].aggregate(list(pipeline))
-    return {str(doc["_id"]): int(doc["n"]) async for doc in cursor}
+async def stored_counts(mongo: AsyncMongoClient[Doc], names: CityNames) -> dict[str, int]:
+    """The city's claims and practitioners by status, teams by status, policies folded (FerretDB reads
+    each collection whole for these: they are checks, not questions a page asks)."""
+    claims, registry = mongo[names.database("claims")], mongo[names.database("registry")]
+    counts: dict[str, int] = {}
+    for label, collection, kind in (
+        ("claims", claims["claims"], "clm"),
+        ("practitioners", registry["practitioners"], "pr"),
+        ("teams", registry["teams"], "prj"),
+    ):
+        pipeline: Sequence[Doc] = [{"$match": _ids_of(kind)}, {"$group": {"_id": "$state.status", "n": {"$sum": 1}}}]
+        async for doc in await collection.aggregate(list(pipeline)):
+            counts[f"{label} {doc['_id']}"] = int(doc["n"])
+    counts["policies folded"] = await claims["policy_facts"].count_documents(_ids_of("pol"))
+    return counts
 
 
 def _ids_of(kind: str) -> Doc:
