@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from tests.bench.city.drop import drop_city
-from tests.bench.city.seed import Options, seed
+from tests.bench.city.seed import PARTS, Options, seed
 
 
 def main() -> None:
@@ -26,6 +26,11 @@ def main() -> None:
     parser.add_argument(
         "--documents", type=int, default=None, help="claims taken to a stage that renders a PDF (default 200 × scale)"
     )
+    parser.add_argument(
+        "--parts",
+        default=",".join(sorted(PARTS)),
+        help="comma-separated subset of registry,policy,claims,slice (to time one part alone)",
+    )
     parser.add_argument("--base-port", type=int, default=18_400, help="registry on base + 1, claims on base + 4")
     parser.add_argument("--log-dir", type=Path, default=Path(".run/city"), help="the services' logs go below it")
     parser.add_argument("--drop", action="store_true", help="drop the city's databases and bucket, then stop")
@@ -42,6 +47,7 @@ def main() -> None:
         slice_docs=args.slice,
         documents=args.documents,
         base_port=args.base_port,
+        parts=frozenset(args.parts.split(",")) & PARTS,
         log_dir=args.log_dir,
     )
     asyncio.run(seed(options))

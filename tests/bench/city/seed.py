@@ -49,6 +49,7 @@ from tests.bench.city.sizes import collection_sizes, format_sizes
 from tests.bench.city.slice import build_slice
 
 Doc = dict[str, Any]
+PARTS = frozenset({"registry", "policy", "claims", "slice"})
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Options:
     slice_docs: int = 100_000
     documents: int | None = None  # claims taken to a stage that renders a PDF; None = the plan's default
     base_port: int = 18_400  # registry on base + 1, claims on base + 4
+    parts: frozenset[str] = PARTS  # a subset measures one part alone; the city is finished only with all
     log_dir: Path = Path(".run/city")
 
 
@@ -208,21 +210,25 @@ async def seed(options: Options) -> Doc:
         try:
             await asyncio.gather(wait_ready(registry), wait_ready(claims))
             await sender.start()
-            await seed_registry(run)
-            await seed_policies(run, sender)
-            await seed_claims(run, sender)
+            if "registry" in options.parts:
+                await seed_registry(run)
+            if "policy" in options.parts:
+                await seed_policies(run, sender)
+            if "claims" in options.parts:
+                await seed_claims(run, sender)
 
             async def slice_() -> None:
                 await build_slice(mongo, names, options.slice_docs)
 
-            if options.slice_docs > 0:
+            if options.slice_docs > 0 and "slice" in options.parts:
                 await run.step("bench:claims_slice", options.slice_docs, slice_)
             rss = {s.name: s.rss_mib() for s in (registry, claims)}
         finally:
             await sender.stop()
             await asyncio.gather(registry.stop(), claims.stop())
         figures = await _report(run, mongo, rss, log_dir)
-        await manifest.finish(figures)
+        if options.parts == PARTS:
+            await manifest.finish(figures)
         return figures
     finally:
         await mongo.close()
