@@ -69,5 +69,12 @@ class RegistryClient:
             await self.send(request, answers)
 
     async def send_all(self, groups: Sequence[Sequence[Request]], answers: Answers) -> None:
-        """Groups at once (bounded by the client's concurrency), each group in order."""
+        """Groups at once (bounded by the client's concurrency), each group in order. A refusal by a rule
+        (422) is the registry's answer and recorded; any other failure raises, so the step is not marked
+        done and a re-run sends it again."""
         await asyncio.gather(*(self.send_in_order(group, answers) for group in groups))
+        failed = {
+            k: n for k, n in answers.counts.items() if k not in ("applied", "duplicate") and not k.startswith("422 ")
+        }
+        if failed:
+            raise RuntimeError(f"registry answered {failed}: {[answers.samples.get(k) for k in failed]}")
