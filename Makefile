@@ -14,14 +14,15 @@ export UV_LINK_MODE := copy
 INFRA := deploy/local/infra.sh
 PYTEST_ARGS ?=
 
-.PHONY: help env run test test-unit check contracts bench infra-up infra-down infra-status infra-reset system-deps clean
+.PHONY: help env run test test-unit check contracts bench seed-city infra-up infra-down infra-status infra-reset system-deps clean
 
 help:
 	@echo "make run          the platform: infrastructure + five services on 127.0.0.1 (Ctrl-C stops it)"
 	@echo "make test         unit, component, integration and end-to-end suites on the real servers"
 	@echo "make check        ruff, mypy, contract freshness and the official AsyncAPI parser on contracts/asyncapi"
 	@echo "make contracts    regenerate JSON Schemas and AsyncAPI documents"
-	@echo "make bench        benchmarks against the real local servers"
+	@echo "make bench        benchmarks against the real local servers (+ city-scale figures once a city is seeded)"
+	@echo "make seed-city    seed one region's city through the services (SEED_ARGS=\"--scale 0.01\"; --help)"
 	@echo "make infra-up | infra-down | infra-status | infra-reset"
 
 $(UV):
@@ -77,6 +78,13 @@ bench: env system-deps
 	@session=$$(mktemp); \
 	trap '$(INFRA) down --session "$$session" >/dev/null; rm -f "$$session"' EXIT; \
 	$(INFRA) up --session "$$session" && .venv/bin/python -m tests.bench
+
+# One region's city (issue #10) through the services' own write paths; resumable. SEED_ARGS="--scale 0.01 --drop …"
+SEED_ARGS ?=
+seed-city: env system-deps
+	@session=$$(mktemp); \
+	trap '$(INFRA) down --session "$$session" >/dev/null; rm -f "$$session"' EXIT; \
+	$(INFRA) up --session "$$session" && .venv/bin/python -m tests.bench.city $(SEED_ARGS)
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache

@@ -7,6 +7,7 @@ import os
 
 from anju_kit.settings import ServiceSettings
 from tests.bench.baseline import Result, b0, b1, b1_batched
+from tests.bench.city_bench import run_city_benchmarks
 
 
 def report(results: list[Result], baseline: Result, lines: list[str]) -> None:
@@ -34,6 +35,7 @@ async def main() -> None:
         figures = await run_claims_benchmarks(settings, count)
         results += figures.results  # type: ignore[arg-type]  # same shape: name, events, seconds, rate
         lines += figures.lines
+    lines += await run_city_benchmarks(settings)  # one line when no seeded city is there (make seed-city)
     report(results, baseline, lines)
 
 

@@ -1,0 +1,42 @@
+"""``--drop``: remove a seeded city — its three databases and its claims bucket (every object version)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from minio import Minio
+
+from anju_kit.mongo import connect
+from anju_kit.settings import ServiceSettings
+from tests.bench.city.processes import CityNames
+
+
+async def drop_city(prefix: str, region: str) -> None:
+    settings = ServiceSettings.for_service("city-seed", region=region)
+    names = CityNames(prefix, region)
+    mongo = connect(settings)
+    try:
+        for service in ("registry", "claims", "city"):
+            await mongo.drop_database(names.database(service))
+            print(f"dropped database {names.database(service)}")
+    finally:
+        await mongo.close()
+    removed = await asyncio.to_thread(_empty_bucket, settings, names.claims_bucket)
+    print(f"removed bucket {names.claims_bucket} ({removed} object versions)" if removed >= 0 else "no bucket")
+
+
+def _empty_bucket(settings: ServiceSettings, bucket: str) -> int:
+    client = Minio(
+        settings.s3_endpoint,
+        access_key=settings.s3_access_key,
+        secret_key=settings.s3_secret_key.get_secret_value(),
+        secure=settings.s3_secure,
+    )
+    if not client.bucket_exists(bucket):
+        return -1
+    removed = 0
+    for item in client.list_objects(bucket, recursive=True, include_version=True):
+        client.remove_object(bucket, item.object_name or "", version_id=item.version_id)
+        removed += 1
+    client.remove_bucket(bucket)
+    return removed

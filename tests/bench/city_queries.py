@@ -1,0 +1,48 @@
+"""The questions the city benchmark times against a seeded city (``make seed-city``, then ``make bench``).
+
+Add one :class:`QueryCase` per question a page or an integrator asks (issue #10): a name that says what
+is asked and how, and an async callable that asks it once — through a service's HTTP API
+(``city.get``) or a read model in a service's database (``city.db``). Use ids that exist
+(``city.plan`` derives them; ``city.sample`` picks some, the same every run). Each is timed p50 / p99
+and printed beside "the old way" (a field query on a 100,000-claim slice) as a ratio.
+
+The cases below ask what the services answer today; read models add theirs.
+"""
+
+from __future__ import annotations
+
+import os
+
+from tests.bench.city.context import City
+from tests.bench.queries import QueryCase
+
+
+def city_queries(city: City) -> list[QueryCase]:
+    plan = city.plan
+    claims = city.cycle([plan.claim_id(i) for i in city.sample(500, plan.claims)])
+    projects = city.cycle([plan.project_id(p) for p in city.sample(200, plan.projects)])
+    people = [x.practitioner_id for a in range(plan.agencies) for x in plan.agency_practitioners(a) if not x.refused]
+    practitioners = city.cycle([people[i] for i in city.sample(200, len(people))])
+    # units with two claims (every tenth claim is a second defect in the unit of the one before)
+    twice = [i for i in city.sample(200, plan.claims) if i % 10 == 9] or [0]
+    units = city.cycle([plan.unit_id(*plan.claim_unit(i)) for i in twice])
+    slow = int(os.environ.get("ANJU_BENCH_CITY_SLOW_REPS", "3"))
+
+    async def claim() -> object:
+        return await city.get("claims", f"/v1/claims/{next(claims)}")
+
+    async def team() -> object:
+        return await city.get("registry", f"/v1/registry/teams/{next(projects)}")
+
+    async def practitioner() -> object:
+        return await city.get("registry", f"/v1/registry/practitioners/{next(practitioners)}")
+
+    async def unit_file() -> object:
+        return await city.get("claims", f"/v1/claims?unit_id={next(units)}")
+
+    return [
+        QueryCase("claim by id: GET /v1/claims/{id} (_id look-ups)", claim),
+        QueryCase("project team: GET /v1/registry/teams/{project} (_id)", team),
+        QueryCase("practitioner: GET /v1/registry/practitioners/{id} (_id)", practitioner),
+        QueryCase("a unit's claims: GET /v1/claims?unit_id= (field query today)", unit_file, slow, warmup=0),
+    ]

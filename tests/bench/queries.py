@@ -1,0 +1,96 @@
+"""Timing named read questions: p50 / p99 of async callables over N repetitions (issue #10).
+
+A :class:`QueryCase` is a name and an async callable that asks one question once (a page, a read-model
+look-up, a count); :func:`time_queries` calls each ``repetitions`` times after a warm-up and reports the
+percentiles. :func:`old_way` times the same kind of question asked the old way — a field query that the
+local store answers by reading a whole collection — so each figure can be printed beside it as a ratio.
+Benchmarks measure; they assert nothing.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo.asynchronous.collection import AsyncCollection
+
+QueryCall = Callable[[], Awaitable[object]]
+
+
+@dataclass(frozen=True)
+class QueryCase:
+    name: str
+    call: QueryCall
+    repetitions: int | None = None  # None: the run's default (a slow question may ask fewer)
+    warmup: int = 1  # calls before the timed ones (0 for a question that takes seconds)
+
+
+@dataclass(frozen=True)
+class QueryFigure:
+    name: str
+    n: int
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    error: str | None = None  # the first failure, when the question could not be asked
+
+    def ratio_to(self, old: QueryFigure) -> float:
+        """How many times faster than ``old`` (by p50)."""
+        return old.p50_ms / self.p50_ms if self.p50_ms > 0 else float("nan")
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (``q`` in 0..1); NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
+
+
+async def time_case(case: QueryCase, repetitions: int) -> QueryFigure:
+    count = case.repetitions or repetitions
+    timings: list[float] = []
+    try:
+        for _ in range(case.warmup):
+            await case.call()
+        for _ in range(count):
+            started = time.perf_counter()
+            await case.call()
+            timings.append((time.perf_counter() - started) * 1000)
+    except Exception as exc:  # a benchmark reports what went wrong instead of stopping the others
+        return QueryFigure(case.name, len(timings), float("nan"), float("nan"), float("nan"), f"{exc!r}"[:200])
+    return QueryFigure(case.name, count, percentile(timings, 0.50), percentile(timings, 0.99), max(timings))
+
+
+async def time_queries(cases: Sequence[QueryCase], repetitions: int) -> list[QueryFigure]:
+    """Each case in turn (never concurrently: the figures are latencies of one question alone)."""
+    return [await time_case(case, repetitions) for case in cases]
+
+
+async def old_way(
+    collection: AsyncCollection[dict[str, Any]], field: str, value: object, repetitions: int
+) -> QueryFigure:
+    """``find({field: value})`` read to the end: what a question costs without a read model made for it."""
+
+    async def ask() -> object:
+        return await collection.find({field: value}).to_list()
+
+    name = f"old way: find({{{field!r}: …}}) on {collection.name}"
+    return await time_case(QueryCase(name, ask, warmup=0), repetitions)
+
+
+def format_figures(figures: Sequence[QueryFigure], old: QueryFigure | None) -> list[str]:
+    lines = [f"{'question':<66} {'n':>4} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9} {'× old':>8}"]
+    for figure in [*figures, *([old] if old is not None else [])]:
+        if figure.error is not None:
+            lines.append(f"{figure.name:<66} failed: {figure.error}")
+            continue
+        ratio = f"{figure.ratio_to(old):>8.0f}" if old is not None and figure is not old else f"{'':>8}"
+        lines.append(
+            f"{figure.name[:66]:<66} {figure.n:>4} {figure.p50_ms:>9.1f} {figure.p99_ms:>9.1f} "
+            f"{figure.max_ms:>9.1f} {ratio}"
+        )
+    return lines

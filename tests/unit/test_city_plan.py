@@ -1,0 +1,85 @@
+"""The seeded city's plan (tests/bench/city/plan.py) is a pure function of its scale and as_of: the same
+commands every run, teams the registry's rules accept, and stages the claims service can reach."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+import pytest
+
+from anju_contracts import claims as c
+from anju_kit.clock import SHANGHAI
+from tests.bench.city.claim_commands import claim_commands
+from tests.bench.city.plan import PROJECTS_PER_LEAD, UNITS_PER_PROJECT, CityPlan, Stage
+from tests.bench.city.policy_facts import policy_events
+
+AS_OF = datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI)
+
+
+def plan(scale: float) -> CityPlan:
+    return CityPlan.at(scale, region="shanghai", as_of=AS_OF)
+
+
+def test_scale_one_is_the_city_of_issue_10() -> None:
+    city = plan(1.0)
+    assert (city.projects, city.units, city.claims, city.agencies, city.practitioners) == (
+        2_000,
+        500_000,
+        200_000,
+        40,
+        3_000,
+    )
+
+
+@pytest.mark.parametrize("scale", [0.0005, 0.01, 0.1])
+def test_the_same_plan_sends_the_same_commands_with_the_same_event_ids(scale: float) -> None:
+    first, second = plan(scale), plan(scale)
+    for i in range(min(first.claims, 300)):
+        assert [e.model_dump() | {"occurred_at": None, "correlation_id": None} for e in claim_commands(first, i)] == [
+            e.model_dump() | {"occurred_at": None, "correlation_id": None} for e in claim_commands(second, i)
+        ]
+    assert [e.event_id for e in policy_events(first, 0)] == [e.event_id for e in policy_events(second, 0)]
+    sent = [e.event_id for i in range(min(first.claims, 2_000)) for e in claim_commands(first, i)]
+    assert len(set(sent)) == len(sent)
+
+
+@pytest.mark.parametrize("scale", [0.0005, 0.01, 0.1])
+def test_teams_are_led_within_reg03_by_approved_people_of_the_projects_agency(scale: float) -> None:
+    city = plan(scale)
+    leads: Counter[str] = Counter()
+    for p in range(city.projects):
+        lead, technical, members = city.team(p)
+        people = {x.practitioner_id: x for x in city.agency_practitioners(city.agency_of(p))}
+        assert people[lead].role == "project_lead" and people[technical].role == "technical_lead"
+        assert len(members) == 2 and all(people[m].role == "risk_engineer" and not people[m].refused for m in members)
+        leads[lead] += 1
+    assert max(leads.values()) <= PROJECTS_PER_LEAD  # shanghai allows 10 at once
+
+
+def test_claims_land_on_covered_units_and_reach_every_stage_within_the_documents_budget() -> None:
+    city = plan(0.1)
+    stages = Counter(city.stage_of(i) for i in range(city.claims))
+    assert set(stages) == set(Stage)
+    assert stages[Stage.NOT_COVERED] + stages[Stage.REPAIRED] <= city.documents
+    for i in range(0, city.claims, 97):
+        p, u = city.claim_unit(i)
+        assert 0 <= p < city.projects and 0 <= u < UNITS_PER_PROJECT
+        report = claim_commands(city, i)[0].data
+        assert report["unit_id"] == city.unit_id(p, u) and report["owner_id"] == city.owner_id(p, u)
+        refused = city.claim_part(i) not in city.covered_parts(p, city.today)
+        assert refused == (city.stage_of(i) is Stage.REFUSED)
+
+
+def test_a_refused_report_is_sent_alone_and_a_paid_claim_follows_its_agreement() -> None:
+    city = plan(0.1)
+    refused = next(i for i in range(city.claims) if city.stage_of(i) is Stage.REFUSED)
+    paid = next(i for i in range(city.claims) if city.stage_of(i) is Stage.PAID)
+    assert [e.type for e in claim_commands(city, refused)] == [c.ReportClaim.TYPE]
+    assert [e.type for e in claim_commands(city, paid)] == [
+        c.ReportClaim.TYPE,
+        c.RecordSurvey.TYPE,
+        c.DecideClaim.TYPE,
+        c.RecordAgreement.TYPE,
+        c.RecordPayment.TYPE,
+    ]
