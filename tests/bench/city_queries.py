@@ -6,13 +6,12 @@ is asked and how, and an async callable that asks it once — through a service'
 (``city.plan`` derives them; ``city.sample`` picks some, the same every run). Each is timed p50 / p99
 and printed beside "the old way" (a field query on a 100,000-claim slice) as a ratio.
 
-The cases below ask what the services answer today; read models add theirs.
+Every list is answered from a read model (anju_kit.views): a few documents read by ``_id``.
 """
 
 from __future__ import annotations
 
-import os
-
+from anju_contracts import Actor, Role
 from tests.bench.city.context import City
 from tests.bench.queries import QueryCase
 
@@ -26,7 +25,6 @@ def city_queries(city: City) -> list[QueryCase]:
     # units with two claims (every tenth claim is a second defect in the unit of the one before)
     twice = [i for i in city.sample(200, plan.claims) if i % 10 == 9] or [0]
     units = city.cycle([plan.unit_id(*plan.claim_unit(i)) for i in twice])
-    slow = int(os.environ.get("ANJU_BENCH_CITY_SLOW_REPS", "3"))
 
     async def claim() -> object:
         return await city.get("claims", f"/v1/claims/{next(claims)}")
@@ -40,9 +38,42 @@ def city_queries(city: City) -> list[QueryCase]:
     async def unit_file() -> object:
         return await city.get("claims", f"/v1/claims?unit_id={next(units)}")
 
+    owners = city.cycle([f"{plan.unit_id(*plan.claim_unit(i))}|{plan.owner_id(*plan.claim_unit(i))}" for i in twice])
+    region = city.regulator.region
+
+    async def owners_claims() -> object:
+        unit, owner = next(owners).split("|")
+        actor = Actor(id=owner, role=Role.OWNER, region=region, unit_ids=(unit,))
+        return await city.get("claims", "/v1/claims", actor=actor)
+
+    insurers = city.cycle([plan.insurer_id(k) for k in range(plan.insurers)])
+
+    async def insurers_month() -> object:
+        insurer = next(insurers)
+        actor = Actor(id=f"{insurer}-desk", role=Role.INSURER, region=region, insurer_id=insurer)
+        return await city.get("claims", "/v1/claims?status=reported", actor=actor)
+
+    async def regulators_month() -> object:
+        return await city.get("claims", "/v1/claims")
+
+    async def pool() -> object:
+        return await city.get("registry", "/v1/registry/pool")
+
+    agencies = city.cycle([plan.agency_id(a) for a in city.sample(20, plan.agencies)])
+
+    async def eligible() -> object:
+        return await city.get(
+            "registry", f"/v1/registry/projects/{next(projects)}/eligible-practitioners?agency_id={next(agencies)}"
+        )
+
     return [
         QueryCase("claim by id: GET /v1/claims/{id} (_id look-ups)", claim),
         QueryCase("project team: GET /v1/registry/teams/{project} (_id)", team),
         QueryCase("practitioner: GET /v1/registry/practitioners/{id} (_id)", practitioner),
-        QueryCase("a unit's claims: GET /v1/claims?unit_id= (field query today)", unit_file, slow, warmup=0),
+        QueryCase("a unit's file: GET /v1/claims?unit_id= (read model)", unit_file),
+        QueryCase("an owner's claims: GET /v1/claims as owner (read model)", owners_claims),
+        QueryCase("an insurer's month, one status (read model)", insurers_month),
+        QueryCase("the regulator's month with tallies (read model)", regulators_month),
+        QueryCase("the regional pool: GET /v1/registry/pool (read model)", pool),
+        QueryCase("eligible practitioners of an agency (read model + _id)", eligible),
     ]
