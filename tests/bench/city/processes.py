@@ -52,7 +52,13 @@ class CityNames:
 
     @property
     def claims_group(self) -> str:
+        """As the service names it: ``settings.consumer_group("anju-claims")`` with the city's suffix."""
         return f"anju-claims{self.group_suffix}"
+
+    @property
+    def policy_group(self) -> str:
+        """The claims service's group folding policy facts (``consumer_group("anju-claims-policy")``)."""
+        return f"anju-claims-policy{self.group_suffix}"
 
     @property
     def claims_bucket(self) -> str:
@@ -66,7 +72,7 @@ class CityNames:
         return {
             f"anju-registry{self.group_suffix}": [topics.REGISTRY.commands],
             self.claims_group: [topics.CLAIMS.commands],
-            f"{self.claims_group}-policy": [topics.POLICY.events],
+            self.policy_group: [topics.POLICY.events],
         }
 
     def env(self, service: str, settings: ServiceSettings, *, sweep_interval_s: float) -> dict[str, str]:
@@ -81,10 +87,7 @@ class CityNames:
             "ANJU_HTTP_PORT": str(self.port(service)),
             "ANJU_INSTANCE_ID": f"city-{self._suffix}",
             "ANJU_KAFKA_GROUP_SUFFIX": self.group_suffix,
-            "ANJU_CLAIMS_CONSUMER_GROUP": self.claims_group,
             "ANJU_CLAIMS_BUCKET": self.claims_bucket,
-            # The overdue sweeper filters the due index by time, which the local store answers by reading
-            # all of it; with tens of thousands of open obligations that is seconds per sweep.
             "ANJU_CLAIMS_SWEEP_INTERVAL_S": str(sweep_interval_s),
             "ANJU_LOG_LEVEL": "WARNING",
         }

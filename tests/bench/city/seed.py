@@ -142,7 +142,7 @@ async def seed_registry(run: Run) -> None:
 
 async def seed_policies(run: Run, sender: Sender) -> None:
     plan = run.plan
-    group = f"{run.names.claims_group}-policy"
+    group = run.names.policy_group
     for k, projects in enumerate(chunks(plan.projects, run.options.policy_chunk)):
 
         async def send(projects: range = projects) -> None:
