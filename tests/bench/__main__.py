@@ -8,6 +8,7 @@ import os
 from anju_kit.settings import ServiceSettings
 from tests.bench.baseline import Result, b0, b1, b1_batched
 from tests.bench.city_bench import run_city_benchmarks
+from tests.bench.views_rate import view_catch_up
 
 
 def report(results: list[Result], baseline: Result, lines: list[str]) -> None:
@@ -35,6 +36,9 @@ async def main() -> None:
         figures = await run_claims_benchmarks(settings, count)
         results += figures.results  # type: ignore[arg-type]  # same shape: name, events, seconds, rate
         lines += figures.lines
+    # V1: a read model rebuilt from its events (issue #10), beside B0 and B1b of this run. A view reads
+    # and rewrites a document per event on FerretDB (~2-3 ms each here), so a few thousand give its rate.
+    results.append(await view_catch_up(settings, int(os.environ.get("ANJU_BENCH_VIEW_EVENTS", "4000"))))
     lines += await run_city_benchmarks(settings)  # one line when no seeded city is there (make seed-city)
     report(results, baseline, lines)
 
