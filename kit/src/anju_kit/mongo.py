@@ -177,6 +177,13 @@ def _log_id(doc_id: str, version: int) -> str:
 _HISTORY_WINDOW = 16  # log entries AggregateStore.history reads concurrently
 
 
+def recorded_events(entry: Mapping[str, Any] | None) -> tuple[Event, ...]:
+    """The events a commit-log entry recorded; answers riding in the same outbox entry (``Rejected``)
+    are left out."""
+    messages = (parse(OutgoingEvent.from_doc(doc).envelope) for doc in (entry or {}).get("events", ()))
+    return tuple(m for m in messages if isinstance(m, Event) and not isinstance(m, Rejected))
+
+
 def state_of(doc: Mapping[str, Any]) -> Doc:
     """The whole state held by a log entry or a projection document, in either storage form."""
     if "state_json" in doc:  # a compact projection
@@ -321,11 +328,8 @@ class AggregateStore:
         return None
 
     async def applied_events(self, doc_id: str, applied_id: str) -> tuple[Event, ...]:
-        """The events the change that applied ``applied_id`` recorded (to answer a redelivery alike);
-        answers riding in the same outbox entry (``Rejected``) are left out."""
-        entry = await self.applied_entry(doc_id, applied_id)
-        messages = (parse(OutgoingEvent.from_doc(doc).envelope) for doc in (entry or {}).get("events", ()))
-        return tuple(m for m in messages if isinstance(m, Event) and not isinstance(m, Rejected))
+        """The events the change that applied ``applied_id`` recorded (to answer a redelivery alike)."""
+        return recorded_events(await self.applied_entry(doc_id, applied_id))
 
     # -- writing --------------------------------------------------------------------------------
     async def create(

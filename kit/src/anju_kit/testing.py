@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +86,23 @@ async def read_topic(
     finally:
         await consumer.stop()
     return records
+
+
+async def group_at_end(bootstrap: str, group: str, names: Sequence[str]) -> None:
+    """Start consumer group ``group`` where ``names`` end now, like a deployment that is caught up: what
+    earlier runs left on the shared local topics is not this run's business."""
+    consumer = AIOKafkaConsumer(
+        *names, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="latest", enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        for _ in range(40):
+            if consumer.assignment():
+                break
+            await consumer.getmany(timeout_ms=250)
+        await consumer.commit({tp: await consumer.position(tp) for tp in consumer.assignment()})
+    finally:
+        await consumer.stop()
 
 
 def door_for_tests(region: str = "shanghai", *, max_bytes: int = 1_048_576) -> dict[str, Any]:

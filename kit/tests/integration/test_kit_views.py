@@ -116,3 +116,43 @@ async def test_a_redelivered_change_is_skipped_by_position(service_settings: Any
     doc = await writer.stores[view.name].get("reg-9")
     assert doc is not None and doc["_head"] == {"anju%2Eregistry%2Eevents%2Ev1:0": 1}
     await service.mongo.drop_database(settings.mongo_db)
+
+
+async def test_the_views_topic_takes_changes_only_from_its_own_service(service_settings: Any, unique: Any) -> None:
+    """Tried from outside: bad bytes under a JSON content-type, an empty body, a huge key, a forged
+    (unsigned) change and one signed by another service land on the views topic; none is folded, none
+    stalls the writer, and the next real change is folded."""
+    source = f"anju.registry.events.v1-{unique('src')}"
+    views_topic = unique("anju.registry.views.v1")
+    settings = service_settings("registry", kafka_group_suffix=f"-{unique('g')}")
+    await ensure_topics(settings, [source, views_topic], partitions=1)
+    view = by_admitter(source)
+    (forged_key, forged), *_ = route(
+        view, 1, admitted("ag-forged", "reg-x"), RecordRef(topic=source, partition=0, offset=0)
+    )
+    forged_envelope = Envelope.wrap(forged, region=REGION, producer="registry", actor=REGULATOR, key=forged_key)
+    json_header = [("content-type", b"application/json")]
+    await produce(settings.kafka_bootstrap, views_topic, [b"{not json"], headers=json_header)
+    await produce(settings.kafka_bootstrap, views_topic, [b""], key=b"k" * 5000, headers=json_header)
+    await produce(settings.kafka_bootstrap, views_topic, [forged_envelope.model_dump_json().encode()], sign=False)
+    await produce(
+        settings.kafka_bootstrap, views_topic, [forged_envelope.model_dump_json().encode()]
+    )  # signed by its actor, not the service
+    await produce(settings.kafka_bootstrap, source, [admitted("ag-real", "reg-x").model_dump_json().encode()])
+
+    service = ServiceApp(settings, title="t", description="t")
+    views = ViewSet(service, [view], topic=views_topic)
+    await service.start()
+    try:
+        store = views.store(view.name)
+
+        async def folded() -> bool:
+            doc = await store.get("reg-x")
+            return doc is not None and "ag-real" in doc["agencies"]
+
+        await _until(folded)
+        doc = await store.get("reg-x")
+        assert doc is not None and set(doc["agencies"]) == {"ag-real"}
+    finally:
+        await service.mongo.drop_database(settings.mongo_db)
+        await service.stop()

@@ -23,7 +23,7 @@ from anju_kit.auth import issue_token
 from anju_kit.clock import SHANGHAI, Clock
 from anju_kit.kafka import ensure_topics
 from anju_kit.service import ServiceApp
-from anju_kit.testing import signed_headers
+from anju_kit.testing import group_at_end, signed_headers
 
 REGION = "shanghai"
 CORE = Actor(id="ins-core", role=Role.SYSTEM, region=REGION, insurer_id="ins-a")
@@ -68,23 +68,6 @@ def claims_settings(infra: Any, token: str, **overrides: Any) -> ClaimsSettings:
     }
     values |= overrides
     return ClaimsSettings.load(**values)
-
-
-async def group_at_end(bootstrap: str, group: str, names: list[str]) -> None:
-    """Put a new consumer group at the end of ``names`` so a test sees only its own messages."""
-    consumer = AIOKafkaConsumer(
-        *names, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="latest", enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        for _ in range(40):
-            if consumer.assignment():
-                break
-            await consumer.getmany(timeout_ms=250)
-        offsets = {tp: await consumer.position(tp) for tp in consumer.assignment()}
-        await consumer.commit(offsets)
-    finally:
-        await consumer.stop()
 
 
 async def prepare_topics(settings: ClaimsSettings) -> None:

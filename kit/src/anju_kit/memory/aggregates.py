@@ -20,9 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from anju_contracts import Rejected
 from anju_contracts.base import Event
-from anju_contracts.catalog import parse
 from anju_kit.mongo import (
     AlreadyExists,
     CreatedBatch,
@@ -33,6 +31,7 @@ from anju_kit.mongo import (
     OutgoingEvent,
     Stored,
     VersionConflict,
+    recorded_events,
     state_of,
 )
 from anju_kit.upcasting import SCHEMA_VERSION_FIELD, StateSchema
@@ -125,9 +124,7 @@ class MemoryAggregateStore:
         return None
 
     async def applied_events(self, doc_id: str, applied_id: str) -> tuple[Event, ...]:
-        entry = await self.applied_entry(doc_id, applied_id)
-        messages = (parse(OutgoingEvent.from_doc(doc).envelope) for doc in (entry or {}).get("events", ()))
-        return tuple(m for m in messages if isinstance(m, Event) and not isinstance(m, Rejected))
+        return recorded_events(await self.applied_entry(doc_id, applied_id))
 
     # -- writing --------------------------------------------------------------------------------
     async def create(

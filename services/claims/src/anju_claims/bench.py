@@ -50,7 +50,7 @@ from anju_contracts.policy import BuildingPart, LiabilityPeriodStarted, OwnerRef
 from anju_kit.kafka import encode, ensure_topics
 from anju_kit.mongo import connect
 from anju_kit.settings import ServiceSettings
-from anju_kit.testing import signed_headers
+from anju_kit.testing import group_at_end, signed_headers
 
 CORE = Actor(id="bench-core", role=Role.SYSTEM, region="shanghai", insurer_id="ins-bench")
 _SENT = "#sent="
@@ -224,21 +224,6 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-async def _group_at_end(bootstrap: str, group: str, topic: str) -> None:
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="latest", enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        for _ in range(40):
-            if consumer.assignment():
-                break
-            await consumer.getmany(timeout_ms=250)
-        await consumer.commit({tp: await consumer.position(tp) for tp in consumer.assignment()})
-    finally:
-        await consumer.stop()
-
-
 async def _send_all(producer: AIOKafkaProducer, records: list[tuple[str, bytes]]) -> None:
     futures = [
         await producer.send(topics.CLAIMS.commands, value, key=key.encode(), headers=_signed(value))
@@ -285,11 +270,11 @@ async def run_claims_benchmarks(settings: ServiceSettings, count: int) -> Claims
     names = [*topics.CLAIMS.all(), *map(topics.dlq, topics.CLAIMS.all())]
     await ensure_topics(claims, [*names, topics.POLICY.events, topics.dlq(topics.POLICY.events)])
     # The groups the instances will use (with ANJU_KAFKA_GROUP_SUFFIX, as bootstrap.build names them).
-    await _group_at_end(
-        claims.kafka_bootstrap, claims.consumer_group(claims.claims_consumer_group), topics.CLAIMS.commands
+    await group_at_end(
+        claims.kafka_bootstrap, claims.consumer_group(claims.claims_consumer_group), [topics.CLAIMS.commands]
     )
-    await _group_at_end(
-        claims.kafka_bootstrap, claims.consumer_group(f"{claims.claims_consumer_group}-policy"), topics.POLICY.events
+    await group_at_end(
+        claims.kafka_bootstrap, claims.consumer_group(f"{claims.claims_consumer_group}-policy"), [topics.POLICY.events]
     )
     await _seed_read_model(claims, portfolio)
     ports = [_free_port() for _ in range(instances)]

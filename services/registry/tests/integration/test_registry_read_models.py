@@ -12,13 +12,12 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
 from pymongo import AsyncMongoClient
 
 from anju_contracts import Actor, Role, topics
 from anju_kit.auth import issue_token
 from anju_kit.kafka import ensure_topics
-from anju_kit.testing import Scan, scan_watch
+from anju_kit.testing import Scan, group_at_end, scan_watch
 from anju_registry.bootstrap import build, compose
 from anju_registry.config import RegistrySettings
 from anju_registry.entrypoints import kafka
@@ -27,23 +26,6 @@ pytestmark = pytest.mark.integration
 
 REGION = "shanghai"
 T = TypeVar("T")
-
-
-async def _group_at_end(bootstrap: str, group: str, names: list[str]) -> None:
-    """Start a new consumer group where ``names`` end now, like a deployment that is caught up: what
-    earlier runs left on the shared topics is not this test's business."""
-    consumer = AIOKafkaConsumer(
-        *names, bootstrap_servers=bootstrap, group_id=group, auto_offset_reset="latest", enable_auto_commit=False
-    )
-    await consumer.start()
-    try:
-        for _ in range(40):
-            if consumer.assignment():
-                break
-            await consumer.getmany(timeout_ms=250)
-        await consumer.commit({tp: await consumer.position(tp) for tp in consumer.assignment()})
-    finally:
-        await consumer.stop()
 
 
 async def _until(read: Callable[[], Awaitable[T]], done: Callable[[T], bool], timeout_s: float = 60.0) -> T:
@@ -73,12 +55,10 @@ async def test_listings_follow_commits_through_the_real_views_without_scanning_a
         kafka_group_suffix=f"-{unique('g')}",
     )
     await ensure_topics(settings, [topics.REGISTRY.commands, topics.REGISTRY.events])
-    await _group_at_end(
-        infra.kafka_bootstrap, settings.consumer_group(kafka.COMMANDS_GROUP), [topics.REGISTRY.commands]
-    )
+    await group_at_end(infra.kafka_bootstrap, settings.consumer_group(kafka.COMMANDS_GROUP), [topics.REGISTRY.commands])
     service, handlers = build(settings, views_topic=unique("anju.registry.views.v1"))
     # the views' router group (all views at generation 1) reads only what this test commits
-    await _group_at_end(infra.kafka_bootstrap, service.views.router_group(), [topics.REGISTRY.events])
+    await group_at_end(infra.kafka_bootstrap, service.views.router_group(), [topics.REGISTRY.events])
     secret = settings.token_secret.get_secret_value()
     ag, pa, pb, prj = unique("ag"), unique("p-a"), unique("p-b"), unique("prj")
     insurer = Actor(id="picc-uw-1", role=Role.INSURER, region=REGION, insurer_id="ins-1")
