@@ -214,26 +214,24 @@ class Writer:
 
     async def _apply_view(self, store: ViewStore, changes: list[ViewChange]) -> int:
         docs = Docs(store.collection)
+        parsed: list[tuple[ViewChange, Envelope, Event]] = []
         wanted: list[str] = []
-        for change in changes:  # the heads (positions folded so far) and what each fold will read
-            wanted.append(change.key)
-            event = parse(Envelope.model_validate(change.event))
+        for change in changes:  # parsed once; the heads (positions folded) and what each fold will read
+            envelope = Envelope.model_validate(change.event)
+            event = parse(envelope)
             if isinstance(event, Event):
-                wanted.extend(store.view.reads(change.key, event))
+                parsed.append((change, envelope, event))
+                wanted += [change.key, *store.view.reads(change.key, event)]
         await docs.load(wanted)
         applied = 0
         touched: list[str] = []
-        for change in changes:
+        for change, envelope, event in parsed:
             head = await docs.get(change.key) or {}
             positions: dict[str, int] = dict(head.get(HEAD, {}))
             # field names hold no '.' on the store: topic names do
             source = f"{change.source.topic}:{change.source.partition}".replace(".", "%2E")
             if positions.get(source, -1) >= change.source.offset:
                 continue  # folded already (a redelivery, or a router replaying after a crash)
-            envelope = Envelope.model_validate(change.event)
-            event = parse(envelope)
-            if not isinstance(event, Event):
-                continue
             await store.view.fold(docs, change.key, envelope, event)
             head = await docs.get(change.key) or {}
             positions[source] = change.source.offset
