@@ -777,6 +777,11 @@ class TeamStateChanged(RegistryEvent):
     project_id: Identifier
     version: StateVersion
     status: TeamStatus
+    agency_id: Identifier | None = Field(
+        default=None,
+        description="The agency whose practitioners staff the team (absent from events published before it was "
+        "added; an active team's agency never changes).",
+    )
     lead_id: Identifier | None = Field(default=None, description="None while the project has no team.")
     former_lead_ids: tuple[Identifier, ...] = Field(default=(), description="Leads replaced before, oldest first.")
 

@@ -270,6 +270,17 @@ class AggregateStore:
             id=doc_id, version=doc["version"], state=self.current_state(doc), applied=frozenset(doc["_applied"])
         )
 
+    async def projected(self, doc_id: str) -> Stored | None:
+        """The state as last projected, one read by ``_id``: it may trail the log by a commit whose
+        projection write is in flight or was lost. For lists that say how fresh they are (a read
+        model's ``as_of``), not for deciding a command — that is :meth:`get`."""
+        doc = await self.collection.find_one({"_id": doc_id})
+        if doc is None:
+            return await self.get(doc_id)  # created but not yet projected: the log has it
+        return Stored(
+            id=doc_id, version=doc["version"], state=self.current_state(doc), applied=frozenset(doc["_applied"])
+        )
+
     async def _current(self, doc_id: str) -> Doc | None:
         """The projection document of the newest committed version (written back if it lagged)."""
         doc = await self.collection.find_one({"_id": doc_id})

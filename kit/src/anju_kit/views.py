@@ -143,34 +143,6 @@ class View(ABC):
         return ()
 
 
-async def keep_listed(
-    docs: Docs, *, listing: str, bucket: str, item_id: str, version: int, tally: str, item: Doc
-) -> bool:
-    """Keep ``item`` in ``listing``'s page ``bucket`` (document ``<listing>|<bucket>``, items by id, the
-    highest ``version`` wins) and the tallies per bucket and value on the document ``listing`` (e.g. an
-    insurer's claims per report month and status). A page holds one bucket, so pages stay bounded by
-    what a bucket collects (a month of one insurer's claims); the listing document says which pages
-    exist. Returns False when the item was already at that version or newer (nothing changed)."""
-    page_id = f"{listing}|{bucket}"
-    page = await docs.get(page_id) or {"items": []}
-    old = next((i for i in page["items"] if i["id"] == item_id), None)
-    if old is not None and int(old["version"]) >= version:
-        return False
-    head = await docs.get(listing) or {}
-    tallies = {b: dict(t) for b, t in head.get("buckets", {}).items()}
-    counts = tallies.setdefault(bucket, {})
-    if old is not None:
-        counts[old["tally"]] = counts.get(old["tally"], 1) - 1
-        if counts[old["tally"]] <= 0:
-            del counts[old["tally"]]
-    counts[tally] = counts.get(tally, 0) + 1
-    items = [i for i in page["items"] if i["id"] != item_id]
-    items.append({**item, "id": item_id, "version": version, "tally": tally})
-    docs.put(page_id, {**page, "items": items})
-    docs.put(listing, {**head, "buckets": tallies})
-    return True
-
-
 def collection_name(view: View | type[View], generation: int) -> str:
     return f"view_{view.name.replace('.', '_')}_v{view.version}_g{generation}"
 

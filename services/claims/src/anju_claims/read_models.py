@@ -4,11 +4,13 @@ The listings fold ``claims.ClaimStateChanged`` (the claim as it stands after eac
 write), so no view reads a claim and a late or repeated event never moves an item backwards (the
 highest version wins):
 
-* ``claims.by_unit`` — one household, one file (XC-03): every claim of a unit, document ``<unit>``;
-* ``claims.by_owner`` — an owner's claims, document ``<owner>``;
-* ``claims.by_insurer`` — an insurer's claims, one page per report month (``<insurer>|<YYYY-MM>``),
-  tallied by month and status on ``<insurer>``;
+* ``claims.by_unit`` — one household, one file (XC-03): every claim of a unit, listing ``<unit>``;
+* ``claims.by_owner`` — an owner's claims, listing ``<owner>``;
+* ``claims.by_insurer`` — an insurer's claims by report month and status, listing ``<insurer>``;
 * ``claims.by_region`` — the regulator's list and counts, the same shape for the whole region;
+
+Each is an ``anju_kit.listing``: pages of at most 100 summaries per bucket (report month, or ``all``)
+and status, and a head with the count of every page — the tallies by month and status.
 * ``claims.due`` — the legal clock's due index: opened obligations by due hour (kit.due.DueHours).
 
 Each document has one writer (kit.views: the partition key is the unit, owner, insurer or region).
@@ -24,7 +26,8 @@ from anju_contracts import claims as c
 from anju_contracts.base import Event
 from anju_kit.clock import SHANGHAI
 from anju_kit.due import DueHours
-from anju_kit.views import Docs, View, keep_listed
+from anju_kit.listing import keep_listed, location_id
+from anju_kit.views import Docs, View
 
 ALL = "all"  # the one page of a listing too small to need months (a unit's or an owner's claims)
 
@@ -49,6 +52,7 @@ def report_month(state: c.ClaimStateChanged) -> str:
 
 
 class _ClaimListing(View):
+    version = 2  # v2: bounded pages per month and status (anju_kit.listing); v1 held a month in one document
     sources = (topics.CLAIMS.events,)
 
     def key_of(self, envelope: Envelope, state: c.ClaimStateChanged) -> str | None:
@@ -64,7 +68,7 @@ class _ClaimListing(View):
         return [key] if key else []
 
     def reads(self, key: str, event: Event) -> Iterable[str]:
-        return [f"{key}|{self.bucket_of(event)}"] if isinstance(event, c.ClaimStateChanged) else []
+        return [location_id(key, event.claim_id)] if isinstance(event, c.ClaimStateChanged) else []
 
     async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
         assert isinstance(event, c.ClaimStateChanged)

@@ -6,7 +6,9 @@ by ``_id``, folded by one writer from the state events every commit publishes (a
 * ``registry.roster`` — key ``agency:<agency_id>``: the agency's practitioners in the talent database
   (approved, REG-02), the people it may staff projects with.
 * ``registry.lead_projects`` — key ``lead:<practitioner_id>``: the projects the practitioner leads with
-  an active team (REG-03's load).
+  an active team (REG-03's load, read on the write path).
+* ``registry.agency_leads`` — key ``agency:<agency_id>``: the same, for all of an agency's practitioners
+  in one document (the eligible list).
 
 A document keeps its items by id, each with the ``version`` of the aggregate state it came from, and
 a state no newer than the one kept is ignored. An item that leaves (another status, a lead replaced)
@@ -110,6 +112,27 @@ class LeadProjects(View):
         await keep(docs, key, event.project_id, event.version, {} if leads else None)
 
 
+class AgencyLeads(View):
+    """Per agency, which of its practitioners lead which projects with an active team: an eligible list
+    reads the load of every practitioner of the agency in one document (REG-03)."""
+
+    name = "registry.agency_leads"
+    sources = (topics.REGISTRY.events,)
+
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        # An active team's agency never changes (a team is assigned once; then only its lead changes).
+        if isinstance(event, r.TeamStateChanged) and event.agency_id is not None:
+            return [roster_key(event.agency_id)]
+        return []
+
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        assert isinstance(event, r.TeamStateChanged)
+        active = event.status is r.TeamStatus.ACTIVE
+        for lead in dict.fromkeys([*event.former_lead_ids, *([event.lead_id] if event.lead_id else [])]):
+            leads = active and lead == event.lead_id
+            await keep(docs, key, f"{lead}|{event.project_id}", event.version, {"lead_id": lead} if leads else None)
+
+
 def pool_key(status: str) -> str:
     return f"status:{status}"
 
@@ -122,7 +145,7 @@ def lead_key(practitioner_id: str) -> str:
     return f"lead:{practitioner_id}"
 
 
-VIEWS: tuple[type[View], ...] = (Pool, Roster, LeadProjects)
+VIEWS: tuple[type[View], ...] = (Pool, Roster, LeadProjects, AgencyLeads)
 
 
 # -- reading ------------------------------------------------------------------------------------------
@@ -166,3 +189,7 @@ class ReadModels:
     async def lead_projects(self, practitioner_id: str) -> Listed:
         """The projects ``practitioner_id`` leads with an active team."""
         return await self._listed(LeadProjects.name, lead_key(practitioner_id))
+
+    async def agency_leads(self, agency_id: str) -> Listed:
+        """Which of the agency's practitioners lead which projects (items ``<lead>|<project>``)."""
+        return await self._listed(AgencyLeads.name, roster_key(agency_id))

@@ -47,6 +47,7 @@ def state_event(aggregate: Aggregate, version: int) -> Event | None:
                 project_id=aggregate.project_id,
                 version=version,
                 status=aggregate.status,
+                agency_id=aggregate.agency_id,
                 lead_id=aggregate.lead_id,
                 former_lead_ids=tuple(dict.fromkeys(c.old_lead_id for c in aggregate.lead_changes)),
             )

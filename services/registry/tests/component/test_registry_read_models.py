@@ -98,15 +98,21 @@ async def test_reg01_pool_is_the_view_as_of_its_last_fold_and_trails_an_unfolded
         pool = {a.id: await _pool(c, a, auth) for a in (REGULATOR, INSURER, OTHER_INSURER)}
         assert pool["zjw-1"]["as_of"]["event_id"] == await _state_event_id(service, "agencies_log", "ag-1@2")
         assert (await _pool(c, REGULATOR, auth, "nominated"))["agencies"] == []
-        # Whoever sees the agency in full gets it read by _id; anyone else the view's public fields.
+        # A list shows the view's public fields to everyone (one document for the whole pool); the
+        # full record is one read by _id away, for those entitled to it.
         assert [
             (a.id, [(v["agency_id"], v["status"], v["version"], v["credit_code"]) for v in pool[a.id]["agencies"]])
             for a in (REGULATOR, INSURER, OTHER_INSURER)
         ] == [
-            ("zjw-1", [("ag-1", "admitted", 2, "91310000MA1K000001")]),
-            ("picc-uw-1", [("ag-1", "admitted", 2, "91310000MA1K000001")]),
+            ("zjw-1", [("ag-1", "admitted", 2, None)]),
+            ("picc-uw-1", [("ag-1", "admitted", 2, None)]),
             ("cpic-uw-7", [("ag-1", "admitted", 2, None)]),
         ]
+        full = {
+            a.id: (await c.get("/v1/registry/agencies/ag-1", headers=auth(a))).json()
+            for a in (REGULATOR, OTHER_INSURER)
+        }
+        assert (full["zjw-1"]["credit_code"], full["cpic-uw-7"]["credit_code"]) == ("91310000MA1K000001", None)
 
 
 async def test_reg03_eligible_list_and_lead_load_follow_assignments_and_lead_changes(

@@ -13,7 +13,7 @@ from anju_kit.mongo import Doc
 from anju_kit.views import Docs, View
 from anju_registry.domain.practitioner import Practitioner
 from anju_registry.domain.team import Team
-from anju_registry.read_models import LeadProjects, Pool, Roster, with_item
+from anju_registry.read_models import AgencyLeads, LeadProjects, Pool, Roster, with_item
 from anju_registry.state_events import business_events, state_event
 
 REGION = "shanghai"
@@ -62,7 +62,9 @@ def agency_state(version: int, status: r.AgencyStatus, agency_id: str = "ag-1") 
 
 def team_state(version: int, lead: str | None, former: tuple[str, ...] = (), project: str = "prj-1") -> Any:
     status = r.TeamStatus.ACTIVE if lead else r.TeamStatus.REFUSED
-    return r.TeamStateChanged(project_id=project, version=version, status=status, lead_id=lead, former_lead_ids=former)
+    return r.TeamStateChanged(
+        project_id=project, version=version, status=status, agency_id="ag-1", lead_id=lead, former_lead_ids=former
+    )
 
 
 async def test_reg01_pool_moves_an_agency_between_status_documents_whatever_the_arrival_order() -> None:
@@ -106,6 +108,21 @@ async def test_reg03_a_lead_change_moves_the_project_from_the_old_leads_document
     # Changed back: a lead listed among the former leads leads again.
     back = await fold_all(LeadProjects(), [*events, team_state(4, "p-a", former=("p-a", "p-b"))])
     assert members(back["lead:p-a"]) == {"prj-1": 4, "prj-2": 2} and members(back["lead:p-b"]) == {}
+
+
+async def test_reg03_an_agency_s_leads_document_holds_every_lead_s_projects_in_one_place() -> None:
+    events = [
+        team_state(1, None),
+        team_state(2, "p-a"),
+        team_state(2, "p-a", project="prj-2"),
+        team_state(3, "p-b", former=("p-a",)),
+    ]
+    docs = await fold_all(AgencyLeads(), events)
+    assert members(docs["agency:ag-1"]) == {"p-a|prj-2": 2, "p-b|prj-1": 3}
+    assert await fold_all(AgencyLeads(), [*events, team_state(2, "p-a")]) == docs  # older, late: ignored
+    # A team event published before TeamStateChanged carried its agency is not routed anywhere.
+    old = team_state(2, "p-c").model_copy(update={"agency_id": None})
+    assert list(AgencyLeads().keys(cast(Any, None), old)) == []
 
 
 def test_an_item_is_kept_once_at_its_newest_version_and_a_tombstone_keeps_the_version() -> None:

@@ -100,12 +100,21 @@ def build_router(handlers: ClaimsHandlers, commands: CommandPipeline, views: Vie
         unit_id: Annotated[str | None, Query(max_length=128)] = None,
         status: c.ClaimStatus | None = None,
         month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="Report month (YYYY-MM)")] = None,
+        offset: Annotated[int, Query(ge=0, le=1_000_000, description="A month's page: skip this many")] = 0,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> ClaimList:
         """An owner's claims; an insurer's or the regulator's one report month at a time (newest by
-        default; ``months`` tallies every month by status). Answered from read models, ``as_of``."""
+        default; ``months`` tallies every month by status), a page of ``limit`` from ``offset`` (``total``
+        says how many). Answered from read models, each page a few documents read by ``_id``, ``as_of``."""
         return await listings.list_claims(
-            views, actor, region=handlers.region, unit_id=unit_id, status=status, month=month, limit=limit
+            views,
+            actor,
+            region=handlers.region,
+            unit_id=unit_id,
+            status=status,
+            month=month,
+            offset=offset,
+            limit=limit,
         )
 
     @router.get("/{claim_id}", summary="One claim with its deadlines, evidence and documents")

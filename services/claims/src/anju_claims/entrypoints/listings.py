@@ -14,7 +14,11 @@ from anju_claims.entrypoints.views import AsOf, ClaimList, ClaimSummary
 from anju_claims.read_models import ALL, ByInsurer, ByOwner, ByRegion, ByUnit
 from anju_contracts import Actor, Role
 from anju_contracts import claims as c
+from anju_kit.listing import read_listed, tallies
 from anju_kit.views import AS_OF, ViewSet, ViewStore
+
+# An owner's or a unit's claims are few: read whole (a listing's pages, up to this many items).
+SMALL_LISTING = 500
 
 
 async def list_claims(
@@ -25,18 +29,19 @@ async def list_claims(
     unit_id: str | None,
     status: c.ClaimStatus | None,
     month: str | None,
+    offset: int = 0,
     limit: int,
 ) -> ClaimList:
     if unit_id is not None:
         return await _unit_file(views.store(ByUnit.name), actor, unit_id, status, limit)
     if actor.role is Role.OWNER:
-        page = await _page(views.store(ByOwner.name), actor.id, ALL)
+        page = await _small(views.store(ByOwner.name), actor.id)
         items = [i for i in page.items if i["unit_id"] in actor.unit_ids]
         return _answer(items, status, limit, as_of=page.as_of)
     if actor.role in (Role.INSURER, Role.SYSTEM) and actor.insurer_id is not None:
-        return await _monthly(views.store(ByInsurer.name), actor.insurer_id, status, month, limit)
+        return await _monthly(views.store(ByInsurer.name), actor.insurer_id, status, month, offset, limit)
     if actor.role is Role.REGULATOR or actor.role is Role.SYSTEM:
-        return await _monthly(views.store(ByRegion.name), region, status, month, limit)
+        return await _monthly(views.store(ByRegion.name), region, status, month, offset, limit)
     return ClaimList(items=[])
 
 
@@ -46,7 +51,7 @@ async def _unit_file(
     """One household, one file (XC-03): every claim of the unit the actor may read."""
     if actor.role is Role.OWNER and unit_id not in actor.unit_ids:
         return ClaimList(items=[], unit_id=unit_id)
-    page = await _page(store, unit_id, ALL)
+    page = await _small(store, unit_id)
     items = page.items
     if actor.role is Role.REGULATOR or (actor.role is Role.SYSTEM and actor.insurer_id is None):
         pass
@@ -59,16 +64,19 @@ async def _unit_file(
 
 
 async def _monthly(
-    store: ViewStore, listing: str, status: c.ClaimStatus | None, month: str | None, limit: int
+    store: ViewStore, listing: str, status: c.ClaimStatus | None, month: str | None, offset: int, limit: int
 ) -> ClaimList:
+    """One report month of an insurer's or the region's claims: the head (every month's tallies) and the
+    pages that hold items ``offset`` to ``offset + limit`` of the month (of one status, if asked)."""
     head = await store.get(listing) or {}
-    months = {m: dict(t) for m, t in sorted(head.get("buckets", {}).items(), reverse=True)}
+    months = dict(sorted(tallies(head).items(), reverse=True))
     shown = month or next(iter(months), None)
     if shown is None:
-        return ClaimList(items=[], months=months)
-    page = await _page(store, listing, shown)
-    answer = _answer(page.items, status, limit, as_of=page.as_of or _as_of(head))
-    return answer.model_copy(update={"month": shown, "months": months})
+        return ClaimList(items=[], months=months, as_of=_as_of(head))
+    wanted = [status.value] if status is not None else None
+    got = await read_listed(store, listing, head, bucket=shown, tallies_wanted=wanted, offset=offset, limit=limit)
+    answer = _answer(got.items, status, limit, as_of=_as_of(head))
+    return answer.model_copy(update={"month": shown, "months": months, "total": got.total, "offset": offset})
 
 
 class _Page:
@@ -76,10 +84,11 @@ class _Page:
         self.items, self.as_of = items, as_of
 
 
-async def _page(store: ViewStore, listing: str, bucket: str) -> _Page:
-    head = await store.get(listing)
-    page = await store.get(f"{listing}|{bucket}")
-    return _Page(list((page or {}).get("items", [])), _as_of(head or {}))
+async def _small(store: ViewStore, listing: str) -> _Page:
+    """Every claim of a small listing (a unit's, an owner's)."""
+    head = await store.get(listing) or {}
+    got = await read_listed(store, listing, head, bucket=ALL, limit=SMALL_LISTING)
+    return _Page(got.items, _as_of(head))
 
 
 def _as_of(doc: dict[str, Any]) -> AsOf | None:

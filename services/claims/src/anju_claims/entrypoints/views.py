@@ -89,12 +89,18 @@ class AsOf(BaseModel):
 
 
 class ClaimList(BaseModel):
-    items: list[ClaimSummary] = Field(description="Earliest open deadline first, then newest report first.")
+    items: list[ClaimSummary] = Field(
+        description="Earliest open deadline first, then newest report first (within this page of the month)."
+    )
     unit_id: str | None = Field(default=None, description="Set when the list is one household's file (XC-03).")
     month: str | None = Field(default=None, description="The report month (YYYY-MM) this page lists.")
     months: dict[str, dict[str, int]] = Field(
         default_factory=dict, description="Every report month with claims, and how many per status (newest first)."
     )
+    total: int | None = Field(
+        default=None, description="A month's page: how many claims the month holds (of the status asked)."
+    )
+    offset: int = Field(default=0, description="A month's page: the position of its first item in the month.")
     as_of: AsOf | None = Field(default=None, description="None: nothing listed yet.")
 
 

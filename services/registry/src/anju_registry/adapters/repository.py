@@ -61,6 +61,14 @@ class Repository(Generic[A]):
             return None
         return Loaded(self.model.model_validate(stored.state), stored.version, stored.applied)
 
+    async def get_listed(self, doc_id: str) -> Loaded[A] | None:
+        """As :meth:`get`, from the projection alone (one read; it may trail a commit in flight): for
+        listings, never for deciding a command."""
+        stored = await self.store.projected(doc_id)
+        if stored is None:
+            return None
+        return Loaded(self.model.model_validate(stored.state), stored.version, stored.applied)
+
     async def add(
         self, doc_id: str, aggregate: A, events: Sequence[OutgoingEvent], *, applied_id: str, history: HistoryEntry
     ) -> int:

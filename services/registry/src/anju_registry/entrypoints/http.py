@@ -195,12 +195,13 @@ def _sees_agency_in_full(actor: Actor, agency_id: str, nominated_by: str) -> boo
 
 
 async def _load_many(repo: Repository[A], ids: Iterable[str]) -> dict[str, tuple[A, int]]:
-    """The aggregates of ``ids`` that exist, with their versions, each read by ``_id``."""
+    """The aggregates of ``ids`` that exist, with their versions, each read by ``_id`` as projected
+    (a listing: it says as of when, and a commit in flight may not show yet)."""
     limit = asyncio.Semaphore(LOAD_CONCURRENCY)
 
     async def one(doc_id: str) -> tuple[str, tuple[A, int] | None]:
         async with limit:
-            loaded = await repo.get(doc_id)
+            loaded = await repo.get_listed(doc_id)
         return doc_id, (loaded.aggregate, loaded.version) if loaded else None
 
     found = await asyncio.gather(*(one(doc_id) for doc_id in dict.fromkeys(ids)))
@@ -239,15 +240,9 @@ def build_router(handlers: RegistryHandlers, commands: CommandPipeline) -> APIRo
     ) -> PoolView:
         wanted = status if status is not None and access.is_regulator(actor) else r.AgencyStatus.ADMITTED
         listed = await reads.pool(wanted)
-        # The read model holds the public fields; whoever sees an agency in full gets it read by _id.
-        full = [i["id"] for i in listed.items if _sees_agency_in_full(actor, i["id"], i["nominated_by"])]
-        loaded = await _load_many(repos.agencies, full)
-        views = [
-            AgencyView.of(loaded[i["id"]][0], full=True, version=loaded[i["id"]][1])
-            if i["id"] in loaded
-            else AgencyView.public(i["id"], i)
-            for i in listed.items
-        ]
+        # A list shows what the read model holds (the public fields), one document for the whole pool;
+        # whoever may see an agency in full reads it by _id at /agencies/{agency_id}.
+        views = [AgencyView.public(i["id"], i) for i in listed.items]
         return PoolView(region=handlers.region, agencies=views, as_of=AsOf.of(listed.as_of))
 
     @router.get("/agencies/{agency_id}", summary="One agency; public view unless it is yours (XC-05)")
@@ -308,15 +303,21 @@ def build_router(handlers: RegistryHandlers, commands: CommandPipeline) -> APIRo
             raise RegistryError(ReasonCode.FORBIDDEN, "an agency sees its own practitioners only")
         if actor.role not in (Role.REGULATOR, Role.INSURER, Role.AGENCY, Role.SYSTEM):
             raise RegistryError(ReasonCode.FORBIDDEN, "not visible to this role")
-        agency = await repos.agencies.get(agency_id)
-        roster = await reads.roster(agency_id)
+        # A few documents by _id: the agency, its roster, its leads' loads, then each practitioner at once.
+        agency, roster, leads = await asyncio.gather(
+            repos.agencies.get(agency_id), reads.roster(agency_id), reads.agency_leads(agency_id)
+        )
         loaded = await _load_many(repos.practitioners, roster.ids)
-        # Each is read by _id, so one who left the talent database since the roster's as_of is left out.
+        # One who left the talent database since the roster's as_of is left out.
         people = [loaded[pid][0] for pid in roster.ids if pid in loaded and loaded[pid][0].in_database]
+        led: dict[str, int] = {}
+        for item in leads.items:
+            lead, _, project = str(item["id"]).partition("|")
+            if project != project_id:
+                led[lead] = led.get(lead, 0) + 1
         items: list[EligiblePractitioner] = []
         for p in people:
-            led = await reads.lead_projects(p.practitioner_id)
-            load = led.count(except_id=project_id)
+            load = led.get(p.practitioner_id, 0)
             ctx = TeamContext(
                 agency=agency.aggregate if agency else None,
                 people={p.practitioner_id: p},
@@ -342,7 +343,7 @@ def build_router(handlers: RegistryHandlers, commands: CommandPipeline) -> APIRo
                     eligible_as_member=not as_member,
                     eligible_as_lead=not as_lead,
                     lead_active_projects=load,
-                    lead_load_as_of=AsOf.of(led.as_of),
+                    lead_load_as_of=AsOf.of(leads.as_of),
                     failures=as_lead,
                 )
             )

@@ -101,7 +101,9 @@ class AgencyView(BaseModel):
 
 class PoolView(BaseModel):
     region: str
-    agencies: list[AgencyView]
+    agencies: list[AgencyView] = Field(
+        description="Each agency's public fields; the full record (to those entitled) is GET /agencies/{agency_id}."
+    )
     as_of: AsOf | None = Field(default=None, description="The read model's last change (None: none yet).")
 
 
