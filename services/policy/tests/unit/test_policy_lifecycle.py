@@ -104,6 +104,7 @@ def test_pol07_issue_opens_the_regulator_upload_within_three_working_days() -> N
         u.RecordRegulatorUpload(project_id="prj-1", uploaded_on=date(2026, 10, 8)), at=at(2026, 10, 8)
     )
     uploaded, fulfilled = project.pull_events()
+    assert isinstance(uploaded, u.PolicyUploadedToRegulator)
     assert isinstance(fulfilled, u.ObligationFulfilled)
     assert fulfilled.obligation_id == opened.obligation_id and fulfilled.met_on == date(2026, 10, 8)
 
