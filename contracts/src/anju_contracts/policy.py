@@ -29,6 +29,59 @@ class BuildingPart(StrEnum):
     OTHER = "other"  # 其他部位
 
 
+class ResidentialType(StrEnum):
+    """住宅属性: what kind of housing a project builds (POL-01 estimate factor)."""
+
+    COMMERCIAL = "commercial"  # 商品住房
+    RESETTLEMENT = "resettlement"  # 安置住房
+    AFFORDABLE = "affordable"  # 保障性住房
+    PUBLIC_RENTAL = "public_rental"  # 公共租赁住房
+
+
+class DeliveryStandard(StrEnum):
+    """交付标准 (POL-01 estimate factor)."""
+
+    FITTED = "fitted"  # 精装
+    SHELL = "shell"  # 毛坯
+
+
+class ProjectStage(StrEnum):
+    """A project's stages, in the only order they may be entered (POL-05, POL-09)."""
+
+    DESIGN = "design"  # 设计阶段
+    CONSTRUCTION_DRAWING_DESIGN = "construction_drawing_design"  # 施工图设计阶段
+    CONSTRUCTION = "construction"  # 施工
+    COMPLETION_ACCEPTANCE = "completion_acceptance"  # 竣工验收
+    COMPLETION_FILING = "completion_filing"  # 竣工备案
+    CONTRACTOR_WARRANTY = "contractor_warranty"  # 施工单位保修期 (2 years)
+    LIABILITY_PERIOD = "liability_period"  # 保险责任期间
+    ENDED = "ended"
+
+    @property
+    def order(self) -> int:
+        return list(ProjectStage).index(self)
+
+
+class FloatingComponent(StrEnum):
+    """The components of the floating factor (费率浮动, POL-02), each bounded by the region."""
+
+    RISK_LEVEL = "risk_level"  # 工程风险程度
+    QUALIFICATIONS = "qualifications"  # 各参建方资质
+    CREDIT_RECORDS = "credit_records"  # 诚信情况
+    CLAIMS_HISTORY = "claims_history"  # 赔付记录
+    DESIGN_CONTROL = "design_control"  # 关键节点设计管控措施
+
+
+class CoverageSection(StrEnum):
+    """What a product line covers (POL-11: 质安保 = latent defects + construction-time injury and rescue)."""
+
+    LATENT_DEFECTS = "latent_defects"  # 工程质量潜在缺陷
+    WORKER_INJURY = "worker_injury"  # 施工期间从业人员人身伤亡
+    THIRD_PARTY_INJURY = "third_party_injury"  # 第三者人身伤亡
+    RESCUE_COSTS = "rescue_costs"  # 救援费用
+    CONSTRUCTION_SAFETY_LIABILITY = "construction_safety_liability"  # 安责险
+
+
 class OwnerRef(ContractModel):
     owner_id: Identifier = Field(description="Stable id of the owner (房屋所有权人); what owner tokens carry.")
     id_number_masked: MaskedIdNumber | None = Field(
@@ -61,6 +114,15 @@ class PolicyIssued(Event):
     product: str = Field(default="IDI", max_length=32, description="Product line, e.g. IDI or 质安保.")
     issued_on: date
     units: tuple[PolicyUnit, ...] = Field(min_length=1, description="Units the policy covers.")
+    product_line: str | None = Field(
+        default=None,
+        max_length=32,
+        description="The region's product line code (idi, safety_liability, quality_safety); "
+        "each keeps its own ledger (POL-12). Absent from older senders.",
+    )
+    coverage_sections: tuple[CoverageSection, ...] = Field(
+        default=(), description="What the line covers (POL-11); empty from older senders."
+    )
 
 
 class UnitOwnersChanged(Event):

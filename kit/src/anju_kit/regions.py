@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Self
@@ -16,15 +17,20 @@ from typing import Annotated, Self
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from anju_contracts.policy import CoverageSection, DeliveryStandard, FloatingComponent, ResidentialType
+
 __all__ = [
     "AgencyChecklist",
     "AgencyPaths",
+    "Band",
+    "Bounds",
     "ClaimsRules",
     "CreditEscalation",
     "CreditRules",
     "EvidenceRules",
     "LeadCredential",
     "PolicyRules",
+    "Pricing",
     "Product",
     "RegionError",
     "RegionRules",
@@ -223,12 +229,75 @@ class CoverageYears(_Section):
     other: PositiveInt
 
 
+Factor = Annotated[Decimal, Field(gt=0, le=100)]
+Rate = Annotated[Decimal, Field(gt=0, lt=1)]
+
+
+class Band(_Section):
+    """One step of a banded factor: applies from ``at_least`` (inclusive) up to the next band."""
+
+    at_least: Annotated[Decimal, Field(ge=0)]
+    factor: Factor
+
+
+class Bounds(_Section):
+    min: Factor
+    max: Factor
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.min > self.max:
+            raise ValueError("min is above max")
+        return self
+
+
+class Pricing(_Section):
+    """POL-01 … POL-03: how a quote's insured amount and premium are computed in this region.
+
+    The estimated insured amount (design stage) = true building area × unit cost of the residential
+    type × delivery-standard factor × prefabrication-rate band × plot-ratio band. Premium = insured
+    amount × the product line's base rate × the floating factor (the product of its components, each
+    within its bounds, the product within ``floating_total``); never below ``market_floor_rate`` ×
+    insured amount."""
+
+    unit_cost_yuan_per_m2: dict[ResidentialType, Annotated[Decimal, Field(gt=0)]]
+    delivery_standard_factor: dict[DeliveryStandard, Factor]
+    prefabrication_rate_bands: Annotated[tuple[Band, ...], Field(min_length=1)]
+    plot_ratio_bands: Annotated[tuple[Band, ...], Field(min_length=1)]
+    base_rates: dict[Product, Rate]  # per product line (POL-12: each line its own ledger)
+    floating_components: dict[FloatingComponent, Bounds]
+    floating_total: Bounds
+    market_floor_rate: Rate  # POL-03: premium / insured amount below this is refused
+
+    @model_validator(mode="after")
+    def _complete(self) -> Self:
+        for name, table, keys in (
+            ("unit_cost_yuan_per_m2", self.unit_cost_yuan_per_m2, ResidentialType),
+            ("delivery_standard_factor", self.delivery_standard_factor, DeliveryStandard),
+            ("floating_components", self.floating_components, FloatingComponent),
+        ):
+            missing = sorted(set(keys) - set(table))
+            if missing:
+                raise ValueError(f"{name} lacks {', '.join(missing)}")
+        for name, bands in (
+            ("prefabrication_rate_bands", self.prefabrication_rate_bands),
+            ("plot_ratio_bands", self.plot_ratio_bands),
+        ):
+            starts = [b.at_least for b in bands]
+            if starts[0] != 0 or starts != sorted(set(starts)):
+                raise ValueError(f"{name} must start at 0 and rise")
+        return self
+
+
 class PolicyRules(_Section):
     coverage_years: CoverageYears | None  # None where the region writes no IDI
     contractor_warranty_years: PositiveInt | None  # POL-09 / CLM-10
     joint_inspection_months_before_liability: PositiveInt | None  # POL-09
     owner_announcement_months_before_liability: PositiveInt | None  # POL-09
     upload_deadline_working_days: PositiveInt  # POL-07, POL-10
+    pricing: Pricing  # POL-01 … POL-03
+    coverage_sections: dict[Product, Annotated[tuple[CoverageSection, ...], Field(min_length=1)]]  # POL-11
+    documents: EvidenceRules  # the quotation letter and other underwriting documents (POL-04)
 
 
 class EvidenceRules(_Section):
@@ -368,6 +437,12 @@ class RegionRules(_Section):
             raise ValueError("safety is set but no product covers construction safety")
         if not self.covers_quality and self.risk is not None:
             raise ValueError("risk is set but no product covers quality (IDI)")
+        for name, table in (
+            ("policy.pricing.base_rates", self.policy.pricing.base_rates),
+            ("policy.coverage_sections", self.policy.coverage_sections),
+        ):
+            if set(table) != set(self.products):
+                raise ValueError(f"{name} must name exactly the region's products (XC-06)")
         return self
 
 

@@ -1,32 +1,89 @@
 """Composition root of the policy service: the one place where real adapters are wired.
 
 Every service's bootstrap has the same ``build(settings, *, clock=None) -> (ServiceApp, handlers)``;
-``create_app`` serves what it builds.
+``create_app`` serves what it builds. Component tests wire the same handlers on in-memory ports.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import FastAPI
 
-from anju_kit.clock import Clock
+from anju_kit.calendar import PrcCalendar
+from anju_kit.clock import Clock, SystemClock
+from anju_kit.mongo import AggregateStore, OutgoingEvent
+from anju_kit.regions import RegionError, RegionRules, load_region
 from anju_kit.service import ServiceApp
-from anju_kit.settings import ServiceSettings
+from anju_policy.adapters.documents import PolicyDocuments
+from anju_policy.adapters.repository import PROJECT_SCHEMA, ProjectRepository
+from anju_policy.config import PolicySettings
+from anju_policy.domain.rules import rules_from_region
+from anju_policy.entrypoints import http, kafka
+from anju_policy.handlers import PolicyHandlers
+from anju_policy.read_models import VIEWS, Ledger
 
 TITLE = "Anju Policy (承保)"
 DESCRIPTION = (
-    "Quotations, premium, 见费出单 and milestones. "
-    "Commands arrive in a later release; until then each is answered on the rejection topic."
+    "Projects and participants, quotation letters and pricing from the region file, the risk-management "
+    "and insurance contracts, premium payments and 见费出单, the regulator upload on the legal clock, and "
+    "each product line's own ledger (POL-01 … POL-08, POL-11, POL-12)."
 )
 
 
-def build(settings: ServiceSettings, *, clock: Clock | None = None) -> tuple[ServiceApp, None]:
-    """The service; no handlers yet (its commands arrive in a later release), so nothing keeps time and
-    ``clock`` is taken only to keep every service's composition root alike."""
+def region_of(settings: PolicySettings) -> RegionRules:
+    """The deployment's region rules, only ever from its region file (XC-06)."""
+    try:
+        return load_region(settings.region, settings.regions_dir)
+    except RegionError as exc:
+        raise RegionError(f"policy cannot start for region {settings.region!r}: {exc}") from exc
+
+
+def build(
+    settings: PolicySettings, *, clock: Clock | None = None, views_topic: str = ""
+) -> tuple[ServiceApp, PolicyHandlers]:
+    """The service with its handlers on the real adapters; nothing connects until it starts."""
+    region = region_of(settings)  # before anything connects: a bad region file stops start-up
     service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
-    service.answer_commands_not_yet_supported()
-    return service, None
+    store = AggregateStore(service.db["projects"], schema=PROJECT_SCHEMA)
+    documents = PolicyDocuments(service.objects, settings.policy_bucket, settings.region, region.policy.documents)
+    handlers = PolicyHandlers(
+        repo=ProjectRepository(store),
+        documents=documents,
+        rules=rules_from_region(region, PrcCalendar(settings.holidays_dir)),
+        clock=clock or SystemClock(),
+        region=settings.region,
+        producer=settings.service,
+    )
+
+    async def flush(project_id: str, version: int | None, outgoing: Sequence[OutgoingEvent]) -> None:
+        await service.relay.flush(store, project_id)  # by _id; after a crash the relay's sweep publishes
+
+    handlers.flush = flush
+    service.relay_outbox_of(store)
+    kafka.register(
+        service,
+        kafka.pipeline(service, handlers),
+        group=settings.consumer_group(settings.policy_consumer_group),
+        attempts=settings.policy_command_attempts,
+    )
+    service.read_models(list(VIEWS), topic=views_topic)
+
+    @service.on_startup
+    async def prepare() -> None:
+        await store.ensure_indexes()
+        await documents.ensure_bucket()
+
+    return service, handlers
 
 
-def create_app(settings: ServiceSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    service, _ = build(settings or ServiceSettings.for_service("policy"), clock=clock)
-    return service.build()
+def compose(service: ServiceApp, handlers: PolicyHandlers) -> FastAPI:
+    """The HTTP application of a built service: the kit's ops routes plus /v1/policy."""
+    app = service.build()
+    app.state.handlers = handlers
+    http.install(app, handlers, service.commands, service.views.store(Ledger.name))
+    return app
+
+
+def create_app(settings: PolicySettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    return compose(*build(settings or PolicySettings.load(), clock=clock))

@@ -1,0 +1,1 @@
+"""Adapters: the project store, underwriting documents in object storage."""

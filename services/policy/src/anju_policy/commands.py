@@ -1,0 +1,44 @@
+"""The policy service's table of commands: who may send each at all, and the use case serving them.
+
+The kit's pipeline authenticates, validates and authorizes by this table, for Kafka and HTTP alike;
+finer access (whose project) is checked by the handlers against the project before any shortcut.
+"""
+
+from __future__ import annotations
+
+from anju_contracts import Role
+from anju_contracts import underwriting as u
+from anju_contracts.base import Command
+from anju_kit.pipeline import CommandRequest, CommandTable, Route
+from anju_policy.handlers import Outcome, PolicyHandlers
+
+INSURER = frozenset({Role.INSURER, Role.SYSTEM})
+INSURER_OR_BUILDER = frozenset({Role.INSURER, Role.SYSTEM, Role.BUILDER})
+SENDERS: dict[type[Command], frozenset[Role]] = {
+    u.RegisterProject: INSURER,
+    u.SubmitQuotation: INSURER,
+    u.AdvanceStage: INSURER_OR_BUILDER,
+    u.AdjustInsuredAmount: INSURER,
+    u.RecordRiskManagementContract: INSURER,
+    u.SignInsuranceContract: INSURER,
+    u.RecordPremiumPayment: INSURER,
+    u.IssuePolicy: INSURER,
+    u.RecordRegulatorUpload: INSURER,
+    u.RequestDocumentUpload: INSURER,
+}
+
+
+def command_table(handlers: PolicyHandlers) -> CommandTable:
+    async def execute(request: CommandRequest) -> Outcome:
+        return await handlers.execute(request.envelope, request.command, expected_version=request.expected_version)
+
+    return {
+        command: Route(
+            execute,
+            senders=senders,
+            # A presigned URL is a credential: handed out over HTTPS to the caller, never on a topic.
+            kafka=command is not u.RequestDocumentUpload,
+            http_only_hint="request upload URLs at POST /v1/policy/projects/{project_id}/document-uploads",
+        )
+        for command, senders in SENDERS.items()
+    }

@@ -1,0 +1,1 @@
+"""The policy domain: pure, synchronous; no Kafka, database or HTTP imports."""
