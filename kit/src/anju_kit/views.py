@@ -46,6 +46,7 @@ from anju_kit.kafka import Inbound, publish_many, reliable_batch_subscriber
 from anju_kit.logging import get_logger
 from anju_kit.mongo import Doc
 from anju_kit.pipeline import event_sender
+from anju_kit.settings import ServiceSettings
 
 log = get_logger(__name__)
 
@@ -251,6 +252,21 @@ async def bump_generation(db: AsyncDatabase[Doc], view: View | type[View]) -> in
 # -- wiring: routers and the writer on a service ------------------------------------------------------
 
 
+def view_groups(
+    settings: ServiceSettings, views: Iterable[View | type[View]], generations: Mapping[str, int] | None = None
+) -> tuple[str, str]:
+    """The consumer groups of a service's views at these generations: (router, writer). The router's name
+    changes with any view's version or generation (a rebuild reads the sources again from the start)."""
+    generations = generations or {}
+    state = ",".join(sorted(f"{v.name}@{v.version}.{generations.get(v.name, 1)}" for v in views))
+    digest = hashlib.sha256(state.encode()).hexdigest()[:10]
+    service = settings.service
+    return (
+        str(settings.consumer_group(f"anju-{service}-views-router-{digest}")),
+        str(settings.consumer_group(f"anju-{service}-views")),
+    )
+
+
 def views_topic(service: str) -> str:
     """The service's internal topic of re-keyed view changes (not an integration contract)."""
     return f"anju.{service}.views.v1"
@@ -288,15 +304,11 @@ class ViewSet:
 
         One group re-keys for every view: a rebuilt view (a new generation) starts a new group from the
         first retained event, and the views that were not rebuilt skip what they folded (by position)."""
-        settings = self.service.settings
-        generations = generations or {}
-        state = ",".join(sorted(f"{v.name}@{v.version}.{generations.get(v.name, 1)}" for v in self.views))
-        digest = hashlib.sha256(state.encode()).hexdigest()[:10]
-        return str(settings.consumer_group(f"anju-{settings.service}-views-router-{digest}"))
+        return view_groups(self.service.settings, self.views, generations)[0]
 
     @property
     def writer_group(self) -> str:
-        return str(self.service.settings.consumer_group(f"anju-{self.service.settings.service}-views"))
+        return view_groups(self.service.settings, self.views)[1]
 
     async def _subscribe(self) -> None:
         service = self.service

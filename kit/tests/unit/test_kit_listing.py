@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from anju_kit.listing import PAGES, keep_listed, location_id, page_id, read_listed, tallies
+from anju_kit.listing import PAGES, items_in_head, keep_in_head, keep_listed, location_id, page_id, read_listed, tallies
 
 Doc = dict[str, Any]
 
@@ -96,3 +96,12 @@ async def test_a_reader_reads_the_head_s_pages_that_hold_the_slice_and_no_other(
     everything = await read_listed(store, "ins-a", head, bucket="2026-11", offset=0, limit=100)
     assert len(everything.items) == everything.total == 14
     assert (await read_listed(store, "ins-a", head, bucket="2026-10")).items == []
+
+
+async def test_a_small_listing_keeps_its_items_on_its_head_and_the_highest_version_wins() -> None:
+    store = Store()
+    assert await keep_in_head(store, listing="u-1", item_id="c1", version=1, tally="reported", item={"a": 1})
+    assert await keep_in_head(store, listing="u-1", item_id="c1", version=2, tally="paid", item={"a": 2})
+    assert not await keep_in_head(store, listing="u-1", item_id="c1", version=1, tally="reported", item={"a": 1})
+    assert items_in_head(store.docs["u-1"]) == [{"a": 2, "id": "c1", "version": 2, "tally": "paid"}]
+    assert list(store.docs) == ["u-1"]  # one document, nothing else
