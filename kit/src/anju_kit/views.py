@@ -188,26 +188,26 @@ class Writer:
     async def _apply_view(self, store: ViewStore, changes: list[ViewChange]) -> int:
         docs = Docs(store.collection)
         parsed: list[tuple[ViewChange, Envelope, Event]] = []
-        wanted: list[str] = []
-        for change in changes:  # parsed once; the heads (positions folded) and what each fold will read
+        for change in changes:  # parsed once
             envelope = Envelope.model_validate(change.event)
             event = parse(envelope)
             if isinstance(event, Event):
                 parsed.append((change, envelope, event))
-                wanted += [change.key, *store.view.reads(change.key, event)]
-        await docs.load(wanted)
+        # The heads first (they say what was folded), then what the folds still to do will read: a
+        # replay after a rebuild or a crash skips without reading what it would have folded into.
+        await docs.load(change.key for change, _, _ in parsed)
+        fresh = [(c, e, ev) for c, e, ev in parsed if not _folded(await docs.get(c.key), c.source)]
+        await docs.load(d for change, _, event in fresh for d in store.view.reads(change.key, event))
         applied = 0
         touched: list[str] = []
-        for change, envelope, event in parsed:
+        for change, envelope, event in fresh:
             head = await docs.get(change.key) or {}
-            positions: dict[str, int] = dict(head.get(HEAD, {}))
-            # field names hold no '.' on the store: topic names do
-            source = f"{change.source.topic}:{change.source.partition}".replace(".", "%2E")
-            if positions.get(source, -1) >= change.source.offset:
-                continue  # folded already (a redelivery, or a router replaying after a crash)
+            if _folded(head, change.source):
+                continue  # an earlier change of this batch was the same record (a redelivery within it)
             await store.view.fold(docs, change.key, envelope, event)
             head = await docs.get(change.key) or {}
-            positions[source] = change.source.offset
+            positions: dict[str, int] = dict(head.get(HEAD, {}))
+            positions[_source(change.source)] = change.source.offset
             as_of = {"event_id": str(envelope.event_id), "occurred_at": envelope.occurred_at.isoformat()}
             docs.put(change.key, {**head, HEAD: positions, AS_OF: as_of})
             touched.append(change.key)
@@ -215,6 +215,16 @@ class Writer:
         # Data documents first, heads last: a crash in between re-folds (harmless: folds keep items by id).
         await docs.write(heads=touched)
         return applied
+
+
+def _source(record: RecordRef) -> str:
+    """A source partition as a head's field name (no '.' in field names on the store: topic names have)."""
+    return f"{record.topic}:{record.partition}".replace(".", "%2E")
+
+
+def _folded(head: Doc | None, record: RecordRef) -> bool:
+    """Whether the head's partition key folded ``record`` already (a redelivery, or a router replaying)."""
+    return int((head or {}).get(HEAD, {}).get(_source(record), -1)) >= record.offset
 
 
 def route(view: View, generation: int, envelope: Envelope, record: RecordRef) -> list[tuple[str, ViewChange]]:
