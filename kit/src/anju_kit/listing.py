@@ -26,7 +26,7 @@ takes ~380 ms to read on the local store; a page of 100 summaries, a few ms).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -96,6 +96,24 @@ async def keep_listed(
     docs.put(where_id, {"at": at, "from": old if old != at else None, "version": version})
     docs.put(listing, {**head, PAGES: pages})
     return True
+
+
+def pages_to_read(
+    read: Callable[[str], Doc | None],
+    *,
+    listing: str,
+    bucket: str,
+    tally: str,
+    item_id: str,
+    page_size: int = PAGE_SIZE,
+) -> list[str]:
+    """The pages :func:`keep_listed` will read for this item, from its place and the head as ``read``
+    gives them (a writer reads them for a whole batch at once; a guess that is off only costs a read)."""
+    where, head = read(location_id(listing, item_id)), read(listing) or {}
+    found = [page_id(listing, *where["at"])] if where is not None else []
+    counts = list(head.get(PAGES, {}).get(bucket, {}).get(tally, []))
+    number = next((n for n, count in enumerate(counts) if count < page_size), len(counts))
+    return [*found, page_id(listing, bucket, tally, number)]
 
 
 def _put_page(

@@ -30,7 +30,7 @@ import asyncio
 import hashlib
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -92,6 +92,10 @@ class Docs:
 
         await asyncio.gather(*(one(d) for d in missing))
 
+    def peek(self, doc_id: str) -> Doc | None:
+        """A document read already (None when absent or not read): for choosing what to read next."""
+        return self._loaded.get(doc_id)
+
     def put(self, doc_id: str, doc: Doc) -> None:
         self._loaded[doc_id] = {**doc, "_id": doc_id}
         self._dirty.add(doc_id)
@@ -141,6 +145,12 @@ class View(ABC):
     def reads(self, key: str, event: Event) -> Iterable[str]:
         """The documents ``fold`` will read for ``event`` besides the head ``key``: the writer reads them
         for a whole batch at once (concurrently) instead of one round trip at a time."""
+        return ()
+
+    def reads_after(self, key: str, event: Event, read: Callable[[str], Doc | None]) -> Iterable[str]:
+        """The documents ``fold`` will read that only what :meth:`reads` named can tell (``read`` gives
+        those, and the head): e.g. the page an item's place document points to. Read in a third round,
+        a whole batch at once."""
         return ()
 
 
@@ -198,6 +208,7 @@ class Writer:
         await docs.load(change.key for change, _, _ in parsed)
         fresh = [(c, e, ev) for c, e, ev in parsed if not _folded(await docs.get(c.key), c.source)]
         await docs.load(d for change, _, event in fresh for d in store.view.reads(change.key, event))
+        await docs.load(d for change, _, event in fresh for d in store.view.reads_after(change.key, event, docs.peek))
         applied = 0
         touched: list[str] = []
         for change, envelope, event in fresh:

@@ -19,7 +19,7 @@ Each document has one writer (kit.views: the partition key is the unit, owner, i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from anju_contracts import Envelope, topics
@@ -27,7 +27,8 @@ from anju_contracts import claims as c
 from anju_contracts.base import Event
 from anju_kit.clock import SHANGHAI
 from anju_kit.due import DueHours
-from anju_kit.listing import keep_in_head, keep_listed, location_id
+from anju_kit.listing import keep_in_head, keep_listed, location_id, pages_to_read
+from anju_kit.mongo import Doc
 from anju_kit.views import Docs, View
 
 ALL = "all"  # the bucket of a listing without months
@@ -73,6 +74,12 @@ class _ClaimListing(View):
         if self.small or not isinstance(event, c.ClaimStateChanged):
             return []
         return [location_id(key, event.claim_id)]
+
+    def reads_after(self, key: str, event: Event, read: Callable[[str], Doc | None]) -> Iterable[str]:
+        if self.small or not isinstance(event, c.ClaimStateChanged):
+            return []
+        bucket, status = self.bucket_of(event), event.status.value
+        return pages_to_read(read, listing=key, bucket=bucket, tally=status, item_id=event.claim_id)
 
     async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
         assert isinstance(event, c.ClaimStateChanged)
