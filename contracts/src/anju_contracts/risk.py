@@ -359,4 +359,3 @@ COMMANDS: tuple[type[Command], ...] = (
     SealFinalReport,
     RecordReportFiled,
 )
-
