@@ -27,7 +27,7 @@ from anju_contracts import topics
 from anju_kit.kafka import ensure_topics
 from anju_kit.mongo import Doc
 from anju_kit.settings import ServiceSettings
-from anju_kit.views import current_generation
+from anju_kit.views import current_generation, views_topic
 from anju_kit.views import view_groups as kit_view_groups
 from anju_registry.read_models import VIEWS as REGISTRY_VIEWS
 
@@ -143,20 +143,38 @@ class ServiceProcess:
 
 async def view_groups(settings: ServiceSettings, names: CityNames, mongo: AsyncMongoClient[Doc]) -> list[str]:
     """The consumer groups of the city's read models (router and writer of registry's and claims' views)."""
-    found: list[str] = []
+    return list(await view_group_topics(settings, names, mongo))
+
+
+async def view_group_topics(
+    settings: ServiceSettings, names: CityNames, mongo: AsyncMongoClient[Doc]
+) -> dict[str, list[str]]:
+    """The city's read-model groups with the topics each reads: a router its views' sources, a writer its
+    service's views topic."""
+    found: dict[str, list[str]] = {}
     for service, views in (("registry", REGISTRY_VIEWS), ("claims", CLAIMS_VIEWS)):
         db = mongo[names.database(service)]
         generations = {view.name: await current_generation(db, view) for view in views}
         service_settings = ServiceSettings.for_service(service, kafka_group_suffix=names.group_suffix)
-        found += kit_view_groups(service_settings, views, generations)
+        router, writer = kit_view_groups(service_settings, views, generations)
+        found[router] = sorted({source for view in views for source in view.sources})
+        found[writer] = [views_topic(service)]
     return found
 
 
-async def position_groups_at_end(settings: ServiceSettings, names: CityNames) -> None:
-    """Commit the current end offsets for each of the city's groups (before its service starts)."""
+async def position_groups_at_end(
+    settings: ServiceSettings, names: CityNames, *, fresh: dict[str, list[str]] | None = None
+) -> None:
+    """Commit the current end offsets for each of the city's command groups (before its service starts),
+    and for each group of ``fresh`` on the partitions where it has committed nothing yet: a new city's
+    read models fold the city's own events, not everything the shared local topics ever carried (a
+    resumed seed's read models carry on where they were)."""
     groups = names.groups()
     wanted = sorted({t for ts in groups.values() for t in ts})
     await ensure_topics(settings, [*wanted, *map(topics.dlq, wanted)])
+    fresh = fresh or {}
+    wanted = sorted({*wanted, *(t for ts in fresh.values() for t in ts)})
+    await ensure_topics(settings, wanted)
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
     await admin.start()
     try:
@@ -175,6 +193,23 @@ async def position_groups_at_end(settings: ServiceSettings, names: CityNames) ->
             await consumer.commit(await consumer.end_offsets(partitions))
         finally:
             await consumer.stop()
+    for group, names_read in fresh.items():
+        await _start_at_end_where_new(
+            settings, group, [TopicPartition(t, p) for t in names_read for p in partitions_of[t]]
+        )
+
+
+async def _start_at_end_where_new(settings: ServiceSettings, group: str, partitions: list[TopicPartition]) -> None:
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        new = {tp: end for tp, end in ends.items() if await consumer.committed(tp) is None}
+        if new:
+            await consumer.commit(new)
+    finally:
+        await consumer.stop()
 
 
 async def start_service(

@@ -42,6 +42,7 @@ from tests.bench.city.processes import (
     ServiceProcess,
     position_groups_at_end,
     start_service,
+    view_group_topics,
     view_groups,
     wait_ready,
 )
@@ -201,7 +202,7 @@ async def seed(options: Options) -> Doc:
         )
         plan = manifest.plan
         print(_header(plan, names), flush=True)
-        await position_groups_at_end(settings, names)
+        await position_groups_at_end(settings, names, fresh=await view_group_topics(settings, names, mongo))
         log_dir = options.log_dir / names.city_database
         registry = await start_service("registry", settings, names, log_dir)
         claims = await start_service("claims", settings, names, log_dir)
