@@ -28,7 +28,7 @@ from anju_risk.config import RiskSettings
 from anju_risk.domain.rules import rules_from_region
 from anju_risk.entrypoints import http, kafka
 from anju_risk.handlers import RiskHandlers
-from anju_risk.read_models import BY_AGENCY, DUE, FACTS, ISSUES, VIEWS
+from anju_risk.read_models import BY_AGENCY, DUE, FACTS, ISSUES, UNITS, VIEWS
 
 log = get_logger(__name__)
 
@@ -113,7 +113,14 @@ def compose(service: ServiceApp, handlers: RiskHandlers) -> FastAPI:
     app = service.build()
     app.state.handlers = handlers
     views = service.views
-    http.install(app, handlers, service.commands, views.store(ISSUES.name), views.store(BY_AGENCY.name))
+    http.install(
+        app,
+        handlers,
+        service.commands,
+        views.store(ISSUES.name),
+        views.store(BY_AGENCY.name),
+        views.store(UNITS.name),
+    )
     return app
 
 
