@@ -112,9 +112,6 @@ def complete(risk_file: RiskFile, cmd: r.CompleteSpecialInspection, rules: RiskR
     refuse_if(failures, field="completed_on")
     found.completed_on, found.findings = cmd.completed_on, list(cmd.findings)
     due = rules.report_deadline(cmd.completed_on, "RSK-08")
-    risk_file.clock_of(found.deadlines, at, risk_file.agency_to_regulator("risk_inspection", found.inspection_id)).open(
-        due, SPECIAL_REPORT
-    )
     risk_file.record(
         r.SpecialInspectionCompleted(
             project_id=risk_file.project_id,
@@ -125,3 +122,5 @@ def complete(risk_file: RiskFile, cmd: r.CompleteSpecialInspection, rules: RiskR
             report_due_on=due.last_day,
         )
     )
+    parties = risk_file.agency_to_regulator("risk_inspection", found.inspection_id)
+    risk_file.clock_of(found.deadlines, at, parties).open(due, SPECIAL_REPORT)

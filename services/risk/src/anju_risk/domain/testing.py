@@ -150,7 +150,6 @@ def record_result(risk_file: RiskFile, cmd: r.RecordTestResult, rules: RiskRules
     )
     test.passed, test.concluded_at = cmd.passed, cmd.concluded_at
     due = rules.lab_notice_deadline(cmd.concluded_at, passed=cmd.passed)
-    risk_file.clock_of(test.deadlines, at, _lab_owes(risk_file, test)).open(due, LAB_NOTICE)
     risk_file.record(
         r.TestResultRecorded(
             project_id=risk_file.project_id,
@@ -160,6 +159,7 @@ def record_result(risk_file: RiskFile, cmd: r.RecordTestResult, rules: RiskRules
             notice_due_at=due.due_at,
         )
     )
+    risk_file.clock_of(test.deadlines, at, _lab_owes(risk_file, test)).open(due, LAB_NOTICE)
 
 
 def record_notice(risk_file: RiskFile, cmd: r.RecordLabNotice, *, at: datetime) -> None:
@@ -171,13 +171,13 @@ def record_notice(risk_file: RiskFile, cmd: r.RecordLabNotice, *, at: datetime) 
     test.notified_at, test.report = at, cmd.report
     deadline = latest(test.deadlines, LAB_NOTICE, "open")
     late = deadline is not None and at >= deadline.due_at
-    if deadline is not None:
-        risk_file.clock_of(test.deadlines, at, _lab_owes(risk_file, test)).meet(deadline, on=at.date())
     risk_file.record(
         r.LabNoticeRecorded(
             project_id=risk_file.project_id, test_id=test.test_id, notified_at=at, late=late, report=cmd.report
         )
     )
+    if deadline is not None:
+        risk_file.clock_of(test.deadlines, at, _lab_owes(risk_file, test)).meet(deadline, on=at.date())
 
 
 def lab_of(risk_file: RiskFile | None, test_id: str) -> str | None:
