@@ -2,7 +2,11 @@
 agency's risk-management plan (RSK-01), the insurer's kick-off briefing and the reports due after it
 (RSK-02), risk issues with stored evidence and their rectification (RSK-04, RSK-05), the supervisor's
 part acceptance refused while an issue of the part is open (RSK-05), and the final risk assessment
-report sealed by the insurer only when no serious issue and no critical process is open (RSK-07).
+report sealed by the insurer only when no serious issue and no critical process is open (RSK-07);
+the agency's reports rendered from the findings and filed (RSK-03), design issues and the drawing-review
+certificate (RSK-06), special inspections notified ahead with each unit's result (RSK-08, XC-03),
+testing coverage and the lab's hour deadlines (RSK-09), the insurer's scores and flying inspections
+(RSK-10), emergencies (RSK-11), and facts for the registry (``AgencyFindingReported``, REG-08).
 
 ``FinalReportSealed`` is what policy waits for before completion acceptance (POL-09): its fields are a
 stable contract (project, report key and SHA-256, the sealing instant).

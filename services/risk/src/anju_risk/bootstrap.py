@@ -37,7 +37,9 @@ DESCRIPTION = (
     "The agency's risk-management plan staffed from the registry's team (RSK-01), the kick-off and the "
     "reports due after it (RSK-02), risk issues with evidence in object storage and their rectification "
     "(RSK-04, RSK-05), part acceptance refused while an issue is open, and the final risk assessment "
-    "report behind its gate, sealed as a Chinese PDF and filed on the legal clock (RSK-07)."
+    "report behind its gate, sealed as a Chinese PDF and filed on the legal clock (RSK-07); the agency's "
+    "reports from the findings (RSK-03), design issues (RSK-06), special inspections by unit (RSK-08, "
+    "XC-03), testing (RSK-09), insurer oversight and emergencies (RSK-10, RSK-11)."
 )
 
 
