@@ -323,6 +323,10 @@ class RiskRules(_Section):
     agency_testing_min_percent: Annotated[float, Field(gt=0, le=100)]  # RSK-09
     lab_notice_pass_hours: PositiveInt  # RSK-09
     lab_notice_fail_hours: PositiveInt  # RSK-09
+    # RSK-11: the seeds say "立即" / "及时" with no number: settings with the defaults shown.
+    emergency_plan_hours: PositiveInt = 2  # 启动应急预案
+    emergency_site_visit_hours: PositiveInt = 24  # 立即到达现场
+    emergency_report_hours: PositiveInt = 24  # 及时上报监督管理部门
     evidence: EvidenceRules
 
 

@@ -25,6 +25,8 @@ ENGINEER_ID = "prc-eng"
 CONTRACTOR_ORG = "org-con"
 SUPERVISOR_ORG = "org-sup"
 BUILDER_ORG = "org-bld"
+DESIGNER_ORG = "org-dsn"
+LAB_ORG = "org-lab"
 
 INSURER = Actor(id="desk-1", role=Role.INSURER, region=REGION, insurer_id=INSURER_ID)
 OTHER_INSURER = Actor(id="desk-9", role=Role.INSURER, region=REGION, insurer_id="ins-b")
@@ -36,6 +38,8 @@ AGENCY = Actor(id="agy-admin", role=Role.AGENCY, region=REGION, agency_id=AGENCY
 CONTRACTOR = Actor(id="con-user", role=Role.CONTRACTOR, region=REGION, organisation_id=CONTRACTOR_ORG)
 SUPERVISOR = Actor(id="sup-user", role=Role.CONTRACTOR, region=REGION, organisation_id=SUPERVISOR_ORG)
 BUILDER = Actor(id="bld-user", role=Role.BUILDER, region=REGION, organisation_id=BUILDER_ORG)
+DESIGNER = Actor(id="dsn-user", role=Role.CONTRACTOR, region=REGION, organisation_id=DESIGNER_ORG)
+LAB = Actor(id="lab-user", role=Role.CONTRACTOR, region=REGION, organisation_id=LAB_ORG)
 OWNER = Actor(id="own-1", role=Role.OWNER, region=REGION, unit_ids=("u-101",))
 REGULATOR = Actor(id="reg-1", role=Role.REGULATOR, region=REGION)
 
@@ -43,6 +47,8 @@ PARTICIPANTS = {
     BUILDER_ORG: ParticipantRole.BUILDER,
     CONTRACTOR_ORG: ParticipantRole.CONTRACTOR,
     SUPERVISOR_ORG: ParticipantRole.SUPERVISOR,
+    DESIGNER_ORG: ParticipantRole.DESIGNER,
+    LAB_ORG: ParticipantRole.TESTING_LAB,
 }
 
 
@@ -155,3 +161,82 @@ def kickoff(project_id: str = PROJECT, held_on: date = date(2026, 9, 30)) -> r.R
 
 def seal(project_id: str = PROJECT) -> r.SealFinalReport:
     return r.SealFinalReport(project_id=project_id, conclusion="风险问题均已整改销项，关键工序均已闭合。")
+
+
+def pdf(name: str, project_id: str = PROJECT) -> EvidenceRef:
+    return ref(name, project_id, content_type="application/pdf")
+
+
+def notice(
+    inspection_id: str = "spi-1",
+    scheduled_on: date = date(2026, 10, 16),
+    kind: r.SpecialInspectionKind = r.SpecialInspectionKind.HOUSEHOLD_ACCEPTANCE,
+    project_id: str = PROJECT,
+) -> r.NotifySpecialInspection:
+    return r.NotifySpecialInspection(
+        project_id=project_id, inspection_id=inspection_id, kind=kind, scheduled_on=scheduled_on, scope="1号楼"
+    )
+
+
+def completion(
+    inspection_id: str = "spi-1", completed_on: date = date(2026, 10, 16), project_id: str = PROJECT
+) -> r.CompleteSpecialInspection:
+    return r.CompleteSpecialInspection(
+        project_id=project_id,
+        inspection_id=inspection_id,
+        completed_on=completed_on,
+        findings=(
+            r.UnitFinding(unit_id="u-101", building="1号楼", result=r.UnitResult.PASSED),
+            r.UnitFinding(unit_id="u-102", building="1号楼", result=r.UnitResult.FAILED, note="卫生间地面积水"),
+        ),
+    )
+
+
+def design_issue(
+    design_issue_id: str = "dsg-1",
+    severity: r.IssueSeverity = r.IssueSeverity.SERIOUS,
+    drawing: str = "结施-05 地下室底板配筋图",
+    project_id: str = PROJECT,
+) -> r.RaiseDesignIssue:
+    return r.RaiseDesignIssue(
+        project_id=project_id,
+        design_issue_id=design_issue_id,
+        severity=severity,
+        drawing=drawing,
+        designer_id=DESIGNER_ORG,
+        description="底板抗浮验算未计入最不利水位",
+        evidence=(pdf(f"{design_issue_id}.pdf", project_id),),
+    )
+
+
+def certificate(project_id: str = PROJECT) -> r.RecordDrawingReviewCertificate:
+    return r.RecordDrawingReviewCertificate(
+        project_id=project_id,
+        certificate_no="沪施审(2026)第0815号",
+        issued_on=date(2026, 10, 9),
+        certificate=pdf("审查合格书.pdf", project_id),
+    )
+
+
+def lab_plan(project_id: str = PROJECT) -> r.ConfirmTestingPlan:
+    return r.ConfirmTestingPlan(
+        project_id=project_id,
+        lab_id=LAB_ORG,
+        scope="外墙饰面砖粘结强度",
+        planned_tests=10,
+        document=pdf("检测计划.pdf"),
+    )
+
+
+def commission(test_id: str = "tst-1", project_id: str = PROJECT) -> r.CommissionTest:
+    return r.CommissionTest(project_id=project_id, test_id=test_id, item="外墙饰面砖粘结强度", location="1号楼 南立面")
+
+
+def emergency(emergency_id: str = "emg-1", occurred_at: datetime | None = None) -> r.DeclareEmergency:
+    return r.DeclareEmergency(
+        project_id=PROJECT,
+        emergency_id=emergency_id,
+        kind=r.EmergencyKind.EXTREME_WEATHER,
+        occurred_at=occurred_at or at(2026, 10, 9, 6),
+        description="台风过境，基坑周边积水",
+    )

@@ -19,15 +19,44 @@ from anju_contracts import Actor, Role
 from anju_contracts import risk as r
 from anju_contracts.base import Command
 from anju_contracts.underwriting import ParticipantRole
+from anju_risk.domain import testing
 from anju_risk.domain.errors import RiskError, forbidden, not_found
 from anju_risk.domain.facts import ProjectFacts
 from anju_risk.domain.risk_file import RiskFile
 
 TEAM_COMMANDS: frozenset[type[Command]] = frozenset(
-    {r.SubmitRiskPlan, r.UploadRiskReport, r.RaiseRiskIssue, r.ReviewRectification, r.CloseProcess}
+    {
+        r.SubmitRiskPlan,
+        r.UploadRiskReport,
+        r.RaiseRiskIssue,
+        r.ReviewRectification,
+        r.CloseProcess,
+        r.GenerateRiskReport,
+        r.RecordRiskReportFiled,
+        r.RaiseDesignIssue,
+        r.ReviewDesignAnswer,
+        r.CompleteSpecialInspection,
+        r.ConfirmTestingPlan,
+        r.CommissionTest,
+        r.RecordTestResult,
+    }
 )
 INSURER_COMMANDS: frozenset[type[Command]] = frozenset(
-    {r.RecordKickoffBriefing, r.SealFinalReport, r.RecordReportFiled}
+    {
+        r.RecordKickoffBriefing,
+        r.SealFinalReport,
+        r.RecordReportFiled,
+        r.RecordDrawingReviewCertificate,
+        r.ScoreAgencyWork,
+        r.RecordUnannouncedInspection,
+        r.DeclareEmergency,
+        r.RecordEmergencyAction,
+    }
+)
+# The builder (建设单位) notifies special inspections, reports its acceptance tests and may record the
+# drawing-review certificate; the designer answers its design issues; the lab reports on its tests.
+BUILDER_COMMANDS: frozenset[type[Command]] = frozenset(
+    {r.NotifySpecialInspection, r.RecordBuilderAcceptanceTests, r.RecordDrawingReviewCertificate}
 )
 UNIT_ROLES = (Role.BUILDER, Role.CONTRACTOR)  # a participating unit's users (设计 / 施工 / 监理 / 检测)
 
@@ -89,6 +118,20 @@ def check_command(actor: Actor, facts: ProjectFacts, risk_file: RiskFile | None,
         raise forbidden("only the responsible unit rectifies its issue (RSK-05)")
     if isinstance(command, r.RecordPartAcceptance) and unit_role(actor, facts) is ParticipantRole.SUPERVISOR:
         return
+    role = unit_role(actor, facts)
+    if kind in BUILDER_COMMANDS and role is ParticipantRole.BUILDER:
+        return
+    if isinstance(command, r.AnswerDesignIssue) and role is ParticipantRole.DESIGNER:
+        found = risk_file.design.issues.get(command.design_issue_id) if risk_file else None
+        if found is None:
+            raise RiskError("NOT_FOUND", "no such design issue on this project", field="design_issue_id")
+        if found.designer_id == actor.organisation_id:
+            return
+        raise forbidden("only the addressed designer answers a design issue (RSK-06)")
+    if isinstance(command, r.RecordTestResult | r.RecordLabNotice) and role is ParticipantRole.TESTING_LAB:
+        if testing.lab_of(risk_file, command.test_id) == actor.organisation_id:
+            return
+        raise forbidden("only the commissioned lab reports on its test (RSK-09)")
     if isinstance(command, r.RequestEvidenceUpload) and (
         acts_for_insurer(actor, facts) or on_team(actor, facts) or unit_role(actor, facts) is not None
     ):

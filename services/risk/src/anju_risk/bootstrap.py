@@ -28,7 +28,7 @@ from anju_risk.config import RiskSettings
 from anju_risk.domain.rules import rules_from_region
 from anju_risk.entrypoints import http, kafka
 from anju_risk.handlers import RiskHandlers
-from anju_risk.read_models import BY_AGENCY, DUE, FACTS, ISSUES, VIEWS
+from anju_risk.read_models import BY_AGENCY, DUE, FACTS, ISSUES, UNITS, VIEWS
 
 log = get_logger(__name__)
 
@@ -37,7 +37,9 @@ DESCRIPTION = (
     "The agency's risk-management plan staffed from the registry's team (RSK-01), the kick-off and the "
     "reports due after it (RSK-02), risk issues with evidence in object storage and their rectification "
     "(RSK-04, RSK-05), part acceptance refused while an issue is open, and the final risk assessment "
-    "report behind its gate, sealed as a Chinese PDF and filed on the legal clock (RSK-07)."
+    "report behind its gate, sealed as a Chinese PDF and filed on the legal clock (RSK-07); the agency's "
+    "reports from the findings (RSK-03), design issues (RSK-06), special inspections by unit (RSK-08, "
+    "XC-03), testing (RSK-09), insurer oversight and emergencies (RSK-10, RSK-11)."
 )
 
 
@@ -113,7 +115,14 @@ def compose(service: ServiceApp, handlers: RiskHandlers) -> FastAPI:
     app = service.build()
     app.state.handlers = handlers
     views = service.views
-    http.install(app, handlers, service.commands, views.store(ISSUES.name), views.store(BY_AGENCY.name))
+    http.install(
+        app,
+        handlers,
+        service.commands,
+        views.store(ISSUES.name),
+        views.store(BY_AGENCY.name),
+        views.store(UNITS.name),
+    )
     return app
 
 

@@ -28,6 +28,23 @@ SENDERS: dict[type[Command], frozenset[Role]] = {
     r.CloseProcess: TEAM,
     r.SealFinalReport: INSURER,
     r.RecordReportFiled: INSURER,
+    r.GenerateRiskReport: TEAM,
+    r.RecordRiskReportFiled: TEAM,
+    r.RaiseDesignIssue: TEAM,
+    r.AnswerDesignIssue: UNIT,
+    r.ReviewDesignAnswer: TEAM,
+    r.RecordDrawingReviewCertificate: INSURER | UNIT,
+    r.NotifySpecialInspection: UNIT,
+    r.CompleteSpecialInspection: TEAM,
+    r.ConfirmTestingPlan: TEAM,
+    r.RecordBuilderAcceptanceTests: UNIT,
+    r.CommissionTest: TEAM,
+    r.RecordTestResult: TEAM | UNIT,
+    r.RecordLabNotice: UNIT,
+    r.ScoreAgencyWork: INSURER,
+    r.RecordUnannouncedInspection: INSURER,
+    r.DeclareEmergency: INSURER,
+    r.RecordEmergencyAction: INSURER,
 }
 assert set(SENDERS) == set(r.COMMANDS), "every risk command has its senders"
 

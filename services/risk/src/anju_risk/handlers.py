@@ -32,6 +32,7 @@ from anju_risk import access
 from anju_risk.adapters.documents import FINAL_REPORT, ReportRenderer
 from anju_risk.adapters.evidence import RiskEvidence
 from anju_risk.adapters.repository import LoadedFile, RiskFileRepository
+from anju_risk.domain import design, oversight, reports, special, testing
 from anju_risk.domain.errors import RiskError
 from anju_risk.domain.facts import ProjectFacts
 from anju_risk.domain.risk_file import RiskFile
@@ -65,6 +66,16 @@ def evidence_cited(command: Command) -> list[tuple[str, EvidenceRef]]:
             return [(f"before.{n}", ref) for n, ref in enumerate(command.before)] + [
                 (f"after.{n}", ref) for n, ref in enumerate(command.after)
             ]
+        case r.RaiseDesignIssue() | r.RecordUnannouncedInspection() | r.RecordEmergencyAction():
+            return [(f"evidence.{n}", ref) for n, ref in enumerate(command.evidence)]
+        case r.AnswerDesignIssue():
+            return [(f"revised_drawings.{n}", ref) for n, ref in enumerate(command.revised_drawings)]
+        case r.RecordDrawingReviewCertificate():
+            return [("certificate", command.certificate)]
+        case r.ConfirmTestingPlan():
+            return [("document", command.document)]
+        case r.RecordLabNotice():
+            return [("report", command.report)]
     return []
 
 
@@ -150,6 +161,40 @@ class RiskHandlers:
                 await self._seal(risk_file, command, now)
             case r.RecordReportFiled():
                 risk_file.record_filed(command, at=now)
+            case r.GenerateRiskReport():
+                await self._generate(risk_file, command, now)
+            case r.RecordRiskReportFiled():
+                reports.record_filed(risk_file, command, at=now)
+            case r.RaiseDesignIssue():
+                design.raise_issue(risk_file, command, facts, at=now)
+            case r.AnswerDesignIssue():
+                design.answer(risk_file, command, at=now)
+            case r.ReviewDesignAnswer():
+                design.review_answer(risk_file, command)
+            case r.RecordDrawingReviewCertificate():
+                design.record_certificate(risk_file, command)
+            case r.NotifySpecialInspection():
+                special.notify(risk_file, command, self.rules, at=now, builder_id=actor.organisation_id or actor.id)
+            case r.CompleteSpecialInspection():
+                special.complete(risk_file, command, self.rules, at=now)
+            case r.ConfirmTestingPlan():
+                testing.confirm_plan(risk_file, command, facts, at=now)
+            case r.RecordBuilderAcceptanceTests():
+                testing.record_builder_tests(risk_file, command, self.rules)
+            case r.CommissionTest():
+                testing.commission(risk_file, command, self.rules, at=now)
+            case r.RecordTestResult():
+                testing.record_result(risk_file, command, self.rules, at=now)
+            case r.RecordLabNotice():
+                testing.record_notice(risk_file, command, at=now)
+            case r.ScoreAgencyWork():
+                oversight.score(risk_file, command, at=now)
+            case r.RecordUnannouncedInspection():
+                oversight.record_flying_inspection(risk_file, command, at=now)
+            case r.DeclareEmergency():
+                oversight.declare(risk_file, command, self.rules, at=now)
+            case r.RecordEmergencyAction():
+                oversight.record_action(risk_file, command, at=now)
             case _:
                 raise RiskError(ReasonCode.UNKNOWN_TYPE, f"{command.TYPE} is not a risk command")
 
@@ -164,6 +209,16 @@ class RiskHandlers:
         )
         document = await self.evidence.put_document(risk_file.project_id, FINAL_REPORT, data)
         risk_file.seal_final_report(command, document, self.rules, at=now)
+
+    async def _generate(self, risk_file: RiskFile, command: r.GenerateRiskReport, now: datetime) -> None:
+        """RSK-03: refusals first (nothing rendered), then the PDF from the recorded findings is stored
+        with its checksum before the one write that issues it."""
+        if not reports.check_can_generate(risk_file, command):
+            return
+        data = await asyncio.to_thread(self.renderer.risk_report, risk_file, command, issued_at=now)
+        name = f"{command.kind.value}-{command.report_id}.pdf"
+        document = await self.evidence.put_document(risk_file.project_id, name, data)
+        reports.issue(risk_file, command, document, self.rules, at=now)
 
     # -- the legal clock ----------------------------------------------------------------------
 

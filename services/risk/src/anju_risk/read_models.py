@@ -7,6 +7,8 @@
   (anju_kit.listing) with the team's status as tally.
 * ``risk.issues`` — a project's issues by status (open, rectified, closed), listing ``<project>`` in
   bounded pages, folded from ``risk.RiskIssueStateChanged`` (event-carried state, highest version wins).
+* ``risk.units`` — one household, one file (XC-03): each unit's special-inspection results (分户验收,
+  预看房) from ``risk.SpecialInspectionCompleted``, one document per unit read by ``_id``.
 * ``risk.due`` — the legal clock's due index: opened obligations by due hour (kit.due.DueHours), each
   naming the project's risk file (the events' key) as the aggregate to look at.
 
@@ -147,11 +149,47 @@ class RiskDue(DueHours):
         docs.put(key, {**doc, "entries": [*doc["entries"], entry]})
 
 
+class UnitInspections(View):
+    """A unit's inspections (XC-03): a handful per unit over the building's life, kept in its document."""
+
+    name = "risk.units"
+    sources = (topics.RISK.events,)
+
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        if isinstance(event, r.SpecialInspectionCompleted):
+            return list(dict.fromkeys(f.unit_id for f in event.findings))
+        return []
+
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        assert isinstance(event, r.SpecialInspectionCompleted)
+        doc = await docs.get(key) or {"unit_id": key, "inspections": []}
+        entries = [
+            e
+            for e in doc["inspections"]
+            if (e["project_id"], e["inspection_id"]) != (event.project_id, event.inspection_id)
+        ]
+        for finding in event.findings:
+            if finding.unit_id == key:
+                entries.append(
+                    {
+                        "project_id": event.project_id,
+                        "inspection_id": event.inspection_id,
+                        "kind": event.kind.value,
+                        "completed_on": event.completed_on.isoformat(),
+                        "building": finding.building,
+                        "result": finding.result.value,
+                        "note": finding.note,
+                    }
+                )
+        docs.put(key, {**doc, "inspections": entries})
+
+
 FACTS = ProjectFactsView()
 BY_AGENCY = AgencyProjects()
 ISSUES = ProjectIssues()
 DUE = RiskDue()
-VIEWS: tuple[View, ...] = (FACTS, BY_AGENCY, ISSUES, DUE)
+UNITS = UnitInspections()
+VIEWS: tuple[View, ...] = (FACTS, BY_AGENCY, ISSUES, DUE, UNITS)
 
 
 # -- reading ------------------------------------------------------------------------------------------

@@ -17,7 +17,21 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 from pypdf import PdfReader
-from risk_factories import CONTRACTOR, ENGINEER, INSURER, LEAD, issue, plan, review, seal
+from risk_factories import (
+    BUILDER,
+    CONTRACTOR,
+    ENGINEER,
+    INSURER,
+    LEAD,
+    OTHER_INSURER,
+    OWNER,
+    completion,
+    issue,
+    notice,
+    plan,
+    review,
+    seal,
+)
 from risk_memory import project_registered, team_assigned
 
 from anju_contracts import Actor, Envelope, topics
@@ -67,15 +81,15 @@ class Running:
 
 @pytest.fixture
 async def risk(infra: Any, unique: Callable[[str], str]) -> AsyncIterator[Running]:
-    token = unique("hrisk").replace("-", "")
+    token = unique("run").split("-")[-1]
     settings = RiskSettings.load(
         kafka_bootstrap=infra.kafka_bootstrap,
         mongo_url=infra.mongo_url,
         s3_endpoint=infra.s3_endpoint,
         s3_access_key=infra.s3_access_key,
         s3_secret_key=infra.s3_secret_key,
-        mongo_db=f"hrisk_{token}",
-        risk_bucket=f"hrisk-{token}",
+        mongo_db=f"hrisk2_{token}",
+        risk_bucket=f"hrisk2-{token}",
         kafka_group_suffix=f"-{token}",
     )
     scan_watch()  # registered before the service's client exists: pymongo's listeners are per client
@@ -92,7 +106,7 @@ async def risk(infra: Any, unique: Callable[[str], str]) -> AsyncIterator[Runnin
     await running.service.start()
     yield running
     await running.http.aclose()
-    await running.service.mongo.drop_database(settings.mongo_db)  # hrisk_* only: this run's own
+    await running.service.mongo.drop_database(settings.mongo_db)  # hrisk2_* only: this run's own
     await running.service.stop()
 
 
@@ -187,3 +201,77 @@ async def test_rsk04_rsk07_issue_with_a_presigned_photo_rectified_closed_then_th
     mine = [json.loads(rec.value) for rec in records if rec.key == project_id.encode()]
     [final] = [m for m in mine if m["type"] == "risk.FinalReportSealed"]
     assert final["data"]["report_sha256"] == link["sha256"]
+
+
+async def test_rsk08_rsk03_xc03_special_inspection_units_results_and_its_report_on_the_real_servers(
+    risk: Running, unique: Callable[[str], str]
+) -> None:
+    """A same-day notice recorded late, the units' results readable by unit (XC-03) by the project's
+    insurer and the unit's owner, not another insurer; the special report rendered, stored and filed."""
+    project_id = unique("prj")
+    unit_a, unit_b = f"{unique('u')}-a", f"{unique('u')}-b"
+    await publish_as(risk, project_registered(project_id), "policy", project_id)
+    await publish_as(risk, team_assigned(project_id), "registry", project_id)
+
+    async def staffed() -> bool | None:
+        answer = await risk.http.get(f"/v1/risk/projects/{project_id}/issues", headers=risk.auth(LEAD))
+        return True if answer.status_code == 200 else None
+
+    await wait_for(staffed)
+    base = f"/projects/{project_id}"
+    today = datetime.now(SHANGHAI).date()
+    with scan_watch().watching() as scans:
+        assert (await risk.post(f"{base}/plan", plan(project_id), LEAD)).status_code == 200
+        notified = await risk.post(
+            f"{base}/special-inspections", notice(scheduled_on=today, project_id=project_id), BUILDER
+        )
+        assert notified.status_code == 200, notified.text
+        assert "risk.SpecialNoticeLate" in notified.json()["events"]
+        done = completion(completed_on=today, project_id=project_id)
+        done = done.model_copy(
+            update={
+                "findings": (
+                    r.UnitFinding(unit_id=unit_a, building="1号楼", result=r.UnitResult.PASSED),
+                    r.UnitFinding(unit_id=unit_b, building="1号楼", result=r.UnitResult.FAILED, note="卫生间积水"),
+                )
+            }
+        )
+        completed = await risk.post(f"{base}/special-inspections/spi-1/completion", done, ENGINEER)
+        assert completed.status_code == 200, completed.text
+
+        async def unit_file() -> dict[str, Any] | None:
+            answer = await risk.http.get(f"/v1/risk/units/{unit_b}/inspections", headers=risk.auth(INSURER))
+            return answer.json() if answer.status_code == 200 else None
+
+        shown = await wait_for(unit_file)
+        assert [(i["project_id"], i["result"]) for i in shown["inspections"]] == [(project_id, "failed")]
+        owner = OWNER.model_copy(update={"unit_ids": (unit_b,)})
+        own = await risk.http.get(f"/v1/risk/units/{unit_b}/inspections", headers=risk.auth(owner))
+        assert own.status_code == 200
+        for outsider, unit in ((OTHER_INSURER, unit_b), (owner, unit_a)):
+            hidden = await risk.http.get(f"/v1/risk/units/{unit}/inspections", headers=risk.auth(outsider))
+            missing = await risk.http.get(f"/v1/risk/units/{unique('u')}-none/inspections", headers=risk.auth(outsider))
+            assert hidden.status_code == missing.status_code == 404 and hidden.json() == missing.json()
+
+        generate = r.GenerateRiskReport(
+            project_id=project_id,
+            report_id="rpt-spi-1",
+            kind=r.RiskReportKind.SPECIAL_INSPECTION,
+            summary="抽查 2 户，1 户卫生间积水，已要求整改。",
+            inspection_id="spi-1",
+        )
+        issued = await risk.post(f"{base}/generated-reports", generate, ENGINEER)
+        assert issued.status_code == 200 and "risk.RiskReportIssued" in issued.json()["events"], issued.text
+        state = (await risk.http.get(f"/v1/risk{base}", headers=risk.auth(INSURER))).json()
+        document = state["issued_reports"]["rpt-spi-1"]["document"]
+        stored = await risk.handlers.evidence.read(document["key"])
+        assert hashlib.sha256(stored).hexdigest() == document["sha256"]
+        text = "".join(
+            "".join(p.extract_text() for p in PdfReader(io.BytesIO(stored)).pages).replace("\x00", "").split()
+        )
+        assert "分户验收专项检查报告" in text and unit_b in text
+        filing = r.RecordRiskReportFiled(project_id=project_id, report_id="rpt-spi-1", filed_on=today)
+        filed = await risk.post(f"{base}/generated-reports/rpt-spi-1/filing", filing, ENGINEER)
+        assert filed.status_code == 200 and "risk.ObligationFulfilled" in filed.json()["events"], filed.text
+    growing = [s for s in scans if s.database == risk.settings.mongo_db and not s.collection.endswith("_outbox")]
+    assert growing == []  # every read is an _id look-up, the unit's file included

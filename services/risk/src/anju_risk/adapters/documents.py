@@ -4,6 +4,11 @@
   findings only: the plan, every issue with its rectification and closing, the critical processes,
   the part acceptances, and the insurer's conclusion.
 
+* the agency's reports of RSK-03 — design risk assessment, initial risk analysis, process inspection,
+  stage risk assessment, special inspection (分户验收 / 预看房, RSK-08) and revisit — each from the
+  findings the file records for it (design issues, the plan, risk issues, processes, testing, the
+  inspection's unit results) and the agency's summary.
+
 Rendering is deterministic (the PDF's creation date is the sealing instant), so re-rendering after a
 retry of the same step stores the same bytes under the same key.
 """
@@ -22,6 +27,19 @@ from anju_risk.domain.risk_file import RiskFile
 SEVERITY = {r.IssueSeverity.SERIOUS: "严重", r.IssueSeverity.GENERAL: "一般"}
 STATUS = {r.IssueStatus.OPEN: "待整改", r.IssueStatus.RECTIFIED: "待复查", r.IssueStatus.CLOSED: "已销项"}
 FINAL_REPORT = "final-risk-assessment.pdf"
+K = r.RiskReportKind
+TITLES = {
+    K.DESIGN_RISK_ASSESSMENT: "设计风险管理评估报告",
+    K.INITIAL_RISK_ANALYSIS: "初步风险分析报告",
+    K.PROCESS_INSPECTION: "过程检查报告",
+    K.STAGE_RISK_ASSESSMENT: "阶段风险评估报告",
+    K.REVISIT_RISK_ASSESSMENT: "回访风险评估报告",
+}
+SPECIAL_TITLES = {
+    r.SpecialInspectionKind.HOUSEHOLD_ACCEPTANCE: "分户验收专项检查报告",
+    r.SpecialInspectionKind.PRE_VIEWING: "预看房质量问题专项检查报告",
+}
+UNIT_RESULT = {r.UnitResult.PASSED: "合格", r.UnitResult.FAILED: "不合格"}
 
 
 def _day(d: date) -> str:
@@ -37,6 +55,94 @@ def _moment(t: datetime) -> str:
 class ReportRenderer:
     font_path: Path = NOTO_SANS_SC.path
     font_index: int = NOTO_SANS_SC.index
+
+    def risk_report(self, risk_file: RiskFile, cmd: r.GenerateRiskReport, *, issued_at: datetime) -> bytes:
+        """An agency report of RSK-03 from the file's recorded findings for its kind."""
+        title = TITLES.get(cmd.kind, "风险评估报告")
+        plan = risk_file.plan
+        body: list[Block] = [
+            Fields(
+                [
+                    ("项目编号", risk_file.project_id),
+                    ("报告编号", cmd.report_id),
+                    ("保险公司", risk_file.insurer_id),
+                    ("风险管理机构", risk_file.agency_id),
+                    ("项目风险管理负责人", plan.lead_id if plan else None),
+                ]
+            )
+        ]
+        if cmd.kind is K.SPECIAL_INSPECTION and cmd.inspection_id is not None:
+            found = risk_file.special_inspections[cmd.inspection_id]
+            title = SPECIAL_TITLES[found.kind]
+            body += [
+                Fields(
+                    [
+                        ("检查范围", found.scope),
+                        ("建设单位通知日期", _day(found.notified_on) + ("（逾期通知）" if found.late else "")),
+                        ("计划日期", _day(found.scheduled_on)),
+                        ("完成日期", _day(found.completed_on) if found.completed_on else None),
+                    ]
+                ),
+                Heading("一、分户检查结果"),
+                Items(
+                    [
+                        f"{f.building} {f.unit_id}：{UNIT_RESULT[f.result]}" + (f"；{f.note}" if f.note else "")
+                        for f in found.findings
+                    ]
+                ),
+            ]
+        elif cmd.kind is K.DESIGN_RISK_ASSESSMENT:
+            design = list(risk_file.design.issues.values())
+            body.append(Heading("一、设计质量风险"))
+            body.append(
+                Items(
+                    [
+                        f"[{SEVERITY[i.severity]}] {i.drawing}：{i.description}；设计单位 {i.designer_id}；"
+                        f"回复 {len(i.answers)} 次；{STATUS[i.status]}"
+                        for i in design
+                    ]
+                )
+                if design
+                else Paragraph("未发现设计质量风险。", indent=True)
+            )
+        elif cmd.kind is K.INITIAL_RISK_ANALYSIS and plan is not None:
+            body += [
+                Heading("一、风险管理范围与对象"),
+                Paragraph(plan.scope, indent=True),
+                Items(plan.objects),
+                Heading("二、关键节点与关键工序"),
+                Items([*plan.key_nodes, *(f"{p.name}（{p.part}）" for p in risk_file.processes.values())]),
+            ]
+        else:
+            issues = list(risk_file.issues.values())
+            body.append(Heading("一、风险问题及整改情况"))
+            body.append(
+                Items(
+                    [
+                        f"[{SEVERITY[i.severity]}] {i.location}（{i.part}）：{i.description}；{STATUS[i.status]}"
+                        for i in issues
+                    ]
+                )
+                if issues
+                else Paragraph("本期未发现风险问题。", indent=True)
+            )
+            testing = risk_file.testing
+            if testing.plan is not None:
+                body.append(Heading("二、风险管理检测"))
+                body.append(
+                    Paragraph(
+                        f"建设单位验收检测 {testing.builder_tests} 项，风险管理检测 {len(testing.tests)} 项。",
+                        indent=True,
+                    )
+                )
+        body += [Heading("评估结论"), Paragraph(cmd.summary, indent=True)]
+        document = Document(
+            title=title,
+            created_at=issued_at,
+            body=body,
+            closing=Fields([("风险管理机构（盖章）", risk_file.agency_id), ("出具时间", _moment(issued_at))]),
+        )
+        return render_pdf(document, FontFace(self.font_path, self.font_index))
 
     def final_report(self, risk_file: RiskFile, *, conclusion: str, sealed_at: datetime) -> bytes:
         """竣工最终风险评估报告 (RSK-07) from the file's recorded findings."""

@@ -33,15 +33,22 @@ from anju_kit.deadlines import (
     next_due_at,
     take_overdue,
 )
+from anju_risk.domain.design import DesignReview
 from anju_risk.domain.errors import RiskError, failed, invalid_state, refuse_if
 from anju_risk.domain.facts import ProjectFacts
 from anju_risk.domain.issue import RECTIFICATION, Rectification, RiskIssue
+from anju_risk.domain.oversight import Oversight
+from anju_risk.domain.reports import REPORT_FILING, IssuedReport
 from anju_risk.domain.rules import RiskRules
+from anju_risk.domain.special import SPECIAL_REPORT, SpecialInspection
+from anju_risk.domain.testing import Testing
 
 OBLIGATION_EVENTS = ObligationEvents(opened=r.ObligationOpened, fulfilled=r.ObligationFulfilled)
 INITIAL_ANALYSIS = "initial_risk_analysis_upload"  # RSK-02
 PLAN_UPLOAD = "risk_plan_upload"  # RSK-02
 FINAL_FILING = "final_report_filing"  # RSK-07
+# Uploads the agency owes: one passed unmet is a fact the registry may weigh (REG-08 "photos not uploaded").
+AGENCY_UPLOADS = frozenset({INITIAL_ANALYSIS, PLAN_UPLOAD, REPORT_FILING, SPECIAL_REPORT})
 
 
 class Process(BaseModel):
@@ -115,6 +122,12 @@ class RiskFile(BaseModel):
     acceptances: list[Acceptance] = Field(default_factory=list)
     final_report: FinalReport | None = None
     deadlines: list[TrackedDeadline] = Field(default_factory=list)
+    # slice 2: each concern in its own module (reports, design, special, testing, oversight)
+    issued_reports: dict[str, IssuedReport] = Field(default_factory=dict)  # RSK-03
+    design: DesignReview = Field(default_factory=DesignReview)  # RSK-06
+    special_inspections: dict[str, SpecialInspection] = Field(default_factory=dict)  # RSK-08
+    testing: Testing = Field(default_factory=Testing)  # RSK-09
+    oversight: Oversight = Field(default_factory=Oversight)  # RSK-10, RSK-11
 
     _pending: list[Event] = PrivateAttr(default_factory=list)
     _changed_issues: list[str] = PrivateAttr(default_factory=list)
@@ -127,6 +140,10 @@ class RiskFile(BaseModel):
         return cls(project_id=facts.project_id, region=region, insurer_id=facts.insurer_id, agency_id=facts.agency_id)
 
     def _record(self, event: Event) -> None:
+        self._pending.append(event)
+
+    def record(self, event: Event) -> None:
+        """Record an event of this step (the concern modules record through it)."""
         self._pending.append(event)
 
     def pull_events(self) -> list[Event]:
@@ -160,6 +177,11 @@ class RiskFile(BaseModel):
             keys.add(self.plan.document.key)
         if self.kickoff:
             keys.add(self.kickoff.minutes.key)
+        keys |= self.design.evidence_keys() | self.oversight.evidence_keys()
+        keys |= {rep.document.key for rep in self.issued_reports.values()}
+        if self.testing.plan:
+            keys.add(self.testing.plan.document.key)
+        keys |= {t.report.key for t in self.testing.tests.values() if t.report}
         return keys
 
     # -- RSK-01 the plan --------------------------------------------------------------------------
@@ -321,6 +343,27 @@ class RiskFile(BaseModel):
         )
         self._issue_clock(issue, at, facts).open(RiskRules.rectification_deadline(cmd.rectify_by), RECTIFICATION)
         self._changed_issues.append(issue.issue_id)
+        self._report_if_missed(issue, at)
+
+    def _report_if_missed(self, issue: RiskIssue, at: datetime) -> None:
+        """A serious issue in a part already accepted or a process already closed is one an inspection
+        should have found: reported for the registry (REG-08), which decides."""
+        accepted = any(a.part == issue.part for a in self.acceptances)
+        process = self.processes.get(issue.process_id) if issue.process_id else None
+        if not issue.is_serious or self.agency_id is None or not (accepted or (process and process.closed_on)):
+            return
+        where = "an accepted part" if accepted else "a closed critical process"
+        self._record(
+            r.AgencyFindingReported(
+                project_id=self.project_id,
+                agency_id=self.agency_id,
+                kind=r.FindingKind.RISK_SHOULD_HAVE_BEEN_FOUND,
+                rule_id="RSK-04",
+                subject_id=issue.issue_id,
+                detail=f"serious issue found later in {where}: {issue.part}",
+                observed_at=at,
+            )
+        )
 
     def submit_rectification(self, cmd: r.SubmitRectification, facts: ProjectFacts, *, at: datetime, by: str) -> None:
         issue = self.issue(cmd.issue_id)
@@ -496,29 +539,76 @@ class RiskFile(BaseModel):
 
     # -- the legal clock (XC-01, XC-02) ------------------------------------------------------------
 
+    def tracked(self) -> list[tuple[str | None, str | None, list[TrackedDeadline]]]:
+        """Every deadline list of the file: (issue id, other subject id, deadlines)."""
+        found: list[tuple[str | None, str | None, list[TrackedDeadline]]] = [(None, None, self.deadlines)]
+        found += [(i.issue_id, None, i.deadlines) for i in self.issues.values()]
+        found += [(None, s.inspection_id, s.deadlines) for s in self.special_inspections.values()]
+        found += [(None, rep.report_id, rep.deadlines) for rep in self.issued_reports.values()]
+        found += [(None, t.test_id, t.deadlines) for t in self.testing.tests.values()]
+        found += [(None, e.emergency_id, e.deadlines) for e in self.oversight.emergencies.values()]
+        return found
+
     @property
     def next_due_at(self) -> datetime | None:
-        found = [
-            d for d in [next_due_at(self.deadlines), *(next_due_at(i.deadlines) for i in self.issues.values())] if d
-        ]
+        found = [d for d in (next_due_at(deadlines) for _, _, deadlines in self.tracked()) if d]
         return min(found) if found else None
 
     def fire_overdue(self, now: datetime) -> list[r.DeadlineOverdue]:
-        """One DeadlineOverdue per obligation that passed unmet; never twice for one deadline."""
-        fired = [
-            r.DeadlineOverdue(project_id=self.project_id, deadline=d.info(), detected_at=now)
-            for d in take_overdue(self.deadlines, now)
-        ]
-        for issue in self.issues.values():
-            fired += [
-                r.DeadlineOverdue(
-                    project_id=self.project_id, issue_id=issue.issue_id, deadline=d.info(), detected_at=now
+        """One DeadlineOverdue per obligation that passed unmet; never twice for one deadline. An upload
+        the agency owed is also reported as a finding for the registry (REG-08: it decides)."""
+        fired: list[r.DeadlineOverdue] = []
+        for issue_id, subject_id, deadlines in self.tracked():
+            for d in take_overdue(deadlines, now):
+                fired.append(
+                    r.DeadlineOverdue(
+                        project_id=self.project_id,
+                        issue_id=issue_id,
+                        subject_id=subject_id,
+                        deadline=d.info(),
+                        detected_at=now,
+                    )
                 )
-                for d in take_overdue(issue.deadlines, now)
-            ]
         for event in fired:
             self._record(event)
+            if event.deadline.obligation in AGENCY_UPLOADS and self.agency_id is not None:
+                self._record(
+                    r.AgencyFindingReported(
+                        project_id=self.project_id,
+                        agency_id=self.agency_id,
+                        kind=r.FindingKind.EVIDENCE_NOT_UPLOADED,
+                        rule_id=event.deadline.rule_id,
+                        subject_id=event.subject_id or self.project_id,
+                        detail=f"{event.deadline.obligation} not uploaded by {event.deadline.last_day.isoformat()}",
+                        observed_at=now,
+                    )
+                )
         return fired
+
+    def clock_of(self, deadlines: list[TrackedDeadline], at: datetime, parties: ObligationParties | None) -> LegalClock:
+        """A legal clock over one of the file's deadline lists (each subject keeps its own)."""
+        return LegalClock(deadlines, at=at, parties=lambda: parties, events=OBLIGATION_EVENTS, record=self._record)
+
+    def agency_to_regulator(self, kind: str, subject_id: str) -> ObligationParties | None:
+        """An upload the agency owes the regulator's platform (RSK-03, RSK-08)."""
+        if self.agency_id is None:
+            return None
+        return ObligationParties(
+            debtor=PartyRef(role=Role.AGENCY, id=self.agency_id),
+            creditor=PartyRef(role=Role.REGULATOR, id=self.region),
+            subject=SubjectRef(kind=kind, id=f"{self.project_id}.{subject_id}"),
+        )
+
+    def insurer_to_regulator(self, kind: str, subject_id: str) -> ObligationParties:
+        """What the insurer owes in an emergency (RSK-11)."""
+        return ObligationParties(
+            debtor=PartyRef(role=Role.INSURER, id=self.insurer_id),
+            creditor=PartyRef(role=Role.REGULATOR, id=self.region),
+            subject=SubjectRef(kind=kind, id=f"{self.project_id}.{subject_id}"),
+        )
+
+    def meet_initial_analysis(self, at: datetime) -> None:
+        self._meet(INITIAL_ANALYSIS, at)
 
     def _agency_owes(self) -> ObligationParties | None:
         if self.agency_id is None:

@@ -47,6 +47,23 @@ COMMAND_ROUTES: tuple[tuple[str, type[Command], str], ...] = (
     (f"{P}/processes/{{process_id}}/close", r.CloseProcess, "A critical process closed (RSK-07)"),
     (f"{P}/final-report", r.SealFinalReport, "Seal the final risk assessment report behind the gate (RSK-07)"),
     (f"{P}/final-report/filing", r.RecordReportFiled, "The final report filed with the regulator (RSK-07)"),
+    (f"{P}/generated-reports", r.GenerateRiskReport, "A report rendered from the recorded findings (RSK-03)"),
+    (f"{P}/generated-reports/{{report_id}}/filing", r.RecordRiskReportFiled, "A report filed (RSK-03)"),
+    (f"{P}/design-issues", r.RaiseDesignIssue, "A design quality risk for the designer (RSK-06)"),
+    (f"{P}/design-issues/{{design_issue_id}}/answers", r.AnswerDesignIssue, "Revised drawings (RSK-06)"),
+    (f"{P}/design-issues/{{design_issue_id}}/review", r.ReviewDesignAnswer, "销项 or sent back (RSK-06)"),
+    (f"{P}/drawing-review-certificate", r.RecordDrawingReviewCertificate, "No open serious design issue (RSK-06)"),
+    (f"{P}/special-inspections", r.NotifySpecialInspection, "分户验收 / 预看房 notified ahead (RSK-08)"),
+    (f"{P}/special-inspections/{{inspection_id}}/completion", r.CompleteSpecialInspection, "Units' results (RSK-08)"),
+    (f"{P}/testing/plan", r.ConfirmTestingPlan, "The lab's testing plan confirmed (RSK-09)"),
+    (f"{P}/testing/builder-tests", r.RecordBuilderAcceptanceTests, "The builder's acceptance tests (RSK-09)"),
+    (f"{P}/testing/tests", r.CommissionTest, "An agency-commissioned test (RSK-09)"),
+    (f"{P}/testing/tests/{{test_id}}/result", r.RecordTestResult, "The lab's result: notice due in hours (RSK-09)"),
+    (f"{P}/testing/tests/{{test_id}}/notice", r.RecordLabNotice, "The lab's result notice (RSK-09)"),
+    (f"{P}/agency-scores", r.ScoreAgencyWork, "The insurer scores the agency's work (RSK-10, REG-07)"),
+    (f"{P}/unannounced-inspections", r.RecordUnannouncedInspection, "A flying inspection (RSK-10)"),
+    (f"{P}/emergencies", r.DeclareEmergency, "An emergency: plan, site visit, regulator report (RSK-11)"),
+    (f"{P}/emergencies/{{emergency_id}}/actions", r.RecordEmergencyAction, "An emergency action done (RSK-11)"),
 )
 
 
@@ -73,9 +90,14 @@ class Listing(BaseModel):
 
 
 def install(
-    app: FastAPI, handlers: RiskHandlers, commands: CommandPipeline, issues: ViewReads, agencies: ViewReads
+    app: FastAPI,
+    handlers: RiskHandlers,
+    commands: CommandPipeline,
+    issues: ViewReads,
+    agencies: ViewReads,
+    units: ViewReads | None = None,
 ) -> None:
-    app.include_router(build_router(handlers, commands, issues, agencies))
+    app.include_router(build_router(handlers, commands, issues, agencies, units))
 
 
 def _envelope(handlers: RiskHandlers, body: Command, actor: Actor, key: str, idem: str | None) -> Envelope:
@@ -140,7 +162,11 @@ def _command_route(
 
 
 def build_router(
-    handlers: RiskHandlers, commands: CommandPipeline, issues: ViewReads, agencies: ViewReads
+    handlers: RiskHandlers,
+    commands: CommandPipeline,
+    issues: ViewReads,
+    agencies: ViewReads,
+    units: ViewReads | None = None,
 ) -> APIRouter:
     router = APIRouter(prefix="/v1/risk", tags=["risk"], responses=_ERRORS)
     repo = handlers.repo
@@ -160,7 +186,12 @@ def build_router(
         loaded = await repo.get(project_id)
         if loaded is None:
             raise not_found(project_id)
-        return {**loaded.aggregate.state(), "version": loaded.version}
+        coverage = loaded.aggregate.testing.coverage(handlers.rules, project_id)
+        return {
+            **loaded.aggregate.state(),
+            "testing_coverage": coverage.model_dump(mode="json", exclude={"project_id"}),  # RSK-09 shortfall
+            "version": loaded.version,
+        }
 
     @router.get(f"{P}/history", summary="Append-only history with actors (XC-04)")
     async def history(project_id: str, actor: CurrentActor) -> list[dict[str, Any]]:
@@ -209,6 +240,22 @@ def build_router(
             raise RiskError(ReasonCode.NOT_FOUND, "no final report is sealed", field="project_id")
         link = await handlers.evidence.download_link(report.document.key, timedelta(minutes=10))
         return {"key": report.document.key, "sha256": report.document.sha256, "url": link.url}
+
+    @router.get("/units/{unit_id}/inspections", summary="A unit's special inspections (XC-03 一户一档)")
+    async def unit_inspections(unit_id: str, actor: CurrentActor) -> dict[str, Any]:
+        doc = (await units.get(unit_id) if units is not None else None) or {}
+        own_unit = actor.role is Role.OWNER and unit_id in actor.unit_ids
+        visible = []
+        readable: dict[str, bool] = {}
+        for entry in doc.get("inspections", []):
+            project_id = entry["project_id"]
+            if project_id not in readable:
+                readable[project_id] = own_unit or access.can_read(actor, await handlers.project_facts(project_id))
+            if readable[project_id]:
+                visible.append(entry)
+        if not visible:  # none, or none this actor may see: the same answer (XC-05)
+            raise RiskError(ReasonCode.NOT_FOUND, "unit not found", field="unit_id")
+        return {"unit_id": unit_id, "inspections": visible}
 
     for path, model, summary in COMMAND_ROUTES:
         _command_route(router, handlers, commands, path, model, summary)
