@@ -9,11 +9,11 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from policy_factories import REGION, letter_ref, register, rules
+from policy_factories import INSURER, REGION, letter_ref, register, rules, select_agency, team_assigned
 
-from anju_contracts import Actor, Envelope
+from anju_contracts import Actor, Envelope, Role
 from anju_contracts import underwriting as u
-from anju_contracts.base import Command
+from anju_contracts.base import Command, Event
 from anju_contracts.common import EvidenceRef
 from anju_kit.clock import FrozenClock
 from anju_kit.memory import MemoryAggregateStore, MemoryObjects, MemoryViews
@@ -62,6 +62,18 @@ class InMemoryPolicy:
         key = str(command.project_id)  # type: ignore[attr-defined]
         envelope = Envelope.wrap(command, region=self.region, producer="tests", actor=actor, key=key)
         return await self.handlers.execute(envelope, command)
+
+    async def deliver(self, event: Event, producer: str) -> Outcome | None:
+        """An event of another service (registry, risk) as its Kafka subscriber hands it over."""
+        key = str(event.project_id)  # type: ignore[attr-defined]
+        actor = Actor(id=f"anju-{producer}", role=Role.SYSTEM, region=self.region)
+        envelope = Envelope.wrap(event, region=self.region, producer=producer, actor=actor, key=key)
+        return await self.handlers.on_event(envelope, event)
+
+    async def agency_assigned(self, project_id: str, actor: Actor = INSURER) -> None:
+        """POL-08: select the agency, then the registry's TeamAssigned answer."""
+        await self.send(select_agency(project_id), actor)
+        await self.deliver(team_assigned(project_id), "registry")
 
     async def upload_letter(self, project_id: str, actor: Actor) -> EvidenceRef:
         """The insurer's letter through a ticket, then PUT as the client would."""

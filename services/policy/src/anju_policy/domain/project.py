@@ -15,12 +15,13 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from anju_contracts import FailedCondition, ReasonCode, Role
+from anju_contracts import registry as r
 from anju_contracts import underwriting as u
 from anju_contracts.base import Event
 from anju_contracts.common import PartyRef, SubjectRef
 from anju_contracts.policy import (
     DeliveryStandard,
-    FloatingComponent,
+    OwnerRef,
     PolicyIssued,
     PolicyUnit,
     ProjectStage,
@@ -28,69 +29,17 @@ from anju_contracts.policy import (
 )
 from anju_kit.deadlines import LegalClock, ObligationEvents, ObligationParties, TrackedDeadline, latest
 from anju_kit.regions import Product
+from anju_policy.domain.agency import Assignment, assign_team, assignment_of
 from anju_policy.domain.errors import PolicyError, failed, invalid_state, refuse_if
+from anju_policy.domain.milestones_state import Milestones
+from anju_policy.domain.owners import UnitOwner
 from anju_policy.domain.pricing import ProjectFacts, estimate_amount, floating_factor, price, scope_failures, yuan
+from anju_policy.domain.records import Adjustment, Payment, QuoteRecord, Signed, letter_failures
 from anju_policy.domain.rules import PolicyRules
 
 OBLIGATION_EVENTS = ObligationEvents(opened=u.ObligationOpened, fulfilled=u.ObligationFulfilled)
 UPLOAD = "upload_contract_to_regulator"  # POL-07
 DISPLAY_PRODUCT = {Product.IDI: "IDI", Product.SAFETY_LIABILITY: "安责险", Product.QUALITY_SAFETY: "质安保"}
-
-
-class QuoteRecord(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    quote_id: str
-    insured_amount: Decimal
-    amount_basis: str  # estimate | actual_cost
-    base_rate: Decimal
-    factors: dict[FloatingComponent, Decimal]
-    floating_factor: Decimal
-    premium: Decimal
-    letter_key: str
-
-
-class Adjustment(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    adjustment_id: str
-    actual_cost: Decimal
-    premium: Decimal
-    delta: Decimal
-    on: date
-
-
-class Payment(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    payment_id: str
-    amount: Decimal
-    paid_on: date
-
-
-class Signed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    contract_id: str
-    signed_on: date
-    agency_id: str | None = None
-    fee: Decimal | None = None
-
-
-def letter_failures(q: u.Quotation) -> list[FailedCondition]:
-    """POL-04: a quote is a formal letter, signed by the business head and sealed, uploaded with it."""
-    if q.channel is not u.QuoteChannel.FORMAL_LETTER:
-        return [
-            failed("POL-04", "NOT_A_FORMAL_LETTER", "only a formal quotation letter (报价函) is a quote", "channel")
-        ]
-    out: list[FailedCondition] = []
-    if q.letter is None:
-        return [failed("POL-04", "LETTER_MISSING", "the quotation letter must be uploaded with the quote", "letter")]
-    if not q.letter.signed_by_business_head:
-        out.append(failed("POL-04", "LETTER_NOT_SIGNED", "the letter is not signed by the business head", "letter"))
-    if not q.letter.sealed:
-        out.append(failed("POL-04", "LETTER_NOT_SEALED", "the letter does not bear the company seal", "letter"))
-    return out
 
 
 class Project(BaseModel):
@@ -121,6 +70,9 @@ class Project(BaseModel):
     issued_on: date | None = None
     uploaded_on: date | None = None
     deadlines: list[TrackedDeadline] = Field(default_factory=list)
+    assignment: Assignment | None = None  # POL-08: the selected agency and the registry's decision
+    milestones: Milestones = Field(default_factory=Milestones)  # POL-09, POL-10
+    owners: dict[str, list[UnitOwner]] = Field(default_factory=dict)  # unit id -> buyers (XC-09 protected)
 
     _pending: list[Event] = PrivateAttr(default_factory=list)
 
@@ -315,29 +267,70 @@ class Project(BaseModel):
 
     # -- contracts (POL-05, POL-08) ---------------------------------------------------------------
 
-    def record_risk_management_contract(self, cmd: u.RecordRiskManagementContract) -> None:
-        held = self.risk_contract
-        if held is not None and (held.agency_id, held.fee, held.signed_on) == (
-            cmd.agency_id,
-            cmd.first_period_fee_yuan,
-            cmd.signed_on,
-        ):
+    def select_agency(self, cmd: u.SelectAgency) -> None:
+        """POL-08: ask the registry to assign the selected agency's team (see domain.agency)."""
+        held = self.assignment
+        if held is not None and held.same_selection(cmd) and held.status != "refused":
             return
         if self.contract is not None:
             raise invalid_state("the insurance contract is signed already", rule_id="POL-08")
+        if held is not None and held.status == "assigned":
+            raise invalid_state(
+                "the registry assigned a team already; change its lead there (REG-05)", rule_id="POL-08"
+            )
+        self.assignment = assignment_of(cmd)
+        self.risk_contract = None
+        self._record(
+            u.AgencySelected(
+                project_id=self.project_id,
+                agency_id=cmd.agency_id,
+                insurer_id=self.insurer_id,
+                lead_id=cmd.lead_id,
+                first_period_fee_yuan=cmd.first_period_fee_yuan,
+                signed_on=cmd.signed_on,
+            )
+        )
+        self._record(assign_team(self.project_id, self.insurer_id, self.assignment, self.participants))
+
+    def team_assigned(self, event: r.TeamAssigned) -> None:
+        """The registry assigned the team: the risk-management contract is in force (POL-08)."""
+        held = self.assignment
+        if held is None or held.agency_id != event.agency_id or event.insurer_id != self.insurer_id:
+            return  # not the answer to this project's selection
+        if held.status == "assigned":
+            return
+        held.status, held.failed = "assigned", []
         self.risk_contract = Signed(
-            contract_id=f"rm-{cmd.agency_id}",
-            signed_on=cmd.signed_on,
-            agency_id=cmd.agency_id,
-            fee=cmd.first_period_fee_yuan,
+            contract_id=f"rm-{held.agency_id}", signed_on=held.signed_on, agency_id=held.agency_id, fee=held.fee
         )
         self._record(
             u.RiskManagementContractRecorded(
                 project_id=self.project_id,
-                agency_id=cmd.agency_id,
-                first_period_fee_yuan=cmd.first_period_fee_yuan,
-                signed_on=cmd.signed_on,
+                agency_id=held.agency_id,
+                first_period_fee_yuan=held.fee,
+                signed_on=held.signed_on,
             )
+        )
+
+    def assignment_refused(self, event: r.AssignmentRefused) -> None:
+        """The registry refused the team: shown to the insurer as is, with the rules' ids (POL-08)."""
+        held = self.assignment
+        if held is None or held.agency_id != event.agency_id or held.status != "requested":
+            return
+        held.status, held.failed = "refused", list(event.failed)
+        self._record(
+            u.AgencyAssignmentRefused(project_id=self.project_id, agency_id=held.agency_id, failed=event.failed)
+        )
+
+    def record_risk_management_contract(self, cmd: u.RecordRiskManagementContract) -> None:
+        """The contract is recorded when the registry assigns the selected agency's team; this older
+        command only confirms it (POL-08)."""
+        held = self.risk_contract
+        if held is not None and (held.agency_id, held.fee) == (cmd.agency_id, cmd.first_period_fee_yuan):
+            return
+        raise invalid_state(
+            "select the agency (policy.SelectAgency): the contract follows the registry's team assignment",
+            rule_id="POL-08",
         )
 
     def sign_insurance_contract(self, cmd: u.SignInsuranceContract) -> None:
@@ -361,8 +354,8 @@ class Project(BaseModel):
             failures.append(
                 failed(
                     "POL-08",
-                    "NO_RISK_MANAGEMENT_CONTRACT",
-                    "the risk-management contract with an admitted agency comes first",
+                    "NO_RISK_MANAGEMENT_CONTRACT" if self.assignment is None else "TEAM_NOT_ASSIGNED",
+                    "the registry assigns an admitted agency's team, and its risk-management contract comes first",
                 )
             )
         refuse_if(failures)
@@ -424,7 +417,10 @@ class Project(BaseModel):
                 insurer_id=self.insurer_id,
                 product=DISPLAY_PRODUCT[self.product_line],
                 issued_on=cmd.issued_on,
-                units=tuple(PolicyUnit(unit_id=x.unit_id, address=x.address) for x in self.units),
+                units=tuple(
+                    PolicyUnit(unit_id=x.unit_id, address=x.address, owners=self.owner_refs(x.unit_id))
+                    for x in self.units
+                ),
                 product_line=self.product_line.value,
                 coverage_sections=tuple(rules.coverage_sections[self.product_line]),
             )
@@ -445,6 +441,9 @@ class Project(BaseModel):
         deadline = latest(self.deadlines, UPLOAD, "open")
         if deadline is not None:
             self._clock(at).meet(deadline, on=cmd.uploaded_on)
+
+    def owner_refs(self, unit_id: str) -> tuple[OwnerRef, ...]:
+        return tuple(o.ref() for o in self.owners.get(unit_id, []))
 
     def _clock(self, at: datetime) -> LegalClock:
         return LegalClock(self.deadlines, at=at, parties=self._parties, events=OBLIGATION_EVENTS, record=self._record)

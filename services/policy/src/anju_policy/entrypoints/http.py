@@ -47,6 +47,12 @@ COMMAND_ROUTES: tuple[tuple[str, type[Command], str], ...] = (
         u.RecordRiskManagementContract,
         "The risk-management contract with an admitted agency (POL-08)",
     ),
+    (
+        "/projects/{project_id}/agency",
+        u.SelectAgency,
+        "Select an admitted agency and its team; the registry assigns it or refuses with rule ids (POL-08)",
+    ),
+    ("/projects/{project_id}/milestones", u.RecordMilestone, "A milestone step after completion (POL-09, POL-10)"),
     ("/projects/{project_id}/insurance-contract", u.SignInsuranceContract, "Sign the insurance contract (POL-05)"),
     ("/projects/{project_id}/payments", u.RecordPremiumPayment, "A premium payment received (POL-06)"),
     ("/projects/{project_id}/policy", u.IssuePolicy, "Issue the policy: 见费出单 (POL-06, POL-07)"),
@@ -84,16 +90,21 @@ def install(app: FastAPI, handlers: PolicyHandlers, commands: CommandPipeline, l
     app.include_router(build_router(handlers, commands, ledger))
 
 
+def _event_id(idem: str | None) -> uuid.UUID:
+    if not idem:
+        return uuid.uuid4()
+    try:
+        return uuid.UUID(idem)
+    except ValueError:
+        raise PolicyError(
+            ReasonCode.VALIDATION_FAILED, "Idempotency-Key must be a UUID", field="Idempotency-Key"
+        ) from None
+
+
 def _envelope(handlers: PolicyHandlers, body: Command, actor: Actor, key: str, idem: str | None) -> Envelope:
-    event_id = uuid.uuid4()
-    if idem:
-        try:
-            event_id = uuid.UUID(idem)
-        except ValueError:
-            raise PolicyError(
-                ReasonCode.VALIDATION_FAILED, "Idempotency-Key must be a UUID", field="Idempotency-Key"
-            ) from None
-    return Envelope.wrap(body, region=handlers.region, producer=PRODUCER, actor=actor, key=key, event_id=event_id)
+    return Envelope.wrap(
+        body, region=handlers.region, producer=PRODUCER, actor=actor, key=key, event_id=_event_id(idem)
+    )
 
 
 def _version(if_match: str | None) -> int | None:
@@ -174,13 +185,39 @@ def build_router(handlers: PolicyHandlers, commands: CommandPipeline, ledger: Vi
         loaded = await repo.get(project_id)
         project = access.check_read(actor, loaded.aggregate if loaded else None, project_id)
         assert loaded is not None
+        state = project.state()
+        state["owners"] = {  # masked only (XC-09): the keyed hash stays inside the service
+            unit: [{k: v for k, v in o.items() if k != "id_number_hash"} for o in owners]
+            for unit, owners in state["owners"].items()  # type: ignore[attr-defined]
+        }
         return {
-            **project.state(),
+            **state,
             "version": loaded.version,
             "premium_yuan": str(project.premium),
             "paid_yuan": str(project.paid),
             "outstanding_yuan": str(project.outstanding),
         }
+
+    @router.post(
+        "/projects/{project_id}/units/{unit_id}/owners",
+        summary="The builder registers a unit's buyers from the sale contract (CLM-01; HTTP only, XC-09)",
+    )
+    async def register_owners(
+        project_id: str,
+        unit_id: str,
+        body: u.RegisterUnitOwners,
+        actor: CurrentActor,
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> Accepted:
+        if (body.project_id, body.unit_id) != (project_id, unit_id):
+            raise PolicyError(ReasonCode.VALIDATION_FAILED, "the body names another project or unit", field="unit_id")
+        outcome = await handlers.register_owners(actor, body, event_id=str(_event_id(idempotency_key)))
+        return Accepted(
+            project_id=project_id,
+            version=outcome.version,
+            duplicate=outcome.duplicate,
+            events=[e.TYPE for e in outcome.events],
+        )
 
     @router.get("/projects/{project_id}/history", summary="Append-only history with actors (XC-04)")
     async def history(project_id: str, actor: CurrentActor) -> list[dict[str, Any]]:
