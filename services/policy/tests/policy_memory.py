@@ -16,13 +16,14 @@ from anju_contracts import underwriting as u
 from anju_contracts.base import Command, Event
 from anju_contracts.common import EvidenceRef
 from anju_kit.clock import FrozenClock
+from anju_kit.due import DueHoursEntries
 from anju_kit.memory import MemoryAggregateStore, MemoryObjects, MemoryViews
 from anju_kit.mongo import OutgoingEvent
 from anju_kit.regions import default_regions_dir, load_region
 from anju_policy.adapters.documents import PolicyDocuments
 from anju_policy.adapters.repository import PROJECT_SCHEMA, ProjectRepository
 from anju_policy.handlers import Outcome, PolicyHandlers
-from anju_policy.read_models import VIEWS, Ledger
+from anju_policy.read_models import DUE, VIEWS, Ledger
 
 BUCKET = f"anju-policy-{REGION}"
 LETTER = "%PDF-1.7 报价函 — 业务部门负责人签字，公司盖章".encode()
@@ -45,6 +46,7 @@ class InMemoryPolicy:
             repo=self.repo, documents=self.documents, rules=rules(self.region), clock=self.clock, region=self.region
         )
         self.handlers.flush = self._flush
+        self.handlers.due = DueHoursEntries(self.views.store(DUE.name))
 
     @property
     def ledger(self) -> object:
