@@ -313,6 +313,9 @@ class StageAdvanced(_ProjectEvent):
     stage: ProjectStage
     previous: ProjectStage
     on: date
+    policy_id: Identifier | None = Field(
+        default=None, description="The project's policy once issued (claims follow its stage, POL-11)."
+    )
 
 
 class InsuredAmountAdjusted(_ProjectEvent):

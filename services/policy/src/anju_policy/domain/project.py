@@ -263,7 +263,9 @@ class Project(BaseModel):
             )
         previous, self.stage = self.stage, stage
         self.stage_dates[stage] = on
-        self._record(u.StageAdvanced(project_id=self.project_id, stage=stage, previous=previous, on=on))
+        self._record(
+            u.StageAdvanced(project_id=self.project_id, stage=stage, previous=previous, on=on, policy_id=self.policy_id)
+        )
 
     # -- contracts (POL-05, POL-08) ---------------------------------------------------------------
 
@@ -423,6 +425,7 @@ class Project(BaseModel):
                 ),
                 product_line=self.product_line.value,
                 coverage_sections=tuple(rules.coverage_sections[self.product_line]),
+                stage=self.stage,
             )
         )
         self._clock(at).open(rules.upload_deadline(cmd.issued_on), UPLOAD)
