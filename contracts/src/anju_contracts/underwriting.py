@@ -417,6 +417,22 @@ class ObligationFulfilled(common.ObligationFulfilled):
     TOPIC: ClassVar[str | None] = topics.POLICY.events
 
 
+class ProjectListed(_ProjectEvent):
+    """What the listings show of a project (event-carried state: an insurer's, a builder's, the region's
+    projects by stage), recorded when the project is registered and at each stage. ``revision`` grows
+    with each, so a late or repeated one never moves a listing back."""
+
+    TYPE = "policy.ProjectListed"
+
+    revision: int = Field(ge=1)
+    insurer_id: Identifier
+    builder_id: Identifier | None = None
+    name: ShortText
+    product_line: str = Field(max_length=32)
+    stage: ProjectStage
+    stage_on: date
+
+
 class ObligationOverdue(Event):
     """A policy obligation passed its deadline unmet (XC-02); fired once. Keyed by project id."""
 

@@ -27,7 +27,7 @@ from anju_policy.config import PolicySettings
 from anju_policy.domain.rules import rules_from_region
 from anju_policy.entrypoints import http, kafka
 from anju_policy.handlers import PolicyHandlers
-from anju_policy.read_models import DUE, VIEWS, Ledger
+from anju_policy.read_models import DUE, VIEWS
 
 log = get_logger(__name__)
 
@@ -111,7 +111,7 @@ def compose(service: ServiceApp, handlers: PolicyHandlers) -> FastAPI:
     """The HTTP application of a built service: the kit's ops routes plus /v1/policy."""
     app = service.build()
     app.state.handlers = handlers
-    http.install(app, handlers, service.commands, service.views.store(Ledger.name))
+    http.install(app, handlers, service.commands, service.views.store)
     return app
 
 

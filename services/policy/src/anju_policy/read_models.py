@@ -24,6 +24,7 @@ from anju_kit.due import DueHours
 from anju_kit.mongo import Doc
 from anju_kit.ports import ViewReads
 from anju_kit.views import AS_OF, Docs, View
+from anju_policy.listings import LISTINGS
 
 ZERO = Decimal("0.00")
 KINDS = tuple(k.value for k in u.LedgerEntryKind)
@@ -157,7 +158,7 @@ class ProjectDue(DueHours):
 
 
 DUE = ProjectDue("policy", topics.POLICY.events)
-VIEWS: tuple[View, ...] = (Ledger(), DUE)
+VIEWS: tuple[View, ...] = (Ledger(), DUE, *LISTINGS)
 
 
 # -- reading ------------------------------------------------------------------------------------------

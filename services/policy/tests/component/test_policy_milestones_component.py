@@ -109,3 +109,27 @@ async def test_xc09_the_builder_registers_buyers_published_masked(policy: InMemo
     published = next(e for e in policy.published if e.type == UnitOwnersChanged.TYPE)
     assert "310101199001011234" not in published.model_dump_json()
     assert published.payload(UnitOwnersChanged).owners[0].id_number_masked == "310***********1234"
+
+
+async def test_xc05_listings_by_stage_an_insurers_a_builders_and_the_regions(policy: InMemoryPolicy) -> None:
+    from policy_factories import OTHER_INSURER
+
+    from anju_policy.listings import ByBuilder, ByInsurer, ByRegion, read_projects
+
+    await policy.registered("prj-1", INSURER)
+    await policy.registered("prj-2", INSURER)
+    await policy.send(u.AdvanceStage(project_id="prj-2", stage=ProjectStage.CONSTRUCTION, on=date(2026, 9, 1)), BUILDER)
+    region = await read_projects(policy.views.store(ByRegion.name), "shanghai", stage=None, offset=0, limit=10)
+    assert region.total == 2 and region.by_stage == {"design": 1, "construction": 1}
+    building = await read_projects(
+        policy.views.store(ByRegion.name), "shanghai", stage=ProjectStage.CONSTRUCTION, offset=0, limit=10
+    )
+    assert [p["project_id"] for p in building.items] == ["prj-2"]  # moved, not duplicated
+    mine = await read_projects(policy.views.store(ByInsurer.name), "ins-a", stage=None, offset=0, limit=1)
+    assert mine.total == 2 and len(mine.items) == 1  # a bounded page
+    other = await read_projects(
+        policy.views.store(ByInsurer.name), OTHER_INSURER.insurer_id or "", stage=None, offset=0, limit=10
+    )
+    assert other.total == 0
+    built = await read_projects(policy.views.store(ByBuilder.name), "org-bld-1", stage=None, offset=0, limit=10)
+    assert {p["project_id"] for p in built.items} == {"prj-1", "prj-2"}

@@ -169,6 +169,13 @@ async def test_pol06_issue_over_real_servers_refused_one_yuan_short_then_issued_
             return months if any(m.get("payment") == str(full) for m in months.values()) else None
 
         months = await wait_for(ledger)  # the real router and writer on Kafka folded it
+
+        async def listed() -> list[dict[str, Any]] | None:  # the regulator's projects by stage
+            answer = await policy.http.get("/v1/policy/projects?stage=design", headers=policy.auth(REGULATOR))
+            items: list[dict[str, Any]] = answer.json()["items"]
+            return items if any(i["project_id"] == project_id for i in items) else None
+
+        await wait_for(listed)
         assert months["2026-03"]["outstanding"] == "0.00"
     growing = [s for s in scans if s.database == policy.settings.mongo_db and not s.collection.endswith("_outbox")]
     assert growing == []  # issue #10: every read is an _id look-up

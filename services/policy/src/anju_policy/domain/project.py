@@ -73,6 +73,7 @@ class Project(BaseModel):
     assignment: Assignment | None = None  # POL-08: the selected agency and the registry's decision
     milestones: Milestones = Field(default_factory=Milestones)  # POL-09, POL-10
     owners: dict[str, list[UnitOwner]] = Field(default_factory=dict)  # unit id -> buyers (XC-09 protected)
+    listed: int = 0  # revision of the last ProjectListed
 
     _pending: list[Event] = PrivateAttr(default_factory=list)
 
@@ -163,7 +164,24 @@ class Project(BaseModel):
             )
         )
         project._take_quote(quoted)
+        project._listed()
         return project
+
+    def _listed(self) -> None:
+        """The listings' copy of the project (read models never read the aggregate)."""
+        self.listed += 1
+        self._record(
+            u.ProjectListed(
+                project_id=self.project_id,
+                revision=self.listed,
+                insurer_id=self.insurer_id,
+                builder_id=self.builder_id,
+                name=self.name,
+                product_line=self.product_line.value,
+                stage=self.stage,
+                stage_on=self.stage_dates[self.stage],
+            )
+        )
 
     def submit_quotation(self, q: u.Quotation, rules: PolicyRules) -> None:
         if self.quote is not None and self.quote.quote_id == q.quote_id:
@@ -266,6 +284,7 @@ class Project(BaseModel):
         self._record(
             u.StageAdvanced(project_id=self.project_id, stage=stage, previous=previous, on=on, policy_id=self.policy_id)
         )
+        self._listed()
 
     # -- contracts (POL-05, POL-08) ---------------------------------------------------------------
 

@@ -11,6 +11,7 @@ refuses a change on a project that moved on.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -21,6 +22,7 @@ from pydantic import BaseModel
 from anju_contracts import Actor, Envelope, ReasonCode, Role
 from anju_contracts import underwriting as u
 from anju_contracts.base import Command
+from anju_contracts.policy import ProjectStage
 from anju_kit.auth import CurrentActor
 from anju_kit.pipeline import CommandPipeline
 from anju_kit.ports import ViewReads
@@ -28,7 +30,8 @@ from anju_kit.problems import Problem
 from anju_policy import access
 from anju_policy.domain.errors import PolicyError
 from anju_policy.handlers import PolicyHandlers
-from anju_policy.read_models import read_ledger
+from anju_policy.listings import listing_of, read_projects
+from anju_policy.read_models import Ledger, read_ledger
 
 PRODUCER = "policy-http"
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -86,8 +89,11 @@ class LedgerView(BaseModel):
     as_of: dict[str, Any] | None
 
 
-def install(app: FastAPI, handlers: PolicyHandlers, commands: CommandPipeline, ledger: ViewReads) -> None:
-    app.include_router(build_router(handlers, commands, ledger))
+Stores = Callable[[str], ViewReads]
+
+
+def install(app: FastAPI, handlers: PolicyHandlers, commands: CommandPipeline, stores: Stores) -> None:
+    app.include_router(build_router(handlers, commands, stores))
 
 
 def _event_id(idem: str | None) -> uuid.UUID:
@@ -162,9 +168,32 @@ def _command_route(
     )
 
 
-def build_router(handlers: PolicyHandlers, commands: CommandPipeline, ledger: ViewReads) -> APIRouter:
+class ProjectList(BaseModel):
+    items: list[dict[str, Any]]
+    total: int
+    by_stage: dict[str, int]
+    as_of: dict[str, Any] | None
+
+
+def build_router(handlers: PolicyHandlers, commands: CommandPipeline, stores: Stores) -> APIRouter:
     router = APIRouter(prefix="/v1/policy", tags=["policy"], responses=_ERRORS)
     repo = handlers.repo
+    ledger = stores(Ledger.name)
+
+    @router.get("/projects", summary="Projects the actor may list, by stage, in bounded pages (XC-05)")
+    async def list_projects(
+        actor: CurrentActor,
+        stage: ProjectStage | None = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    ) -> ProjectList:
+        """An insurer its own projects, a builder those it builds, the regulator the region's; read from
+        the listings (a few documents by ``_id``), as of the change ``as_of`` names."""
+        which = listing_of(actor, handlers.region)
+        if which is None:
+            return ProjectList(items=[], total=0, by_stage={}, as_of=None)
+        page = await read_projects(stores(which[0]), which[1], stage=stage, offset=offset, limit=limit)
+        return ProjectList(items=page.items, total=page.total, by_stage=page.by_stage, as_of=page.as_of)
 
     @router.post("/projects/{project_id}/document-uploads", summary="A presigned upload of a document (POL-04)")
     async def document_upload(project_id: str, body: u.RequestDocumentUpload, actor: CurrentActor) -> Ticket:
