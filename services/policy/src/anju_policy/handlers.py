@@ -31,7 +31,7 @@ from anju_policy import access
 from anju_policy.adapters import user_documents
 from anju_policy.adapters.documents import PolicyDocuments
 from anju_policy.adapters.repository import LoadedProject, ProjectRepository
-from anju_policy.domain import milestones
+from anju_policy.domain import agency, milestones
 from anju_policy.domain.errors import PolicyError
 from anju_policy.domain.owners import protect
 from anju_policy.domain.project import Project
@@ -122,7 +122,7 @@ class PolicyHandlers:
             case u.AdvanceStage():
                 milestones.advance(project, command, self.rules, at=now)
             case u.SelectAgency():
-                project.select_agency(command)
+                agency.select_agency(project, command)
             case u.RecordMilestone():
                 await self._milestone(project, command, now)
             case u.AdjustInsuredAmount():
@@ -169,9 +169,9 @@ class PolicyHandlers:
             project = loaded.aggregate
             match event:
                 case r.TeamAssigned():
-                    project.team_assigned(event)
+                    agency.team_assigned(project, event)
                 case r.AssignmentRefused():
-                    project.assignment_refused(event)
+                    agency.assignment_refused(project, event)
                 case FinalReportSealed():
                     milestones.final_report_sealed(project, event)
             return project

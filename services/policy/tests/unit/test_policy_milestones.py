@@ -26,7 +26,7 @@ from anju_contracts.common import EvidenceRef
 from anju_contracts.policy import BuildingPart, LiabilityPeriodStarted, ProjectStage, UnitOwnersChanged
 from anju_contracts.risk import FinalReportSealed
 from anju_kit.clock import SHANGHAI
-from anju_policy.domain import milestones
+from anju_policy.domain import agency, milestones
 from anju_policy.domain.errors import PolicyError
 from anju_policy.domain.owners import protect
 from anju_policy.domain.project import Project
@@ -45,8 +45,8 @@ def stage(project: Project, s: ProjectStage, on: date) -> None:
 
 def issued(region: str = "shanghai", line: str = "idi") -> Project:
     project = Project.register(register(line=line), rules(region))
-    project.select_agency(select_agency())
-    project.team_assigned(team_assigned())
+    agency.select_agency(project, select_agency())
+    agency.team_assigned(project, team_assigned())
     project.sign_insurance_contract(contract())
     project.record_payment(payment(project.premium))
     project.issue(issue(on=date(2026, 3, 25)), rules(region), at=at(2026, 3, 25))
@@ -79,7 +79,7 @@ def filed(on: date = date(2028, 6, 30)) -> Project:
 def test_pol08_selecting_an_agency_asks_the_registry_for_the_team_in_the_same_write() -> None:
     project = Project.register(register(), rules())
     project.pull_events()
-    project.select_agency(select_agency())
+    agency.select_agency(project, select_agency())
     selected, command = project.pull_events()
     assert isinstance(selected, u.AgencySelected) and selected.first_period_fee_yuan == Decimal("30000.00")
     assert isinstance(command, r.AssignTeam) and command.TOPIC == "anju.registry.commands.v1"
@@ -91,24 +91,24 @@ def test_pol08_selecting_an_agency_asks_the_registry_for_the_team_in_the_same_wr
 
 def test_pol08_a_registry_refusal_is_kept_with_its_rule_ids_and_blocks_the_insurance_contract() -> None:
     project = Project.register(register(), rules())
-    project.select_agency(select_agency())
-    project.assignment_refused(assignment_refused())
+    agency.select_agency(project, select_agency())
+    agency.assignment_refused(project, assignment_refused())
     assert project.assignment is not None and project.assignment.status == "refused"
     shown = project.state()["assignment"]
     assert [f["rule_id"] for f in shown["failed"]] == ["REG-04", "REG-03"]  # GET /projects/{id} shows this
     with pytest.raises(PolicyError) as error:
         project.sign_insurance_contract(contract())
     assert [(f.rule_id, f.code) for f in error.value.failures] == [("POL-08", "TEAM_NOT_ASSIGNED")]
-    project.select_agency(select_agency(agency_id="ag-2"))  # another agency after a refusal
-    project.team_assigned(team_assigned(agency_id="ag-2"))
+    agency.select_agency(project, select_agency(agency_id="ag-2"))  # another agency after a refusal
+    agency.team_assigned(project, team_assigned(agency_id="ag-2"))
     project.sign_insurance_contract(contract())
     assert project.risk_contract is not None and project.risk_contract.agency_id == "ag-2"
 
 
 def test_pol08_another_insurers_assignment_is_not_taken_as_the_answer() -> None:
     project = Project.register(register(), rules())
-    project.select_agency(select_agency())
-    project.team_assigned(team_assigned().model_copy(update={"insurer_id": "ins-b"}))
+    agency.select_agency(project, select_agency())
+    agency.team_assigned(project, team_assigned().model_copy(update={"insurer_id": "ins-b"}))
     assert project.risk_contract is None
 
 

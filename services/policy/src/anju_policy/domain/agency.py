@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +21,11 @@ from anju_contracts import FailedCondition
 from anju_contracts import registry as r
 from anju_contracts import underwriting as u
 from anju_contracts.base import Event
+from anju_policy.domain.errors import invalid_state
+from anju_policy.domain.records import Signed
+
+if TYPE_CHECKING:
+    from anju_policy.domain.project import Project
 
 AssignmentStatus = Literal["requested", "assigned", "refused"]
 
@@ -89,3 +94,63 @@ def assign_team(project_id: str, insurer_id: str, selected: Assignment, particip
         ),
     )
     return cast(Event, command)  # the outbox publishes any catalog message on its TOPIC
+
+
+# -- the steps on a project ----------------------------------------------------------------------------
+
+
+def select_agency(project: Project, cmd: u.SelectAgency) -> None:
+    """Ask the registry to assign the selected agency's team (refused once the insurance contract is
+    signed, or once a team is assigned: its lead then changes at the registry, REG-05)."""
+    held = project.assignment
+    if held is not None and held.same_selection(cmd) and held.status != "refused":
+        return
+    if project.contract is not None:
+        raise invalid_state("the insurance contract is signed already", rule_id="POL-08")
+    if held is not None and held.status == "assigned":
+        raise invalid_state("the registry assigned a team already; its lead changes there (REG-05)", rule_id="POL-08")
+    project.assignment = assignment_of(cmd)
+    project.risk_contract = None
+    project._record(
+        u.AgencySelected(
+            project_id=project.project_id,
+            agency_id=cmd.agency_id,
+            insurer_id=project.insurer_id,
+            lead_id=cmd.lead_id,
+            first_period_fee_yuan=cmd.first_period_fee_yuan,
+            signed_on=cmd.signed_on,
+        )
+    )
+    project._record(assign_team(project.project_id, project.insurer_id, project.assignment, project.participants))
+
+
+def team_assigned(project: Project, event: r.TeamAssigned) -> None:
+    """The registry assigned the team: the risk-management contract is in force with its fee."""
+    held = project.assignment
+    if held is None or held.agency_id != event.agency_id or event.insurer_id != project.insurer_id:
+        return  # not the answer to this project's selection
+    if held.status == "assigned":
+        return
+    held.status, held.failed = "assigned", []
+    project.risk_contract = Signed(
+        contract_id=f"rm-{held.agency_id}", signed_on=held.signed_on, agency_id=held.agency_id, fee=held.fee
+    )
+    project._record(
+        u.RiskManagementContractRecorded(
+            project_id=project.project_id,
+            agency_id=held.agency_id,
+            first_period_fee_yuan=held.fee,
+            signed_on=held.signed_on,
+        )
+    )
+
+
+def assignment_refused(project: Project, event: r.AssignmentRefused) -> None:
+    """The registry refused the team: kept as is, with its rules' ids, for the insurer to see."""
+    held = project.assignment
+    if held is None or held.agency_id != event.agency_id or held.status != "requested":
+        return
+    held.status, held.failed = "refused", list(event.failed)
+    project._record(
+        u.AgencyAssignmentRefused(project_id=project.project_id, agency_id=held.agency_id, failed=event.failed)
+    )

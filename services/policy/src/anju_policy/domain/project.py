@@ -1,6 +1,8 @@
 """The project aggregate: a project, its participants and stage, its quotes, contracts, premium and
-payments, and the policy issued on it (POL-01 … POL-08). Pure: every I/O-derived fact (a verified
-letter, today's date) is passed in.
+payments, and the policy issued on it (POL-01 … POL-07). Pure: every I/O-derived fact (a verified
+letter, today's date) is passed in. The agency through the registry (POL-08) is in ``domain.agency``;
+milestones, the liability period, owners and overdue obligations (POL-09, POL-10, POL-13, XC-02) are in
+``domain.milestones``; both change this aggregate and record its events.
 
 A change records its events; the handler stores them with the state in one write (kit's unit of
 work). A command that repeats a business fact already recorded (the same payment id, the same
@@ -15,7 +17,6 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from anju_contracts import FailedCondition, ReasonCode, Role
-from anju_contracts import registry as r
 from anju_contracts import underwriting as u
 from anju_contracts.base import Event
 from anju_contracts.common import PartyRef, SubjectRef
@@ -29,7 +30,7 @@ from anju_contracts.policy import (
 )
 from anju_kit.deadlines import LegalClock, ObligationEvents, ObligationParties, TrackedDeadline, latest
 from anju_kit.regions import Product
-from anju_policy.domain.agency import Assignment, assign_team, assignment_of
+from anju_policy.domain.agency import Assignment
 from anju_policy.domain.errors import PolicyError, failed, invalid_state, refuse_if
 from anju_policy.domain.milestones_state import Milestones
 from anju_policy.domain.owners import UnitOwner
@@ -287,61 +288,6 @@ class Project(BaseModel):
         self._listed()
 
     # -- contracts (POL-05, POL-08) ---------------------------------------------------------------
-
-    def select_agency(self, cmd: u.SelectAgency) -> None:
-        """POL-08: ask the registry to assign the selected agency's team (see domain.agency)."""
-        held = self.assignment
-        if held is not None and held.same_selection(cmd) and held.status != "refused":
-            return
-        if self.contract is not None:
-            raise invalid_state("the insurance contract is signed already", rule_id="POL-08")
-        if held is not None and held.status == "assigned":
-            raise invalid_state(
-                "the registry assigned a team already; change its lead there (REG-05)", rule_id="POL-08"
-            )
-        self.assignment = assignment_of(cmd)
-        self.risk_contract = None
-        self._record(
-            u.AgencySelected(
-                project_id=self.project_id,
-                agency_id=cmd.agency_id,
-                insurer_id=self.insurer_id,
-                lead_id=cmd.lead_id,
-                first_period_fee_yuan=cmd.first_period_fee_yuan,
-                signed_on=cmd.signed_on,
-            )
-        )
-        self._record(assign_team(self.project_id, self.insurer_id, self.assignment, self.participants))
-
-    def team_assigned(self, event: r.TeamAssigned) -> None:
-        """The registry assigned the team: the risk-management contract is in force (POL-08)."""
-        held = self.assignment
-        if held is None or held.agency_id != event.agency_id or event.insurer_id != self.insurer_id:
-            return  # not the answer to this project's selection
-        if held.status == "assigned":
-            return
-        held.status, held.failed = "assigned", []
-        self.risk_contract = Signed(
-            contract_id=f"rm-{held.agency_id}", signed_on=held.signed_on, agency_id=held.agency_id, fee=held.fee
-        )
-        self._record(
-            u.RiskManagementContractRecorded(
-                project_id=self.project_id,
-                agency_id=held.agency_id,
-                first_period_fee_yuan=held.fee,
-                signed_on=held.signed_on,
-            )
-        )
-
-    def assignment_refused(self, event: r.AssignmentRefused) -> None:
-        """The registry refused the team: shown to the insurer as is, with the rules' ids (POL-08)."""
-        held = self.assignment
-        if held is None or held.agency_id != event.agency_id or held.status != "requested":
-            return
-        held.status, held.failed = "refused", list(event.failed)
-        self._record(
-            u.AgencyAssignmentRefused(project_id=self.project_id, agency_id=held.agency_id, failed=event.failed)
-        )
 
     def record_risk_management_contract(self, cmd: u.RecordRiskManagementContract) -> None:
         """The contract is recorded when the registry assigns the selected agency's team; this older
