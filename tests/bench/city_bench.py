@@ -7,7 +7,7 @@ one it prints a line saying how to get one and moves on; ``ANJU_BENCH_CITY=0`` s
 
 With a city: the registry and claims services start as local processes on the city's databases (own
 ports; consumer groups at the end of their topics), each question of :mod:`tests.bench.city_queries`
-is timed ``ANJU_BENCH_CITY_REPS`` times (default 50) for p50 / p99, "the old way" — a field query on
+is timed ``ANJU_BENCH_CITY_REPS`` times (default 200) for p50 / p99, "the old way" — a field query on
 the 100,000-document slice of the claims projection — ``ANJU_BENCH_CITY_SLOW_REPS`` times (default
 3), and the collection sizes and each service's resident memory (VmRSS, at the start and at the end)
 are printed beside them.
@@ -27,15 +27,17 @@ from anju_kit.clock import SHANGHAI
 from anju_kit.mongo import connect
 from anju_kit.settings import ServiceSettings
 from tests.bench.city.context import City
+from tests.bench.city.kafka_io import wait_caught_up
 from tests.bench.city.manifest import Manifest
 from tests.bench.city.plan import CityPlan
-from tests.bench.city.processes import CityNames, position_groups_at_end, start_service, wait_ready
+from tests.bench.city.processes import CityNames, position_groups_at_end, start_service, view_groups, wait_ready
 from tests.bench.city.sizes import collection_sizes, format_sizes
 from tests.bench.city.slice import SLICE, build_slice, slice_units
 from tests.bench.city_queries import city_queries
 from tests.bench.queries import format_figures, old_way, time_queries
 
 SLICE_SIZE = 100_000
+P99_TARGET_MS = 50.0  # issue #10: every listed question, at the city-scale data set, on this machine
 Doc = dict[str, Any]
 
 
@@ -69,9 +71,11 @@ async def _measure(
         as_of=(as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)).astimezone(SHANGHAI),
         documents=int(manifest["counts"]["documents"]),
     )
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         "",
-        f"city-scale figures: {names.city_database}, scale {plan.scale} ({plan.units:,} units, {plan.claims:,} claims, "
+        f"city-scale figures (load average {load} as they start; other work on the cores slows them): "
+        f"{names.city_database}, scale {plan.scale} ({plan.units:,} units, {plan.claims:,} claims, "
         f"{plan.practitioners:,} practitioners, {plan.projects:,} teams)",
     ]
     slice_size, units = await slice_units(mongo, names)
@@ -85,8 +89,10 @@ async def _measure(
     city = City(plan, names, mongo, services, settings.token_secret.get_secret_value())
     try:
         await asyncio.gather(*(wait_ready(s) for s in services.values()))
+        waited = await wait_caught_up(settings.kafka_bootstrap, await view_groups(settings, names, mongo))
+        lines.append(f"read models caught up with the city's events ({waited:.0f} s) before the questions")
         started_rss = {name: s.rss_mib() for name, s in services.items()}
-        reps = int(os.environ.get("ANJU_BENCH_CITY_REPS", "50"))
+        reps = int(os.environ.get("ANJU_BENCH_CITY_REPS", "200"))
         slow = int(os.environ.get("ANJU_BENCH_CITY_SLOW_REPS", "3"))
         figures = await time_queries(city_queries(city), reps)
         old = await old_way(mongo[names.city_database][SLICE], "state.unit_id", units[0] if units else "none", slow)
@@ -94,7 +100,7 @@ async def _measure(
     finally:
         await city.close()
         await asyncio.gather(*(s.stop() for s in services.values()))
-    lines += format_figures(figures, old)
+    lines += format_figures(figures, old, p99_target_ms=P99_TARGET_MS)
     lines.append(f"(old way: {slice_size:,} documents in {names.city_database}.{SLICE}; × old = old p50 / p50)")
     sizes = await collection_sizes(mongo, [names.database("claims"), names.database("registry")])
     lines += format_sizes(sizes)

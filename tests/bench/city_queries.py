@@ -56,6 +56,9 @@ def city_queries(city: City) -> list[QueryCase]:
     async def regulators_month() -> object:
         return await city.get("claims", "/v1/claims")
 
+    async def regulators_page() -> object:
+        return await city.get("claims", "/v1/claims?status=reported&offset=200&limit=50")
+
     async def pool() -> object:
         return await city.get("registry", "/v1/registry/pool")
 
@@ -74,6 +77,7 @@ def city_queries(city: City) -> list[QueryCase]:
         QueryCase("an owner's claims: GET /v1/claims as owner (read model)", owners_claims),
         QueryCase("an insurer's month, one status (read model)", insurers_month),
         QueryCase("the regulator's month with tallies (read model)", regulators_month),
+        QueryCase("the regulator's month, one status, 5th page of 50 (read model)", regulators_page),
         QueryCase("the regional pool: GET /v1/registry/pool (read model)", pool),
         QueryCase("eligible practitioners of an agency (read model + _id)", eligible),
     ]

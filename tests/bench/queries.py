@@ -82,15 +82,28 @@ async def old_way(
     return await time_case(QueryCase(name, ask, warmup=0), repetitions)
 
 
-def format_figures(figures: Sequence[QueryFigure], old: QueryFigure | None) -> list[str]:
-    lines = [f"{'question':<66} {'n':>4} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9} {'× old':>8}"]
+def format_figures(
+    figures: Sequence[QueryFigure], old: QueryFigure | None, *, p99_target_ms: float | None = None
+) -> list[str]:
+    """One line per question; with a target, whether its p99 met it, and a last line counting them."""
+    target = f" {'p99 < ' + format(p99_target_ms, 'g') + ' ms':>14}" if p99_target_ms is not None else ""
+    lines = [f"{'question':<66} {'n':>4} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9} {'× old':>8}{target}"]
+    missed = 0
     for figure in [*figures, *([old] if old is not None else [])]:
         if figure.error is not None:
             lines.append(f"{figure.name:<66} failed: {figure.error}")
+            missed += 1
             continue
         ratio = f"{figure.ratio_to(old):>8.0f}" if old is not None and figure is not old else f"{'':>8}"
+        verdict = ""
+        if p99_target_ms is not None and figure is not old:
+            met = figure.p99_ms < p99_target_ms
+            missed += not met
+            verdict = f" {'met' if met else 'MISSED':>14}"
         lines.append(
             f"{figure.name[:66]:<66} {figure.n:>4} {figure.p50_ms:>9.1f} {figure.p99_ms:>9.1f} "
-            f"{figure.max_ms:>9.1f} {ratio}"
+            f"{figure.max_ms:>9.1f} {ratio}{verdict}"
         )
+    if p99_target_ms is not None:
+        lines.append(f"p99 target {p99_target_ms:g} ms: {len(figures) - missed} of {len(figures)} questions met it")
     return lines

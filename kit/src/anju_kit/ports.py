@@ -36,6 +36,10 @@ class AggregateStorage(Protocol):
 
     async def get(self, doc_id: str) -> Stored | None: ...
 
+    async def projected(self, doc_id: str) -> Stored | None:
+        """The state as last projected (one read; may trail a commit in flight): for listings only."""
+        ...
+
     def current_state(self, doc: Mapping[str, Any]) -> Doc:
         """The state a stored document (e.g. from :meth:`applied_entry`) holds, upcast to the schema."""
         ...

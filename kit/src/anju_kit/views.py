@@ -30,7 +30,7 @@ import asyncio
 import hashlib
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -46,6 +46,7 @@ from anju_kit.kafka import Inbound, publish_many, reliable_batch_subscriber
 from anju_kit.logging import get_logger
 from anju_kit.mongo import Doc
 from anju_kit.pipeline import event_sender
+from anju_kit.settings import ServiceSettings
 
 log = get_logger(__name__)
 
@@ -90,6 +91,10 @@ class Docs:
                 self._loaded[doc_id] = await self._collection.find_one({"_id": doc_id})
 
         await asyncio.gather(*(one(d) for d in missing))
+
+    def peek(self, doc_id: str) -> Doc | None:
+        """A document read already (None when absent or not read): for choosing what to read next."""
+        return self._loaded.get(doc_id)
 
     def put(self, doc_id: str, doc: Doc) -> None:
         self._loaded[doc_id] = {**doc, "_id": doc_id}
@@ -142,6 +147,12 @@ class View(ABC):
         for a whole batch at once (concurrently) instead of one round trip at a time."""
         return ()
 
+    def reads_after(self, key: str, event: Event, read: Callable[[str], Doc | None]) -> Iterable[str]:
+        """The documents ``fold`` will read that only what :meth:`reads` named can tell (``read`` gives
+        those, and the head): e.g. the page an item's place document points to. Read in a third round,
+        a whole batch at once."""
+        return ()
+
 
 def collection_name(view: View | type[View], generation: int) -> str:
     return f"view_{view.name.replace('.', '_')}_v{view.version}_g{generation}"
@@ -187,26 +198,27 @@ class Writer:
     async def _apply_view(self, store: ViewStore, changes: list[ViewChange]) -> int:
         docs = Docs(store.collection)
         parsed: list[tuple[ViewChange, Envelope, Event]] = []
-        wanted: list[str] = []
-        for change in changes:  # parsed once; the heads (positions folded) and what each fold will read
+        for change in changes:  # parsed once
             envelope = Envelope.model_validate(change.event)
             event = parse(envelope)
             if isinstance(event, Event):
                 parsed.append((change, envelope, event))
-                wanted += [change.key, *store.view.reads(change.key, event)]
-        await docs.load(wanted)
+        # The heads first (they say what was folded), then what the folds still to do will read: a
+        # replay after a rebuild or a crash skips without reading what it would have folded into.
+        await docs.load(change.key for change, _, _ in parsed)
+        fresh = [(c, e, ev) for c, e, ev in parsed if not _folded(await docs.get(c.key), c.source)]
+        await docs.load(d for change, _, event in fresh for d in store.view.reads(change.key, event))
+        await docs.load(d for change, _, event in fresh for d in store.view.reads_after(change.key, event, docs.peek))
         applied = 0
         touched: list[str] = []
-        for change, envelope, event in parsed:
+        for change, envelope, event in fresh:
             head = await docs.get(change.key) or {}
-            positions: dict[str, int] = dict(head.get(HEAD, {}))
-            # field names hold no '.' on the store: topic names do
-            source = f"{change.source.topic}:{change.source.partition}".replace(".", "%2E")
-            if positions.get(source, -1) >= change.source.offset:
-                continue  # folded already (a redelivery, or a router replaying after a crash)
+            if _folded(head, change.source):
+                continue  # an earlier change of this batch was the same record (a redelivery within it)
             await store.view.fold(docs, change.key, envelope, event)
             head = await docs.get(change.key) or {}
-            positions[source] = change.source.offset
+            positions: dict[str, int] = dict(head.get(HEAD, {}))
+            positions[_source(change.source)] = change.source.offset
             as_of = {"event_id": str(envelope.event_id), "occurred_at": envelope.occurred_at.isoformat()}
             docs.put(change.key, {**head, HEAD: positions, AS_OF: as_of})
             touched.append(change.key)
@@ -214,6 +226,16 @@ class Writer:
         # Data documents first, heads last: a crash in between re-folds (harmless: folds keep items by id).
         await docs.write(heads=touched)
         return applied
+
+
+def _source(record: RecordRef) -> str:
+    """A source partition as a head's field name (no '.' in field names on the store: topic names have)."""
+    return f"{record.topic}:{record.partition}".replace(".", "%2E")
+
+
+def _folded(head: Doc | None, record: RecordRef) -> bool:
+    """Whether the head's partition key folded ``record`` already (a redelivery, or a router replaying)."""
+    return int((head or {}).get(HEAD, {}).get(_source(record), -1)) >= record.offset
 
 
 def route(view: View, generation: int, envelope: Envelope, record: RecordRef) -> list[tuple[str, ViewChange]]:
@@ -249,6 +271,21 @@ async def bump_generation(db: AsyncDatabase[Doc], view: View | type[View]) -> in
 
 
 # -- wiring: routers and the writer on a service ------------------------------------------------------
+
+
+def view_groups(
+    settings: ServiceSettings, views: Iterable[View | type[View]], generations: Mapping[str, int] | None = None
+) -> tuple[str, str]:
+    """The consumer groups of a service's views at these generations: (router, writer). The router's name
+    changes with any view's version or generation (a rebuild reads the sources again from the start)."""
+    generations = generations or {}
+    state = ",".join(sorted(f"{v.name}@{v.version}.{generations.get(v.name, 1)}" for v in views))
+    digest = hashlib.sha256(state.encode()).hexdigest()[:10]
+    service = settings.service
+    return (
+        str(settings.consumer_group(f"anju-{service}-views-router-{digest}")),
+        str(settings.consumer_group(f"anju-{service}-views")),
+    )
 
 
 def views_topic(service: str) -> str:
@@ -288,15 +325,11 @@ class ViewSet:
 
         One group re-keys for every view: a rebuilt view (a new generation) starts a new group from the
         first retained event, and the views that were not rebuilt skip what they folded (by position)."""
-        settings = self.service.settings
-        generations = generations or {}
-        state = ",".join(sorted(f"{v.name}@{v.version}.{generations.get(v.name, 1)}" for v in self.views))
-        digest = hashlib.sha256(state.encode()).hexdigest()[:10]
-        return str(settings.consumer_group(f"anju-{settings.service}-views-router-{digest}"))
+        return view_groups(self.service.settings, self.views, generations)[0]
 
     @property
     def writer_group(self) -> str:
-        return str(self.service.settings.consumer_group(f"anju-{self.service.settings.service}-views"))
+        return view_groups(self.service.settings, self.views)[1]
 
     async def _subscribe(self) -> None:
         service = self.service

@@ -7,7 +7,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from anju_kit.listing import PAGES, keep_listed, location_id, page_id, read_listed, tallies
+from anju_kit.listing import (
+    PAGES,
+    items_in_head,
+    keep_in_head,
+    keep_listed,
+    location_id,
+    page_id,
+    pages_to_read,
+    read_listed,
+    tallies,
+)
 
 Doc = dict[str, Any]
 
@@ -96,3 +106,27 @@ async def test_a_reader_reads_the_head_s_pages_that_hold_the_slice_and_no_other(
     everything = await read_listed(store, "ins-a", head, bucket="2026-11", offset=0, limit=100)
     assert len(everything.items) == everything.total == 14
     assert (await read_listed(store, "ins-a", head, bucket="2026-10")).items == []
+
+
+async def test_a_small_listing_keeps_its_items_on_its_head_and_the_highest_version_wins() -> None:
+    store = Store()
+    assert await keep_in_head(store, listing="u-1", item_id="c1", version=1, tally="reported", item={"a": 1})
+    assert await keep_in_head(store, listing="u-1", item_id="c1", version=2, tally="paid", item={"a": 2})
+    assert not await keep_in_head(store, listing="u-1", item_id="c1", version=1, tally="reported", item={"a": 1})
+    assert items_in_head(store.docs["u-1"]) == [{"a": 2, "id": "c1", "version": 2, "tally": "paid"}]
+    assert list(store.docs) == ["u-1"]  # one document, nothing else
+
+
+async def test_a_writer_can_tell_from_an_item_s_place_and_the_head_which_pages_a_fold_will_read() -> None:
+    store = Store()
+    for n in range(4):
+        await keep(store, f"c{n}", 1, "reported")
+    read = store.docs.get
+    # c3 sits on page 1 and moves to "paid" (page 0 there); a new item goes where "reported" has room.
+    assert pages_to_read(read, listing="ins-a", bucket="2026-11", tally="paid", item_id="c3", page_size=3) == [
+        page_id("ins-a", "2026-11", "reported", 1),
+        page_id("ins-a", "2026-11", "paid", 0),
+    ]
+    assert pages_to_read(read, listing="ins-a", bucket="2026-11", tally="reported", item_id="new", page_size=3) == [
+        page_id("ins-a", "2026-11", "reported", 1)
+    ]

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
-from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import RecordMetadata
 
@@ -65,8 +65,11 @@ class Sender:
         return after
 
 
-async def committed(admin: AIOKafkaAdminClient, group: str, partitions: Iterable[TopicPartition]) -> Offsets:
-    offsets = await admin.list_consumer_group_offsets(group, partitions=list(partitions))
+async def committed(admin: AIOKafkaAdminClient, group: str, partitions: Iterable[TopicPartition] | None) -> Offsets:
+    """What ``group`` committed on ``partitions`` (None: on every partition it committed on)."""
+    offsets = await admin.list_consumer_group_offsets(
+        group, partitions=list(partitions) if partitions is not None else None
+    )
     return {tp: meta.offset for tp, meta in offsets.items() if meta is not None and meta.offset >= 0}
 
 
@@ -101,3 +104,47 @@ async def wait_drained(
             await asyncio.sleep(0.5)
     finally:
         await admin.close()
+
+
+async def wait_caught_up(
+    bootstrap: str, groups: Sequence[str], *, stall_s: float = 300.0, report_every_s: float = 30.0
+) -> float:
+    """Until each of ``groups`` has committed up to the end of every partition it reads (a service's read
+    models: its views' router and writer — the city's lists then show all of it). The writer's topic grows
+    while the router works, so it waits for a lag of 0 twice in a row. Returns the seconds waited; raises
+    when nothing moved for ``stall_s``."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    began = time.perf_counter()
+    try:
+        best, moved, reported, zeros = -1, began, began, 0
+        while zeros < 2:
+            left = 0
+            for group in groups:
+                done = await committed(admin, group, None)
+                left += sum(max(0, end - done.get(tp, 0)) for tp, end in (await _ends(bootstrap, done)).items())
+            zeros = zeros + 1 if left == 0 else 0
+            now = time.perf_counter()
+            if left != best:
+                best, moved = left, now
+            elif left and now - moved > stall_s:
+                raise RuntimeError(f"{', '.join(groups)}: no progress for {stall_s:.0f} s with {left} records left")
+            if now - reported > report_every_s:
+                print(f"  read models catching up: {left:,} records left", flush=True)
+                reported = now
+            await asyncio.sleep(1.0)
+        return time.perf_counter() - began
+    finally:
+        await admin.close()
+
+
+async def _ends(bootstrap: str, partitions: Iterable[TopicPartition]) -> Offsets:
+    wanted = list(partitions)
+    if not wanted:
+        return {}
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        return dict(await consumer.end_offsets(wanted))
+    finally:
+        await consumer.stop()

@@ -20,10 +20,16 @@ from pathlib import Path
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from pymongo import AsyncMongoClient
 
+from anju_claims.read_models import VIEWS as CLAIMS_VIEWS
 from anju_contracts import topics
 from anju_kit.kafka import ensure_topics
+from anju_kit.mongo import Doc
 from anju_kit.settings import ServiceSettings
+from anju_kit.views import current_generation
+from anju_kit.views import view_groups as kit_view_groups
+from anju_registry.read_models import VIEWS as REGISTRY_VIEWS
 
 
 @dataclass(frozen=True)
@@ -133,6 +139,17 @@ class ServiceProcess:
         except TimeoutError:
             self.process.kill()
             await self.process.wait()
+
+
+async def view_groups(settings: ServiceSettings, names: CityNames, mongo: AsyncMongoClient[Doc]) -> list[str]:
+    """The consumer groups of the city's read models (router and writer of registry's and claims' views)."""
+    found: list[str] = []
+    for service, views in (("registry", REGISTRY_VIEWS), ("claims", CLAIMS_VIEWS)):
+        db = mongo[names.database(service)]
+        generations = {view.name: await current_generation(db, view) for view in views}
+        service_settings = ServiceSettings.for_service(service, kafka_group_suffix=names.group_suffix)
+        found += kit_view_groups(service_settings, views, generations)
+    return found
 
 
 async def position_groups_at_end(settings: ServiceSettings, names: CityNames) -> None:

@@ -33,7 +33,7 @@ from anju_kit.mongo import connect
 from anju_kit.settings import ServiceSettings
 from tests.bench.city import registry_requests as rr
 from tests.bench.city.claim_commands import claim_commands
-from tests.bench.city.kafka_io import Sender, wait_drained
+from tests.bench.city.kafka_io import Sender, wait_caught_up, wait_drained
 from tests.bench.city.manifest import Manifest
 from tests.bench.city.plan import STAFF_PER_INSURER, TAG, UNITS_PER_PROJECT, CityPlan
 from tests.bench.city.policy_facts import policy_events
@@ -42,6 +42,7 @@ from tests.bench.city.processes import (
     ServiceProcess,
     position_groups_at_end,
     start_service,
+    view_groups,
     wait_ready,
 )
 from tests.bench.city.registry_seed import Answers, RegistryClient
@@ -222,6 +223,9 @@ async def seed(options: Options) -> Doc:
 
             if options.slice_docs > 0 and "slice" in options.parts:
                 await run.step("bench:claims_slice", options.slice_docs, slice_)
+            # The lists are read models: the city is seeded when they show all of it.
+            waited = await wait_caught_up(settings.kafka_bootstrap, await view_groups(settings, names, mongo))
+            print(f"  read models caught up in {waited:.0f} s after the last step", flush=True)
             rss = {s.name: s.rss_mib() for s in (registry, claims)}
         finally:
             await sender.stop()

@@ -76,6 +76,9 @@ class MemoryAggregateStore:
         entry = self.log[_log_id(doc_id, version)]
         return Stored(id=doc_id, version=version, state=self.current_state(entry), applied=self._applied(doc_id))
 
+    async def projected(self, doc_id: str) -> Stored | None:
+        return await self.get(doc_id)  # in memory the projection never trails the log
+
     def _applied(self, doc_id: str) -> frozenset[str]:
         return frozenset(e["applied_id"] for e in self._entries(doc_id) if e.get("applied_id"))
 

@@ -25,9 +25,10 @@ from anju_kit.mongo import OutgoingEvent
 from anju_kit.pipeline import CommandRequest
 from anju_kit.privacy import mask_id_number, mask_name, mask_phone, protected_hash
 from anju_kit.regions import AgencyChecklist
+from anju_kit.repository import Loaded
 from anju_kit.unit_of_work import UnitOfWork, anyone
 from anju_registry import access
-from anju_registry.adapters.repository import Loaded, Repositories, Repository
+from anju_registry.adapters.repository import Repositories, Repository
 from anju_registry.domain.agency import Agency
 from anju_registry.domain.aggregate import Aggregate
 from anju_registry.domain.assignment import TeamContext, assignment_failures, lead_change_failures

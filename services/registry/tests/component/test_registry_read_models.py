@@ -152,6 +152,15 @@ async def test_reg03_eligible_list_and_lead_load_follow_assignments_and_lead_cha
         assert loads(listed) == {"p-a": (limit, False), "p-b": (0, True)} and listed["as_of"] is not None
         assert [f["code"] for f in listed["items"][0]["failures"]] == ["LEAD_TOO_MANY_PROJECTS"]
         assert loads(await eligible("prj-0")) == {"p-a": (limit - 1, True), "p-b": (0, True)}  # its own project
+        # A page of the roster: only its practitioners are read (each by _id).
+        second = (
+            await c.get(
+                "/v1/registry/projects/prj-new/eligible-practitioners",
+                params={"agency_id": "ag-1", "offset": 1, "limit": 1},
+                headers=auth(AGENCY),
+            )
+        ).json()
+        assert (loads(second), second["total"], second["offset"]) == ({"p-b": (0, True)}, 2, 1)
 
         # REG-03 on the write path reads the same view: the next project is refused.
         team = {"project_id": "prj-over", "agency_id": "ag-1", "insurer_id": "ins-1", "lead_id": "p-a"}

@@ -1,32 +1,121 @@
 """Composition root of the risk service: the one place where real adapters are wired.
 
 Every service's bootstrap has the same ``build(settings, *, clock=None) -> (ServiceApp, handlers)``;
-``create_app`` serves what it builds.
+``create_app`` serves what it builds. Component tests wire the same handlers on in-memory ports.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from datetime import timedelta
+
 from fastapi import FastAPI
 
-from anju_kit.clock import Clock
+from anju_contracts import topics
+from anju_kit.calendar import PrcCalendar
+from anju_kit.clock import Clock, SystemClock
+from anju_kit.due import DueHoursEntries
+from anju_kit.logging import get_logger
+from anju_kit.mongo import AggregateStore, OutgoingEvent
+from anju_kit.regions import RegionError, RegionRules, load_region
 from anju_kit.service import ServiceApp
-from anju_kit.settings import ServiceSettings
+from anju_risk.adapters.documents import ReportRenderer
+from anju_risk.adapters.evidence import RiskEvidence
+from anju_risk.adapters.repository import RISK_FILE_SCHEMA, RiskFileRepository
+from anju_risk.config import RiskSettings
+from anju_risk.domain.rules import rules_from_region
+from anju_risk.entrypoints import http, kafka
+from anju_risk.handlers import RiskHandlers
+from anju_risk.read_models import BY_AGENCY, DUE, FACTS, ISSUES, VIEWS
+
+log = get_logger(__name__)
 
 TITLE = "Anju Risk management (风险管理)"
 DESCRIPTION = (
-    "Risk-management plans, inspections, risk issues and the final-report gate. "
-    "Commands arrive in a later release; until then each is answered on the rejection topic."
+    "The agency's risk-management plan staffed from the registry's team (RSK-01), the kick-off and the "
+    "reports due after it (RSK-02), risk issues with evidence in object storage and their rectification "
+    "(RSK-04, RSK-05), part acceptance refused while an issue is open, and the final risk assessment "
+    "report behind its gate, sealed as a Chinese PDF and filed on the legal clock (RSK-07)."
 )
 
 
-def build(settings: ServiceSettings, *, clock: Clock | None = None) -> tuple[ServiceApp, None]:
-    """The service; no handlers yet (its commands arrive in a later release), so nothing keeps time and
-    ``clock`` is taken only to keep every service's composition root alike."""
+def region_of(settings: RiskSettings) -> RegionRules:
+    """The deployment's region rules, only ever from its region file (XC-06)."""
+    try:
+        return load_region(settings.region, settings.regions_dir)
+    except RegionError as exc:
+        raise RegionError(f"risk cannot start for region {settings.region!r}: {exc}") from exc
+
+
+def build(
+    settings: RiskSettings, *, clock: Clock | None = None, views_topic: str = ""
+) -> tuple[ServiceApp, RiskHandlers]:
+    """The service with its handlers on the real adapters; nothing connects until it starts."""
+    region = region_of(settings)  # before anything connects: a bad region file stops start-up
+    rules = rules_from_region(region, PrcCalendar(settings.holidays_dir))
+    assert region.risk is not None  # rules_from_region refused a region without quality risk
     service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
-    service.answer_commands_not_yet_supported()
-    return service, None
+    store = AggregateStore(service.db["risk_files"], schema=RISK_FILE_SCHEMA)
+    evidence = RiskEvidence(service.objects, settings.risk_bucket, settings.region, region.risk.evidence)
+    views = service.read_models(list(VIEWS), topic=views_topic)
+    handlers = RiskHandlers(
+        repo=RiskFileRepository(store),
+        facts=views.store(FACTS.name),
+        evidence=evidence,
+        renderer=ReportRenderer(settings.risk_font_path, settings.risk_font_index),
+        rules=rules,
+        clock=clock or SystemClock(),
+        region=settings.region,
+        producer=settings.service,
+    )
+    handlers.due = DueHoursEntries(views.store(DUE.name), lookback=timedelta(hours=settings.risk_due_lookback_h))
+
+    async def flush(project_id: str, version: int | None, outgoing: Sequence[OutgoingEvent]) -> None:
+        await service.relay.flush(store, project_id)  # by _id; after a crash the relay's sweep publishes
+
+    handlers.flush = flush
+    service.relay_outbox_of(store)
+    kafka.register(
+        service,
+        kafka.pipeline(service, handlers),
+        group=settings.consumer_group(settings.risk_consumer_group),
+        attempts=settings.risk_command_attempts,
+    )
+    # The facts come from policy's and registry's events (the views' routers read them).
+    service.extra_topics += [
+        t for topic in (topics.POLICY.events, topics.REGISTRY.events) for t in (topic, topics.dlq(topic))
+    ]
+
+    @service.on_startup
+    async def prepare() -> None:
+        await store.ensure_indexes()
+        await evidence.ensure_bucket()
+
+    @service.background
+    async def overdue_sweeper(stopping: asyncio.Event) -> None:
+        """Fires DeadlineOverdue once per unmet deadline (XC-02), shared safely by all instances."""
+        grace = timedelta(seconds=settings.risk_due_grace_s)
+        while not stopping.is_set():
+            try:
+                await handlers.sweep_overdue(grace=grace)
+            except Exception as exc:  # an outage must not kill the loop; the next round retries
+                log.warning("risk.sweep_failed", error=type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), settings.risk_sweep_interval_s)
+
+    return service, handlers
 
 
-def create_app(settings: ServiceSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    service, _ = build(settings or ServiceSettings.for_service("risk"), clock=clock)
-    return service.build()
+def compose(service: ServiceApp, handlers: RiskHandlers) -> FastAPI:
+    """The HTTP application of a built service: the kit's ops routes plus /v1/risk."""
+    app = service.build()
+    app.state.handlers = handlers
+    views = service.views
+    http.install(app, handlers, service.commands, views.store(ISSUES.name), views.store(BY_AGENCY.name))
+    return app
+
+
+def create_app(settings: RiskSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
+    return compose(*build(settings or RiskSettings.load(), clock=clock))

@@ -117,7 +117,7 @@ def build_router(handlers: ClaimsHandlers, commands: CommandPipeline, views: Vie
         status: c.ClaimStatus | None = None,
         month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$", description="Report month (YYYY-MM)")] = None,
         offset: Annotated[int, Query(ge=0, le=1_000_000, description="A month's page: skip this many")] = 0,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> ClaimList:
         """An owner's claims; an insurer's or the regulator's one report month at a time (newest by
         default; ``months`` tallies every month by status), a page of ``limit`` from ``offset`` (``total``

@@ -11,14 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from anju_claims.entrypoints.views import AsOf, ClaimList, ClaimSummary
-from anju_claims.read_models import ALL, ByInsurer, ByOwner, ByRegion, ByUnit
+from anju_claims.read_models import ByInsurer, ByOwner, ByRegion, ByUnit
 from anju_contracts import Actor, Role
 from anju_contracts import claims as c
-from anju_kit.listing import read_listed, tallies
+from anju_kit.listing import items_in_head, read_listed, tallies
 from anju_kit.views import AS_OF, ViewSet, ViewStore
-
-# An owner's or a unit's claims are few: read whole (a listing's pages, up to this many items).
-SMALL_LISTING = 500
 
 
 async def list_claims(
@@ -85,10 +82,9 @@ class _Page:
 
 
 async def _small(store: ViewStore, listing: str) -> _Page:
-    """Every claim of a small listing (a unit's, an owner's)."""
+    """Every claim of a small listing (a unit's, an owner's): one document."""
     head = await store.get(listing) or {}
-    got = await read_listed(store, listing, head, bucket=ALL, limit=SMALL_LISTING)
-    return _Page(got.items, _as_of(head))
+    return _Page(items_in_head(head), _as_of(head))
 
 
 def _as_of(doc: dict[str, Any]) -> AsOf | None:

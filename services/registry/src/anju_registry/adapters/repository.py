@@ -9,16 +9,15 @@ identity is taken is :mod:`anju_registry.adapters.identities`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from anju_contracts.base import Event
-from anju_kit.mongo import AggregateStore, Doc, HistoryEntry, OutgoingEvent
+from anju_kit.mongo import AggregateStore, Doc
+from anju_kit.repository import AggregateRepository
 from anju_kit.upcasting import StateSchema
 from anju_registry.adapters.identities import IdentityClaims
 from anju_registry.domain.agency import Agency
@@ -37,62 +36,15 @@ INSURER_SCHEMA = StateSchema("insurer", version=1)
 TEAM_SCHEMA = StateSchema("team", version=1)
 
 
-@dataclass(frozen=True)
-class Loaded(Generic[A]):
-    aggregate: A
-    version: int
-    applied: frozenset[str]
-
-
-class Repository(Generic[A]):
+class Repository(AggregateRepository[A]):
     """One kind of aggregate (agencies, practitioners, insurers or teams)."""
 
+    store: AggregateStore  # the MongoDB store itself: the outbox relay publishes from it
+
     def __init__(self, collection: AsyncCollection[Doc], model: type[A], schema: StateSchema) -> None:
-        self.store = AggregateStore(collection, schema=schema)
+        super().__init__(AggregateStore(collection, schema=schema), model.model_validate)
         self.collection = collection
         self.model = model
-
-    async def ensure_indexes(self) -> None:
-        await self.store.ensure_indexes()
-
-    async def get(self, doc_id: str) -> Loaded[A] | None:
-        stored = await self.store.get(doc_id)
-        if stored is None:
-            return None
-        return Loaded(self.model.model_validate(stored.state), stored.version, stored.applied)
-
-    async def get_listed(self, doc_id: str) -> Loaded[A] | None:
-        """As :meth:`get`, from the projection alone (one read; it may trail a commit in flight): for
-        listings, never for deciding a command."""
-        stored = await self.store.projected(doc_id)
-        if stored is None:
-            return None
-        return Loaded(self.model.model_validate(stored.state), stored.version, stored.applied)
-
-    async def add(
-        self, doc_id: str, aggregate: A, events: Sequence[OutgoingEvent], *, applied_id: str, history: HistoryEntry
-    ) -> int:
-        return await self.store.create(doc_id, aggregate.state(), events, applied_id=applied_id, history=history)
-
-    async def save(
-        self,
-        doc_id: str,
-        aggregate: A,
-        loaded: Loaded[A],
-        events: Sequence[OutgoingEvent],
-        *,
-        applied_id: str,
-        history: HistoryEntry,
-    ) -> int:
-        return await self.store.update(
-            doc_id, loaded.version, aggregate.state(), events, applied_id=applied_id, history=history
-        )
-
-    async def history(self, doc_id: str) -> list[Doc]:
-        return await self.store.history(doc_id)
-
-    async def applied_events(self, doc_id: str, applied_id: str) -> tuple[Event, ...]:
-        return await self.store.applied_events(doc_id, applied_id)
 
 
 @dataclass(frozen=True)

@@ -297,7 +297,11 @@ def build_router(handlers: RegistryHandlers, commands: CommandPipeline) -> APIRo
         summary="Practitioners of an agency who may staff (or lead) the project now (REG-02, -03, -06, -11)",
     )
     async def eligible(
-        project_id: str, agency_id: Annotated[str, Query(max_length=128)], actor: CurrentActor
+        project_id: str,
+        agency_id: Annotated[str, Query(max_length=128)],
+        actor: CurrentActor,
+        offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+        limit: Annotated[int, Query(ge=1, le=100, description="A page of the roster (each one read by _id)")] = 20,
     ) -> EligibleList:
         if actor.role is Role.AGENCY and actor.agency_id != agency_id:
             raise RegistryError(ReasonCode.FORBIDDEN, "an agency sees its own practitioners only")
@@ -307,9 +311,10 @@ def build_router(handlers: RegistryHandlers, commands: CommandPipeline) -> APIRo
         agency, roster, leads = await asyncio.gather(
             repos.agencies.get(agency_id), reads.roster(agency_id), reads.agency_leads(agency_id)
         )
-        loaded = await _load_many(repos.practitioners, roster.ids)
+        page = roster.ids[offset : offset + limit]
+        loaded = await _load_many(repos.practitioners, page)
         # One who left the talent database since the roster's as_of is left out.
-        people = [loaded[pid][0] for pid in roster.ids if pid in loaded and loaded[pid][0].in_database]
+        people = [loaded[pid][0] for pid in page if pid in loaded and loaded[pid][0].in_database]
         led: dict[str, int] = {}
         for item in leads.items:
             lead, _, project = str(item["id"]).partition("|")
@@ -347,7 +352,14 @@ def build_router(handlers: RegistryHandlers, commands: CommandPipeline) -> APIRo
                     failures=as_lead,
                 )
             )
-        return EligibleList(project_id=project_id, agency_id=agency_id, items=items, as_of=AsOf.of(roster.as_of))
+        return EligibleList(
+            project_id=project_id,
+            agency_id=agency_id,
+            items=items,
+            total=len(roster.ids),
+            offset=offset,
+            as_of=AsOf.of(roster.as_of),
+        )
 
     @router.get("/teams/{project_id}", summary="A project's team (its insurer, its agency, the regulator)")
     async def get_team(project_id: str, actor: CurrentActor) -> TeamView:

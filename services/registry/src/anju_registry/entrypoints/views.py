@@ -168,7 +168,12 @@ class EligiblePractitioner(BaseModel):
 class EligibleList(BaseModel):
     project_id: str
     agency_id: str
-    items: list[EligiblePractitioner]
+    items: list[EligiblePractitioner] = Field(
+        description="One page of the agency's roster, by practitioner id (one who left the talent database "
+        "since the roster's as_of is left out, so a page may hold fewer than asked)."
+    )
+    total: int = Field(default=0, description="How many practitioners the agency's roster holds.")
+    offset: int = Field(default=0, description="The roster position of this page's first practitioner.")
     as_of: AsOf | None = Field(default=None, description="Freshness of the agency's roster read model.")
 
 

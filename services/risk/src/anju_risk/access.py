@@ -1,0 +1,96 @@
+"""Who may see and change a project's risk file (XC-05). Pure: decided from the actor, the project's
+facts (policy's insurer and participants, registry's team) and, for a rectification, the issue.
+
+* insurer (or its core system) — its own projects: kick-off, sealing and filing the final report;
+* practitioner — only the registry's team of the project acts for the agency (RSK-01): plan, reports,
+  issues, reviews, processes; a practitioner of the same agency who is not on the team sees nothing;
+* agency (the agency's own account) — reads its assigned projects, acts on none;
+* participating unit (builder, contractor, supervisor … whose organisation is a participant) — reads
+  the project; the responsible unit rectifies its issues; the supervisor accepts parts;
+* regulator — reads every project of the region (the token's region is checked at the door);
+* another Anju service (system without insurer) — reads everything.
+
+A project an actor may not see is answered exactly like one that does not exist (no leak).
+"""
+
+from __future__ import annotations
+
+from anju_contracts import Actor, Role
+from anju_contracts import risk as r
+from anju_contracts.base import Command
+from anju_contracts.underwriting import ParticipantRole
+from anju_risk.domain.errors import RiskError, forbidden, not_found
+from anju_risk.domain.facts import ProjectFacts
+from anju_risk.domain.risk_file import RiskFile
+
+TEAM_COMMANDS: frozenset[type[Command]] = frozenset(
+    {r.SubmitRiskPlan, r.UploadRiskReport, r.RaiseRiskIssue, r.ReviewRectification, r.CloseProcess}
+)
+INSURER_COMMANDS: frozenset[type[Command]] = frozenset(
+    {r.RecordKickoffBriefing, r.SealFinalReport, r.RecordReportFiled}
+)
+UNIT_ROLES = (Role.BUILDER, Role.CONTRACTOR)  # a participating unit's users (设计 / 施工 / 监理 / 检测)
+
+
+def acts_for_insurer(actor: Actor, facts: ProjectFacts) -> bool:
+    return (
+        actor.role in (Role.INSURER, Role.SYSTEM)
+        and actor.insurer_id is not None
+        and actor.insurer_id == facts.insurer_id
+    )
+
+
+def on_team(actor: Actor, facts: ProjectFacts) -> bool:
+    """A practitioner of the assigned agency who is on the project's team (RSK-01, XC-05)."""
+    return (
+        actor.role is Role.PRACTITIONER
+        and facts.agency_id is not None
+        and actor.agency_id == facts.agency_id
+        and actor.id in facts.team
+    )
+
+
+def unit_role(actor: Actor, facts: ProjectFacts) -> ParticipantRole | None:
+    """The participant role of the actor's organisation on this project, if it is a participant."""
+    return facts.role_of(actor.organisation_id) if actor.role in UNIT_ROLES else None
+
+
+def can_read(actor: Actor, facts: ProjectFacts) -> bool:
+    if not facts.known:
+        return False
+    if actor.role is Role.REGULATOR:
+        return True
+    if actor.role is Role.SYSTEM and actor.insurer_id is None:
+        return True
+    if actor.role is Role.AGENCY:
+        return facts.team_active and actor.agency_id is not None and actor.agency_id == facts.agency_id
+    return acts_for_insurer(actor, facts) or on_team(actor, facts) or unit_role(actor, facts) is not None
+
+
+def check_read(actor: Actor, facts: ProjectFacts) -> None:
+    if not can_read(actor, facts):
+        raise not_found(facts.project_id)
+
+
+def check_command(actor: Actor, facts: ProjectFacts, risk_file: RiskFile | None, command: Command) -> None:
+    """NOT_FOUND when the actor may not see the project, FORBIDDEN when it may see but not act."""
+    check_read(actor, facts)
+    kind = type(command)
+    if kind in INSURER_COMMANDS and acts_for_insurer(actor, facts):
+        return
+    if kind in TEAM_COMMANDS and on_team(actor, facts):
+        return
+    if isinstance(command, r.SubmitRectification):
+        issue = risk_file.issues.get(command.issue_id) if risk_file else None
+        if issue is None:
+            raise RiskError("NOT_FOUND", "no such issue on this project", field="issue_id")
+        if unit_role(actor, facts) is not None and actor.organisation_id == issue.responsible_unit_id:
+            return
+        raise forbidden("only the responsible unit rectifies its issue (RSK-05)")
+    if isinstance(command, r.RecordPartAcceptance) and unit_role(actor, facts) is ParticipantRole.SUPERVISOR:
+        return
+    if isinstance(command, r.RequestEvidenceUpload) and (
+        acts_for_insurer(actor, facts) or on_team(actor, facts) or unit_role(actor, facts) is not None
+    ):
+        return
+    raise forbidden(f"{actor.role.value} may not send {command.TYPE} for this project")

@@ -1,0 +1,1 @@
+"""Adapters of the risk service: repository, evidence store, documents."""

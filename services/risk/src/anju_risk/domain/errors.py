@@ -1,0 +1,47 @@
+"""Refusals of the risk domain: a reason code, the rule, the field; never a submitted value (XC-09)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from anju_contracts import FailedCondition, ReasonCode, Refusal
+
+INVALID_STATE = "INVALID_STATE"
+
+
+class RiskError(Refusal):
+    """A command does not fit the project's risk file or the rules; nothing was applied."""
+
+    def __init__(
+        self,
+        reason_code: str,
+        detail: str,
+        *,
+        rule_id: str | None = None,
+        field: str = "",
+        failures: Sequence[FailedCondition] = (),
+    ) -> None:
+        super().__init__(reason_code, detail, rule_id=rule_id, field=field, failures=failures)
+
+
+def failed(rule_id: str, code: str, message: str, subject_id: str | None = None) -> FailedCondition:
+    return FailedCondition(rule_id=rule_id, code=code, message=message, subject_id=subject_id)
+
+
+def refuse_if(failures: Sequence[FailedCondition], *, field: str = "") -> None:
+    """Raise one refusal listing every failed condition (the sender fixes all of them in one round)."""
+    if failures:
+        raise RiskError.of(failures, field=field)
+
+
+def not_found(project_id: str) -> RiskError:
+    """Also the answer for a project the actor may not see: "not yours" reads like "not there" (XC-05)."""
+    return RiskError(ReasonCode.NOT_FOUND, f"project {project_id} not found", field="project_id")
+
+
+def forbidden(detail: str) -> RiskError:
+    return RiskError(ReasonCode.FORBIDDEN, detail)
+
+
+def invalid_state(detail: str, *, rule_id: str | None = None, field: str = "") -> RiskError:
+    return RiskError(INVALID_STATE, detail, rule_id=rule_id, field=field)

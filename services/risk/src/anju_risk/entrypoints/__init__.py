@@ -1,0 +1,1 @@
+"""How the risk service is reached: Kafka commands and HTTP."""

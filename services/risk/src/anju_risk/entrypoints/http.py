@@ -1,0 +1,215 @@
+"""HTTP API under /v1/risk (OpenAPI at /docs).
+
+Every command of ``anju.risk.commands.v1`` is also a POST here (through the same pipeline), plus the
+presigned upload of a photo, video or document, which never travels on a topic. The actor comes from
+the signed bearer token and decides what a GET shows (XC-05); anyone else's project answers 404 like a
+missing one. ``Idempotency-Key`` (a UUID) makes a retried POST a no-op; ``If-Match`` (a version)
+refuses a change on a file that moved on. Reads are ``_id`` look-ups of the file or its read models.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Header, Query, Request
+from pydantic import BaseModel
+
+from anju_contracts import Actor, Envelope, ReasonCode, Role
+from anju_contracts import risk as r
+from anju_contracts.base import Command
+from anju_kit.auth import CurrentActor
+from anju_kit.listing import PAGE_SIZE
+from anju_kit.pipeline import CommandPipeline
+from anju_kit.ports import ViewReads
+from anju_kit.problems import Problem
+from anju_risk import access
+from anju_risk.domain.errors import RiskError, not_found
+from anju_risk.handlers import RiskHandlers
+from anju_risk.read_models import read_agency_projects, read_issues
+
+PRODUCER = "risk-http"
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": Problem, "description": text}
+    for code, text in ((403, "Forbidden"), (404, "Not found"), (409, "Conflict"), (422, "Refused by a rule"))
+}
+P = "/projects/{project_id}"
+# (path, command, summary)
+COMMAND_ROUTES: tuple[tuple[str, type[Command], str], ...] = (
+    (f"{P}/plan", r.SubmitRiskPlan, "The agency's risk-management plan, staffed from the team (RSK-01)"),
+    (f"{P}/kickoff", r.RecordKickoffBriefing, "The kick-off briefing (交底会) with its minutes (RSK-02)"),
+    (f"{P}/reports", r.UploadRiskReport, "A report of the agency, e.g. the initial risk analysis (RSK-02, RSK-03)"),
+    (f"{P}/issues", r.RaiseRiskIssue, "A risk issue with its stored evidence (RSK-04)"),
+    (f"{P}/issues/{{issue_id}}/rectifications", r.SubmitRectification, "Rectified, with before/after (RSK-05)"),
+    (f"{P}/issues/{{issue_id}}/review", r.ReviewRectification, "销项 or sent back by the agency (RSK-05)"),
+    (f"{P}/part-acceptances", r.RecordPartAcceptance, "The supervisor accepts a part (RSK-05: no open issue)"),
+    (f"{P}/processes/{{process_id}}/close", r.CloseProcess, "A critical process closed (RSK-07)"),
+    (f"{P}/final-report", r.SealFinalReport, "Seal the final risk assessment report behind the gate (RSK-07)"),
+    (f"{P}/final-report/filing", r.RecordReportFiled, "The final report filed with the regulator (RSK-07)"),
+)
+
+
+class Accepted(BaseModel):
+    project_id: str
+    version: int
+    duplicate: bool
+    events: list[str]
+
+
+class Ticket(BaseModel):
+    key: str
+    url: str
+    method: str
+    headers: dict[str, str]
+    expires_at: datetime
+
+
+class Listing(BaseModel):
+    items: list[dict[str, Any]]
+    total: int
+    counts: dict[str, int]
+    as_of: dict[str, Any] | None
+
+
+def install(
+    app: FastAPI, handlers: RiskHandlers, commands: CommandPipeline, issues: ViewReads, agencies: ViewReads
+) -> None:
+    app.include_router(build_router(handlers, commands, issues, agencies))
+
+
+def _envelope(handlers: RiskHandlers, body: Command, actor: Actor, key: str, idem: str | None) -> Envelope:
+    event_id = uuid.uuid4()
+    if idem:
+        try:
+            event_id = uuid.UUID(idem)
+        except ValueError:
+            raise RiskError(
+                ReasonCode.VALIDATION_FAILED, "Idempotency-Key must be a UUID", field="Idempotency-Key"
+            ) from None
+    return Envelope.wrap(body, region=handlers.region, producer=PRODUCER, actor=actor, key=key, event_id=event_id)
+
+
+def _version(if_match: str | None) -> int | None:
+    if if_match is None:
+        return None
+    try:
+        return int(if_match.strip('"W/'))
+    except ValueError:
+        raise RiskError(ReasonCode.VALIDATION_FAILED, "If-Match must be a file version", field="If-Match") from None
+
+
+def _same_as_path(request: Request, body: Any) -> None:
+    """Ids in the path and in the body must agree (the body is what the pipeline decides on)."""
+    for name, value in request.path_params.items():
+        if getattr(body, name, value) != value:
+            raise RiskError(ReasonCode.VALIDATION_FAILED, f"{name} in the body differs from the path", field=name)
+
+
+def _command_route(
+    router: APIRouter, handlers: RiskHandlers, commands: CommandPipeline, path: str, model: type[Command], summary: str
+) -> None:
+    async def endpoint(
+        request: Request,
+        body: Any,
+        actor: CurrentActor,
+        idempotency_key: Annotated[str | None, Header()] = None,
+        if_match: Annotated[str | None, Header()] = None,
+    ) -> Accepted:
+        _same_as_path(request, body)
+        key = str(body.project_id)
+        envelope = _envelope(handlers, body, actor, key, idempotency_key)
+        outcome = await commands.from_http(envelope, body, expected_version=_version(if_match))
+        return Accepted(
+            project_id=key,
+            version=outcome.version,
+            duplicate=outcome.duplicate,
+            events=[e.TYPE for e in outcome.events],
+        )
+
+    endpoint.__annotations__["body"] = model
+    endpoint.__name__ = "post_" + path.strip("/").replace("/", "_").replace("{", "").replace("}", "").replace("-", "_")
+    router.add_api_route(
+        path,
+        endpoint,
+        methods=["POST"],
+        summary=summary,
+        response_model=Accepted,
+        description=(model.__doc__ or "").strip(),
+    )
+
+
+def build_router(
+    handlers: RiskHandlers, commands: CommandPipeline, issues: ViewReads, agencies: ViewReads
+) -> APIRouter:
+    router = APIRouter(prefix="/v1/risk", tags=["risk"], responses=_ERRORS)
+    repo = handlers.repo
+
+    @router.post(f"{P}/evidence-uploads", summary="A presigned upload of a photo, video or document (RSK-04)")
+    async def evidence_upload(request: Request, body: r.RequestEvidenceUpload, actor: CurrentActor) -> Ticket:
+        _same_as_path(request, body)
+        envelope = _envelope(handlers, body, actor, body.project_id, None)
+        outcome = await commands.from_http(envelope, body)
+        assert outcome.ticket is not None
+        t = outcome.ticket
+        return Ticket(key=t.key, url=t.url, method=t.method, headers=t.headers, expires_at=t.expires_at)
+
+    @router.get(P, summary="A project's risk file as its insurer, team, participants or the regulator see it (XC-05)")
+    async def get_file(project_id: str, actor: CurrentActor) -> dict[str, Any]:
+        access.check_read(actor, await handlers.project_facts(project_id))
+        loaded = await repo.get(project_id)
+        if loaded is None:
+            raise not_found(project_id)
+        return {**loaded.aggregate.state(), "version": loaded.version}
+
+    @router.get(f"{P}/history", summary="Append-only history with actors (XC-04)")
+    async def history(project_id: str, actor: CurrentActor) -> list[dict[str, Any]]:
+        access.check_read(actor, await handlers.project_facts(project_id))
+        return [
+            {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in e.items()}
+            for e in await repo.history(project_id)
+        ]
+
+    @router.get(f"{P}/issues", summary="A project's issues, open ones by default, in bounded pages (RSK-04)")
+    async def list_issues(
+        project_id: str,
+        actor: CurrentActor,
+        status: Annotated[list[r.IssueStatus] | None, Query()] = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=PAGE_SIZE)] = 50,
+    ) -> Listing:
+        access.check_read(actor, await handlers.project_facts(project_id))
+        wanted = [s.value for s in status] if status else None
+        page = await (
+            read_issues(issues, project_id, statuses=wanted, offset=offset, limit=limit)
+            if wanted
+            else read_issues(issues, project_id, offset=offset, limit=limit)
+        )
+        return Listing(items=page.items, total=page.total, counts=page.counts, as_of=page.as_of)
+
+    @router.get("/agencies/{agency_id}/projects", summary="An agency's assigned projects (XC-05)")
+    async def agency_projects(
+        agency_id: str,
+        actor: CurrentActor,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=PAGE_SIZE)] = 50,
+    ) -> Listing:
+        own = actor.role in (Role.AGENCY, Role.PRACTITIONER) and actor.agency_id == agency_id
+        if not (own or actor.role is Role.REGULATOR or (actor.role is Role.SYSTEM and actor.insurer_id is None)):
+            raise RiskError(ReasonCode.NOT_FOUND, "agency not found", field="agency_id")
+        page = await read_agency_projects(agencies, agency_id, offset=offset, limit=limit)
+        return Listing(items=page.items, total=page.total, counts=page.counts, as_of=page.as_of)
+
+    @router.get(f"{P}/final-report/download", summary="A short-lived link to the sealed final report (RSK-07)")
+    async def final_report(project_id: str, actor: CurrentActor) -> dict[str, Any]:
+        access.check_read(actor, await handlers.project_facts(project_id))
+        loaded = await repo.get(project_id)
+        report = loaded.aggregate.final_report if loaded else None
+        if report is None:
+            raise RiskError(ReasonCode.NOT_FOUND, "no final report is sealed", field="project_id")
+        link = await handlers.evidence.download_link(report.document.key, timedelta(minutes=10))
+        return {"key": report.document.key, "sha256": report.document.sha256, "url": link.url}
+
+    for path, model, summary in COMMAND_ROUTES:
+        _command_route(router, handlers, commands, path, model, summary)
+    return router

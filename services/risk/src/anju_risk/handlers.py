@@ -1,0 +1,206 @@
+"""Use cases: each risk command on the kit's unit of work (anju_kit.unit_of_work).
+
+A command names its project. The project's facts (insurer, participants, the registry's team) are
+read by ``_id`` from the ``risk.project_facts`` read model; who may act (XC-05) is checked on them
+before any idempotency shortcut; evidence cited is verified in the object store before the one write;
+the pure domain decides; state, events and the actor's history entry (XC-04) are stored in one
+commit; a lost compare-and-set re-decides on the fresh file. A refusal stores nothing and is answered:
+over HTTP as a 4xx problem, on Kafka as ``Rejected`` on ``anju.risk.rejections.v1``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from anju_contracts import Actor, Envelope, ReasonCode
+from anju_contracts import risk as r
+from anju_contracts.base import Command, Event
+from anju_contracts.common import EvidenceRef
+from anju_kit.auth import service_actor
+from anju_kit.clock import Clock
+from anju_kit.due import DueEntries, sweep_overdue
+from anju_kit.evidence import UploadTicket
+from anju_kit.logging import get_logger
+from anju_kit.mongo import HistoryEntry, OutgoingEvent
+from anju_kit.pipeline import CommandRequest
+from anju_kit.ports import ViewReads
+from anju_kit.unit_of_work import UnitOfWork
+from anju_risk import access
+from anju_risk.adapters.documents import FINAL_REPORT, ReportRenderer
+from anju_risk.adapters.evidence import RiskEvidence
+from anju_risk.adapters.repository import LoadedFile, RiskFileRepository
+from anju_risk.domain.errors import RiskError
+from anju_risk.domain.facts import ProjectFacts
+from anju_risk.domain.risk_file import RiskFile
+from anju_risk.domain.rules import RiskRules
+
+log = get_logger(__name__)
+Flush = Callable[[str, int | None, Sequence[OutgoingEvent]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    risk_file: RiskFile | None  # None: an upload ticket before the file exists
+    version: int
+    events: tuple[Event, ...] = ()
+    duplicate: bool = False
+    ticket: UploadTicket | None = None
+
+
+def evidence_cited(command: Command) -> list[tuple[str, EvidenceRef]]:
+    """Every object a command cites, with the field naming it in a refusal."""
+    match command:
+        case r.SubmitRiskPlan() if command.document is not None:
+            return [("document", command.document)]
+        case r.RecordKickoffBriefing():
+            return [("minutes", command.minutes)]
+        case r.UploadRiskReport():
+            return [("document", command.document)]
+        case r.RaiseRiskIssue():
+            return [(f"evidence.{n}", ref) for n, ref in enumerate(command.evidence)]
+        case r.SubmitRectification():
+            return [(f"before.{n}", ref) for n, ref in enumerate(command.before)] + [
+                (f"after.{n}", ref) for n, ref in enumerate(command.after)
+            ]
+    return []
+
+
+@dataclass
+class RiskHandlers:
+    """The risk use cases on their ports: Mongo / MinIO in production, in-memory doubles in component
+    tests; ``bootstrap.build`` wires them."""
+
+    repo: RiskFileRepository
+    facts: ViewReads  # the risk.project_facts read model
+    evidence: RiskEvidence
+    renderer: ReportRenderer
+    rules: RiskRules
+    clock: Clock
+    region: str
+    producer: str = "risk"
+    flush: Flush | None = None
+    due: DueEntries | None = None  # the legal clock's due index (the risk.due read model)
+    _work: UnitOfWork = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._work = UnitOfWork(self.producer, self.clock)
+        self._system: Actor = service_actor(self.producer, self.region)
+
+    async def project_facts(self, project_id: str) -> ProjectFacts:
+        return ProjectFacts.from_doc(project_id, await self.facts.get(project_id))
+
+    async def execute(self, envelope: Envelope, command: Command, *, expected_version: int | None = None) -> Outcome:
+        if envelope.region != self.region or envelope.actor.region != self.region:
+            raise RiskError(ReasonCode.WRONG_REGION, f"this deployment serves region {self.region}")
+        project_id: str = command.project_id  # type: ignore[attr-defined]  # every risk command names it
+        actor = envelope.actor
+        facts = await self.project_facts(project_id)
+        if isinstance(command, r.RequestEvidenceUpload):
+            loaded = await self.repo.get(project_id)
+            access.check_command(actor, facts, loaded.aggregate if loaded else None, command)
+            ticket = await self.evidence.upload_ticket(command)
+            return Outcome(loaded.aggregate if loaded else None, loaded.version if loaded else 0, ticket=ticket)
+
+        def authorize(loaded: LoadedFile | None) -> None:
+            access.check_command(actor, facts, loaded.aggregate if loaded else None, command)
+
+        async def mutate(loaded: LoadedFile | None) -> RiskFile:
+            risk_file = loaded.aggregate if loaded else RiskFile.open(facts, self.region)
+            await self.evidence.verify_to_attach(
+                project_id, evidence_cited(command), attached=risk_file.evidence_keys()
+            )
+            await self._step(risk_file, facts, command, actor)
+            risk_file.record_issue_states((loaded.version if loaded else 0) + 1)
+            return risk_file
+
+        done = await self._work.apply(
+            self.repo,
+            project_id,
+            CommandRequest(envelope, command, expected_version=expected_version),
+            mutate,
+            authorize=authorize,
+            flush=self.flush,
+        )
+        return Outcome(done.aggregate, done.version, done.events, duplicate=done.duplicate)
+
+    async def _step(self, risk_file: RiskFile, facts: ProjectFacts, command: Command, actor: Actor) -> None:
+        now = self.clock.now()
+        match command:
+            case r.SubmitRiskPlan():
+                risk_file.submit_plan(command, facts, self.rules, at=now)
+            case r.RecordKickoffBriefing():
+                risk_file.record_kickoff(command, facts, self.rules, at=now)
+            case r.UploadRiskReport():
+                risk_file.upload_report(command, at=now)
+            case r.RaiseRiskIssue():
+                risk_file.raise_issue(command, facts, at=now, by=actor.id)
+            case r.SubmitRectification():
+                risk_file.submit_rectification(command, facts, at=now, by=actor.id)
+            case r.ReviewRectification():
+                risk_file.review_rectification(command, facts, at=now)
+            case r.RecordPartAcceptance():
+                assert actor.organisation_id is not None  # access: a supervisor participant
+                risk_file.record_part_acceptance(command, actor.organisation_id)
+            case r.CloseProcess():
+                risk_file.close_process(command)
+            case r.SealFinalReport():
+                await self._seal(risk_file, command, now)
+            case r.RecordReportFiled():
+                risk_file.record_filed(command, at=now)
+            case _:
+                raise RiskError(ReasonCode.UNKNOWN_TYPE, f"{command.TYPE} is not a risk command")
+
+    async def _seal(self, risk_file: RiskFile, command: r.SealFinalReport, now: datetime) -> None:
+        """RSK-07: the gate first (nothing is rendered for a refused report), then the PDF from the
+        recorded findings is stored with its checksum before the one write that seals it."""
+        if risk_file.final_report is not None:
+            return
+        risk_file.check_gate()
+        data = await asyncio.to_thread(
+            self.renderer.final_report, risk_file, conclusion=command.conclusion, sealed_at=now
+        )
+        document = await self.evidence.put_document(risk_file.project_id, FINAL_REPORT, data)
+        risk_file.seal_final_report(command, document, self.rules, at=now)
+
+    # -- the legal clock ----------------------------------------------------------------------
+
+    async def sweep_overdue(self, *, grace: timedelta, limit: int = 100) -> int:
+        """Fire DeadlineOverdue for the risk files the due index says are due (any number of instances
+        may sweep: the file's compare-and-set lets one of them record each deadline, once)."""
+        if self.due is None:
+            return 0
+        return await sweep_overdue(
+            self.due, load=self.repo.get, fire=self._fire_overdue, now=self.clock.now(), grace=grace, limit=limit
+        )
+
+    async def _fire_overdue(self, loaded: LoadedFile, now: datetime) -> int:
+        risk_file = loaded.aggregate
+        overdue = risk_file.fire_overdue(now)
+        if not overdue:
+            return 0
+        events = risk_file.pull_events()
+        project_id = risk_file.project_id
+        outgoing = [
+            OutgoingEvent(
+                e.TOPIC or "",
+                Envelope.wrap(e, region=self.region, producer=self.producer, actor=self._system, key=project_id),
+            )
+            for e in events
+        ]
+        version = await self.repo.save(  # VersionConflict: another sweeper was first; the kit looks again later
+            project_id,
+            risk_file,
+            loaded,
+            outgoing,
+            applied_id=f"overdue:{project_id}:{loaded.version}",
+            history=HistoryEntry("risk.DeadlineOverdue", self._system, now, {"events": [e.TYPE for e in events]}),
+        )
+        if self.flush is not None:
+            try:
+                await self.flush(project_id, version, outgoing)
+            except Exception as exc:  # stored already; the relay's sweep publishes it later
+                log.warning("risk.flush_failed", project_id=project_id, error=type(exc).__name__)
+        return len(overdue)

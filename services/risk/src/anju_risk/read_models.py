@@ -1,0 +1,188 @@
+"""The risk service's read models: each question as documents read by ``_id`` (anju_kit.views).
+
+* ``risk.project_facts`` — what a command needs to know of its project from the other services: the
+  insurer and participants (policy ``ProjectRegistered``) and the agency and team that staff it
+  (registry ``TeamAssigned``, ``LeadChanged``, ``TeamStateChanged``). One document per project.
+* ``risk.by_agency`` — an agency's projects (XC-05), listing ``<agency>`` in bounded pages
+  (anju_kit.listing) with the team's status as tally.
+* ``risk.issues`` — a project's issues by status (open, rectified, closed), listing ``<project>`` in
+  bounded pages, folded from ``risk.RiskIssueStateChanged`` (event-carried state, highest version wins).
+* ``risk.due`` — the legal clock's due index: opened obligations by due hour (kit.due.DueHours), each
+  naming the project's risk file (the events' key) as the aggregate to look at.
+
+Each document has one writer (the partition key's), so no atomic update is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from anju_contracts import Envelope, topics
+from anju_contracts import registry as reg
+from anju_contracts import risk as r
+from anju_contracts import underwriting as u
+from anju_contracts.base import Event
+from anju_contracts.common import ObligationKind, ObligationOpened
+from anju_kit.due import DueHours, due_hour
+from anju_kit.listing import PAGE_SIZE, keep_listed, location_id, read_listed, tallies
+from anju_kit.mongo import Doc
+from anju_kit.ports import ViewReads
+from anju_kit.views import AS_OF, Docs, View
+
+ALL = "all"  # one bucket: a project's issues and an agency's projects are listings too small for months
+OPEN_TALLIES = (r.IssueStatus.OPEN.value, r.IssueStatus.RECTIFIED.value)  # not closed (销项)
+
+
+class ProjectFactsView(View):
+    name = "risk.project_facts"
+    sources = (topics.POLICY.events, topics.REGISTRY.events)
+
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        if isinstance(event, u.ProjectRegistered | reg.TeamAssigned | reg.LeadChanged | reg.TeamStateChanged):
+            return [event.project_id]
+        return []
+
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        doc = dict(await docs.get(key) or {})
+        match event:
+            case u.ProjectRegistered():
+                doc["insurer_id"] = event.insurer_id
+                doc["participants"] = {p.organisation_id: p.role.value for p in event.participants}
+            case reg.TeamAssigned():
+                doc.setdefault("insurer_id", event.insurer_id)
+                doc.update(
+                    agency_id=event.agency_id,
+                    lead_id=event.lead_id,
+                    member_ids=sorted(set(event.member_ids)),
+                    team_status=reg.TeamStatus.ACTIVE.value,
+                )
+            case reg.LeadChanged():
+                doc.update(agency_id=event.agency_id, lead_id=event.new_lead_id)
+            case reg.TeamStateChanged():
+                if int(doc.get("team_version", 0)) >= event.version:
+                    return  # an older standing arriving late changes nothing
+                doc.update(team_version=event.version, team_status=event.status.value, lead_id=event.lead_id)
+                if event.agency_id is not None:
+                    doc["agency_id"] = event.agency_id
+        docs.put(key, doc)
+
+
+class AgencyProjects(View):
+    name = "risk.by_agency"
+    sources = (topics.REGISTRY.events,)
+
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        if isinstance(event, reg.TeamAssigned | reg.TeamStateChanged) and event.agency_id:
+            return [event.agency_id]
+        return []
+
+    def reads(self, key: str, event: Event) -> Iterable[str]:
+        return (
+            [location_id(key, event.project_id)] if isinstance(event, reg.TeamAssigned | reg.TeamStateChanged) else []
+        )
+
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        assert isinstance(event, reg.TeamAssigned | reg.TeamStateChanged)
+        item: dict[str, Any]
+        if isinstance(event, reg.TeamAssigned):  # no version: below any TeamStateChanged of the team
+            item = {"project_id": event.project_id, "insurer_id": event.insurer_id, "lead_id": event.lead_id}
+            status, version = reg.TeamStatus.ACTIVE.value, 0
+        else:
+            item = {"project_id": event.project_id, "lead_id": event.lead_id}
+            status, version = event.status.value, event.version
+        await keep_listed(
+            docs, listing=key, bucket=ALL, item_id=event.project_id, version=version, tally=status, item=item
+        )
+
+
+class ProjectIssues(View):
+    name = "risk.issues"
+    sources = (topics.RISK.events,)
+
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        return [event.project_id] if isinstance(event, r.RiskIssueStateChanged) else []
+
+    def reads(self, key: str, event: Event) -> Iterable[str]:
+        return [location_id(key, event.issue_id)] if isinstance(event, r.RiskIssueStateChanged) else []
+
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        assert isinstance(event, r.RiskIssueStateChanged)
+        item = event.model_dump(mode="json", exclude={"version"})
+        await keep_listed(
+            docs,
+            listing=key,
+            bucket=ALL,
+            item_id=event.issue_id,
+            version=event.version,
+            tally=event.status.value,
+            item=item,
+        )
+
+
+class RiskDue(DueHours):
+    """Opened obligations by due hour. An issue's obligation names the issue as its subject, but the
+    aggregate the sweeper loads is the project's risk file: the events are keyed by it."""
+
+    def __init__(self) -> None:
+        super().__init__("risk", topics.RISK.events)
+
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        if not isinstance(event, ObligationOpened) or event.kind is not ObligationKind.OBLIGATION:
+            return []
+        return [due_hour(max(event.due_at, envelope.occurred_at))]
+
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        assert isinstance(event, ObligationOpened)
+        doc = await docs.get(key) or {"entries": []}
+        if any(e["id"] == event.obligation_id for e in doc["entries"]):
+            return
+        entry = {
+            "id": event.obligation_id,
+            "aggregate_id": envelope.key or event.subject.id,
+            "due_at": event.due_at.isoformat(),
+            "noted_at": envelope.occurred_at.isoformat(),
+        }
+        docs.put(key, {**doc, "entries": [*doc["entries"], entry]})
+
+
+FACTS = ProjectFactsView()
+BY_AGENCY = AgencyProjects()
+ISSUES = ProjectIssues()
+DUE = RiskDue()
+VIEWS: tuple[View, ...] = (FACTS, BY_AGENCY, ISSUES, DUE)
+
+
+# -- reading ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Doc]
+    total: int
+    counts: dict[str, int]
+    as_of: Doc | None
+
+
+async def read_issues(
+    store: ViewReads,
+    project_id: str,
+    *,
+    statuses: Iterable[str] = OPEN_TALLIES,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """A project's issues in ``statuses`` (default: not closed), reading only the pages shown."""
+    head = await store.get(project_id) or {}
+    shown = await read_listed(store, project_id, head, bucket=ALL, tallies_wanted=statuses, offset=offset, limit=limit)
+    items = [{k: v for k, v in i.items() if k not in ("version", "tally", "id")} for i in shown.items]
+    return Page(items, shown.total, tallies(head).get(ALL, {}), head.get(AS_OF))
+
+
+async def read_agency_projects(store: ViewReads, agency_id: str, *, offset: int = 0, limit: int = PAGE_SIZE) -> Page:
+    head = await store.get(agency_id) or {}
+    wanted = [reg.TeamStatus.ACTIVE.value]
+    shown = await read_listed(store, agency_id, head, bucket=ALL, tallies_wanted=wanted, offset=offset, limit=limit)
+    items: list[dict[str, Any]] = [{"project_id": i["project_id"], "lead_id": i.get("lead_id")} for i in shown.items]
+    return Page(items, shown.total, tallies(head).get(ALL, {}), head.get(AS_OF))
