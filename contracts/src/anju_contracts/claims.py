@@ -515,6 +515,48 @@ class ObligationFulfilled(common.ObligationFulfilled):
     TOPIC: ClassVar[str | None] = topics.CLAIMS.events
 
 
+# --- 质安保 construction safety section (POL-11) ------------------------------------------------------
+
+
+class SafetyIncidentKind(StrEnum):
+    """What a construction safety incident claims (POL-11: 质安保 during construction)."""
+
+    WORKER_INJURY = "worker_injury"  # 施工期间从业人员受伤
+    WORKER_DEATH = "worker_death"  # 从业人员死亡
+    THIRD_PARTY_INJURY = "third_party_injury"  # 第三者受伤
+    THIRD_PARTY_DEATH = "third_party_death"  # 第三者死亡
+    RESCUE_COSTS = "rescue_costs"  # 施救 / 救援费用
+
+
+class ReportSafetyIncident(_ClaimCommand):
+    """A safety incident during construction, claimed on the project's policy as a claim of its own kind
+    (POL-11): accepted only when the policy's line covers it (质安保) and the project is in construction."""
+
+    TYPE = "claims.ReportSafetyIncident"
+
+    policy_id: Identifier
+    kind: SafetyIncidentKind
+    occurred_at: AwareDatetime
+    location: ShortText = Field(description="Where on site, e.g. 3号楼脚手架.")
+    description: LongText
+    persons: int = Field(default=0, ge=0, le=1000, description="Injured or dead persons (0 for rescue costs).")
+
+
+class SafetyIncidentClaimAccepted(_ClaimEvent):
+    """A construction safety incident claim was accepted on a 质安保 policy (POL-11)."""
+
+    TYPE = "claims.SafetyIncidentClaimAccepted"
+
+    policy_id: Identifier
+    project_id: Identifier
+    insurer_id: Identifier
+    kind: SafetyIncidentKind
+    section: str = Field(max_length=64, description="The policy's coverage section that covers it.")
+    occurred_at: AwareDatetime
+    reported_at: AwareDatetime
+    persons: int = Field(ge=0)
+
+
 COMMAND_TYPES: tuple[type[Command], ...] = (
     ReportClaim,
     ScheduleSurvey,

@@ -123,6 +123,11 @@ class PolicyIssued(Event):
     coverage_sections: tuple[CoverageSection, ...] = Field(
         default=(), description="What the line covers (POL-11); empty from older senders."
     )
+    stage: ProjectStage | None = Field(
+        default=None,
+        description="The project's stage at issue (POL-11: construction-time cover); later "
+        "stages follow as policy.StageAdvanced. Absent from older senders.",
+    )
 
 
 class UnitOwnersChanged(Event):

@@ -13,11 +13,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
-from pydantic import Field
+from pydantic import AwareDatetime, Field, StringConstraints
 
 from anju_contracts import common, topics
 from anju_contracts.base import Command, ContractModel, Event, FileName, Identifier, ShortText
-from anju_contracts.common import EvidenceRef, Sha256Hex
+from anju_contracts.common import EvidenceRef, FailedCondition, Sha256Hex
 from anju_contracts.policy import DeliveryStandard, FloatingComponent, ProjectStage, ResidentialType
 
 Yuan = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2)]
@@ -156,6 +156,72 @@ class RecordRiskManagementContract(_PolicyCommand):
     signed_on: date
 
 
+class SelectAgency(_PolicyCommand):
+    """The insurer selects an admitted agency and its proposed team, with the risk-management contract's
+    first-period fee (POL-08). The platform asks the registry to assign the team (``registry.AssignTeam``,
+    REG-02 … REG-06); the contract takes effect when the registry assigns it, and a refusal is shown to
+    the insurer with its failed conditions."""
+
+    TYPE = "policy.SelectAgency"
+
+    agency_id: Identifier
+    lead_id: Identifier = Field(description="Project risk manager (项目风险管理负责人).")
+    member_ids: tuple[Identifier, ...] = Field(default=(), max_length=100)
+    technical_lead_id: Identifier | None = Field(default=None, description="Dedicated technical lead, if any.")
+    first_period_fee_yuan: PositiveYuan
+    signed_on: date = Field(description="Day the risk-management contract was signed.")
+
+
+class MilestoneStep(StrEnum):
+    """What a milestone record says happened (POL-09, POL-10)."""
+
+    USER_DOCUMENTS_DELIVERED = "user_documents_delivered"  # 用户告知书 + 责任范围说明书 to the builder, uploaded
+    JOINT_INSPECTION_HELD = "joint_inspection_held"  # 联合质量检查 + 理赔交底 with minutes
+    OWNERS_ANNOUNCED = "owners_announced"  # 告全体业主公告
+    REVISIT_NOTICE_SIGNED = "revisit_notice_signed"  # 回访告知书 signed at the first revisit
+    FINAL_REPORT_SEALED = "final_report_sealed"  # RSK-07, learnt from the risk service
+
+
+class RevisitSigner(StrEnum):
+    BUILDER = "builder"  # 建设单位
+    CONTRACTOR = "contractor"  # 施工单位
+    PROPERTY_MANAGER = "property_manager"  # 物业服务企业
+
+
+class RecordMilestone(_PolicyCommand):
+    """A milestone step after completion (POL-09, POL-10): the user documents delivered and uploaded,
+    the joint quality inspection and claims briefing held (minutes), the owners' announcement made, the
+    revisit notice signed at the first revisit (by builder, contractor and property manager)."""
+
+    TYPE = "policy.RecordMilestone"
+
+    step: MilestoneStep
+    on: date
+    document: EvidenceRef | None = Field(
+        default=None, description="Minutes, announcement or signed notice, uploaded through a document-upload ticket."
+    )
+    signed_by: tuple[RevisitSigner, ...] = Field(default=(), max_length=3, description="Revisit notice signers.")
+
+
+class UnitBuyer(ContractModel):
+    """A buyer named in a unit's sale contract (real-name; stored protected, XC-09)."""
+
+    name: ShortText
+    id_number: Annotated[str, StringConstraints(pattern=r"^\d{17}[\dXx]$")] = Field(
+        description="Resident ID number; taken over HTTPS only, never stored or published in full."
+    )
+
+
+class RegisterUnitOwners(ContractModel):
+    """The builder registers a unit's buyers from its sale contract (商品房买卖合同); HTTP only (XC-09)."""
+
+    project_id: Identifier
+    unit_id: Identifier
+    sale_contract_no: ShortText
+    buyers: tuple[UnitBuyer, ...] = Field(min_length=1, max_length=10)
+    on: date
+
+
 class SignInsuranceContract(_PolicyCommand):
     """The insurance contract, signed before the construction-drawing design stage (POL-05)."""
 
@@ -247,6 +313,9 @@ class StageAdvanced(_ProjectEvent):
     stage: ProjectStage
     previous: ProjectStage
     on: date
+    policy_id: Identifier | None = Field(
+        default=None, description="The project's policy once issued (claims follow its stage, POL-11)."
+    )
 
 
 class InsuredAmountAdjusted(_ProjectEvent):
@@ -272,6 +341,38 @@ class RiskManagementContractRecorded(_ProjectEvent):
     agency_id: Identifier
     first_period_fee_yuan: Yuan
     signed_on: date
+
+
+class AgencySelected(_ProjectEvent):
+    """The insurer selected an agency (POL-08); the registry is asked to assign its team."""
+
+    TYPE = "policy.AgencySelected"
+
+    agency_id: Identifier
+    insurer_id: Identifier
+    lead_id: Identifier
+    first_period_fee_yuan: Yuan
+    signed_on: date
+
+
+class AgencyAssignmentRefused(_ProjectEvent):
+    """The registry refused the selected agency's team; its failed conditions, as the registry gave them."""
+
+    TYPE = "policy.AgencyAssignmentRefused"
+
+    agency_id: Identifier
+    failed: tuple[FailedCondition, ...]
+
+
+class MilestoneRecorded(_ProjectEvent):
+    """A milestone step (POL-09, POL-10), with the document that proves it."""
+
+    TYPE = "policy.MilestoneRecorded"
+
+    step: MilestoneStep
+    on: date
+    document_key: str | None = Field(default=None, max_length=512)
+    document_sha256: Sha256Hex | None = None
 
 
 class InsuranceContractSigned(_ProjectEvent):
@@ -316,12 +417,43 @@ class ObligationFulfilled(common.ObligationFulfilled):
     TOPIC: ClassVar[str | None] = topics.POLICY.events
 
 
+class ProjectListed(_ProjectEvent):
+    """What the listings show of a project (event-carried state: an insurer's, a builder's, the region's
+    projects by stage), recorded when the project is registered and at each stage. ``revision`` grows
+    with each, so a late or repeated one never moves a listing back."""
+
+    TYPE = "policy.ProjectListed"
+
+    revision: int = Field(ge=1)
+    insurer_id: Identifier
+    builder_id: Identifier | None = None
+    name: ShortText
+    product_line: str = Field(max_length=32)
+    stage: ProjectStage
+    stage_on: date
+
+
+class ObligationOverdue(Event):
+    """A policy obligation passed its deadline unmet (XC-02); fired once. Keyed by project id."""
+
+    TYPE = "policy.ObligationOverdue"
+    TOPIC: ClassVar[str | None] = topics.POLICY.events
+
+    project_id: Identifier
+    obligation_id: str = Field(max_length=256)
+    obligation: str = Field(max_length=64)
+    rule_id: str = Field(max_length=16)
+    due_at: AwareDatetime
+
+
 COMMAND_TYPES: tuple[type[Command], ...] = (
     RegisterProject,
     SubmitQuotation,
     AdvanceStage,
     AdjustInsuredAmount,
     RecordRiskManagementContract,
+    SelectAgency,
+    RecordMilestone,
     SignInsuranceContract,
     RecordPremiumPayment,
     IssuePolicy,

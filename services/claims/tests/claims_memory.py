@@ -27,6 +27,7 @@ from anju_claims.domain.coverage import PolicyCoverage
 from anju_claims.domain.rules import ClaimsRules, rules_from_region
 from anju_claims.handlers import ClaimsHandlers, Outcome
 from anju_claims.read_models import DUE, VIEWS
+from anju_claims.safety_incidents import SAFETY_CLAIM_SCHEMA, SafetyClaimRepository, SafetyIncidents
 from anju_contracts import Actor, Envelope, Role
 from anju_contracts import claims as c
 from anju_contracts.base import Command, Message
@@ -172,6 +173,9 @@ class InMemoryClaims:
     inbox: MemoryInbox = field(default_factory=MemoryInbox)
     renderer: FakeRenderer = field(default_factory=FakeRenderer)
     published: list[Envelope] = field(default_factory=list)
+    safety_store: MemoryAggregateStore = field(
+        default_factory=lambda: MemoryAggregateStore("safety_claims", schema=SAFETY_CLAIM_SCHEMA)
+    )
 
     def __post_init__(self) -> None:
         self.repo = ClaimRepository(self.store, repairs=self.hints)
@@ -208,7 +212,15 @@ class InMemoryClaims:
             # Each instance its own reader of the due view, as each process has (it remembers what it looked at).
             due=DueHoursEntries(self.views.store(DUE.name)),
         )
+        handlers.safety = SafetyIncidents(
+            SafetyClaimRepository(self.safety_store), self.coverage, self.clock, flush=self._flush_safety
+        )
         return handlers
+
+    async def _flush_safety(self, claim_id: str, version: int | None, outgoing: Sequence[OutgoingEvent]) -> None:
+        if version is not None:
+            await self._publish(outgoing)
+            await self.safety_store.mark_published(f"{claim_id}@{version}")
 
     async def _flush(self, claim_id: str, version: int, outgoing: list[OutgoingEvent]) -> None:
         await self._publish(outgoing)

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from anju_contracts import Actor, Role
+from anju_contracts import Actor, FailedCondition, Role
+from anju_contracts import registry as r
 from anju_contracts import underwriting as u
 from anju_contracts.common import EvidenceRef
 from anju_contracts.policy import DeliveryStandard, FloatingComponent, ProjectStage, ResidentialType
@@ -102,6 +103,35 @@ def register(project_id: str = "prj-1", *, line: str = "idi", **over: Any) -> u.
         "quotation": quotation(letter=letter_ref(project_id)),
     }
     return u.RegisterProject(**(values | over))
+
+
+def select_agency(project_id: str = "prj-1", agency_id: str = "ag-1") -> u.SelectAgency:
+    return u.SelectAgency(
+        project_id=project_id,
+        agency_id=agency_id,
+        lead_id="pr-lead-1",
+        member_ids=("pr-eng-1",),
+        first_period_fee_yuan=Decimal("30000.00"),
+        signed_on=date(2026, 3, 10),
+    )
+
+
+def team_assigned(project_id: str = "prj-1", agency_id: str = "ag-1") -> r.TeamAssigned:
+    return r.TeamAssigned(
+        project_id=project_id, agency_id=agency_id, insurer_id=INSURER_ID, lead_id="pr-lead-1", member_ids=("pr-eng-1",)
+    )
+
+
+def assignment_refused(project_id: str = "prj-1", agency_id: str = "ag-1") -> r.AssignmentRefused:
+    return r.AssignmentRefused(
+        project_id=project_id,
+        agency_id=agency_id,
+        command_type="registry.AssignTeam",
+        failed=(
+            FailedCondition(rule_id="REG-04", code="CONFLICT_OF_INTEREST", message="agency related to the contractor"),
+            FailedCondition(rule_id="REG-03", code="LEAD_OVERLOADED", message="the lead runs 10 projects"),
+        ),
+    )
 
 
 def risk_contract(project_id: str = "prj-1") -> u.RecordRiskManagementContract:

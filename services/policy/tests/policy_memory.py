@@ -9,20 +9,21 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from policy_factories import REGION, letter_ref, register, rules
+from policy_factories import INSURER, REGION, letter_ref, register, rules, select_agency, team_assigned
 
-from anju_contracts import Actor, Envelope
+from anju_contracts import Actor, Envelope, Role
 from anju_contracts import underwriting as u
-from anju_contracts.base import Command
+from anju_contracts.base import Command, Event
 from anju_contracts.common import EvidenceRef
 from anju_kit.clock import FrozenClock
+from anju_kit.due import DueHoursEntries
 from anju_kit.memory import MemoryAggregateStore, MemoryObjects, MemoryViews
 from anju_kit.mongo import OutgoingEvent
 from anju_kit.regions import default_regions_dir, load_region
 from anju_policy.adapters.documents import PolicyDocuments
 from anju_policy.adapters.repository import PROJECT_SCHEMA, ProjectRepository
 from anju_policy.handlers import Outcome, PolicyHandlers
-from anju_policy.read_models import VIEWS, Ledger
+from anju_policy.read_models import DUE, VIEWS, Ledger
 
 BUCKET = f"anju-policy-{REGION}"
 LETTER = "%PDF-1.7 报价函 — 业务部门负责人签字，公司盖章".encode()
@@ -45,6 +46,7 @@ class InMemoryPolicy:
             repo=self.repo, documents=self.documents, rules=rules(self.region), clock=self.clock, region=self.region
         )
         self.handlers.flush = self._flush
+        self.handlers.due = DueHoursEntries(self.views.store(DUE.name))
 
     @property
     def ledger(self) -> object:
@@ -62,6 +64,18 @@ class InMemoryPolicy:
         key = str(command.project_id)  # type: ignore[attr-defined]
         envelope = Envelope.wrap(command, region=self.region, producer="tests", actor=actor, key=key)
         return await self.handlers.execute(envelope, command)
+
+    async def deliver(self, event: Event, producer: str) -> Outcome | None:
+        """An event of another service (registry, risk) as its Kafka subscriber hands it over."""
+        key = str(event.project_id)  # type: ignore[attr-defined]
+        actor = Actor(id=f"anju-{producer}", role=Role.SYSTEM, region=self.region)
+        envelope = Envelope.wrap(event, region=self.region, producer=producer, actor=actor, key=key)
+        return await self.handlers.on_event(envelope, event)
+
+    async def agency_assigned(self, project_id: str, actor: Actor = INSURER) -> None:
+        """POL-08: select the agency, then the registry's TeamAssigned answer."""
+        await self.send(select_agency(project_id), actor)
+        await self.deliver(team_assigned(project_id), "registry")
 
     async def upload_letter(self, project_id: str, actor: Actor) -> EvidenceRef:
         """The insurer's letter through a ticket, then PUT as the client would."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Sequence
 from datetime import timedelta
 
 from fastapi import FastAPI
@@ -24,12 +25,13 @@ from anju_claims.domain.rules import rules_from_region
 from anju_claims.entrypoints import http, kafka
 from anju_claims.handlers import ClaimsHandlers
 from anju_claims.read_models import DUE, VIEWS
+from anju_claims.safety_incidents import SAFETY_CLAIM_SCHEMA, SafetyClaimRepository, SafetyIncidents
 from anju_contracts import topics
 from anju_kit.calendar import PrcCalendar
 from anju_kit.clock import Clock, SystemClock
 from anju_kit.due import DueHoursEntries
 from anju_kit.logging import get_logger
-from anju_kit.mongo import CreatedBatch, Inbox, NewAggregate, OutgoingEvent
+from anju_kit.mongo import AggregateStore, CreatedBatch, Inbox, NewAggregate, OutgoingEvent
 from anju_kit.objectstore import ObjectStore
 from anju_kit.regions import load_region
 from anju_kit.service import ServiceApp
@@ -83,6 +85,15 @@ def build(settings: ClaimsSettings, *, clock: Clock | None = None) -> tuple[Serv
     handlers.flush = flush
     handlers.flush_created = flush_created
     service.relay_outbox_of(store)
+    safety_store = AggregateStore(service.db["safety_claims"], schema=SAFETY_CLAIM_SCHEMA)
+
+    async def flush_safety(claim_id: str, version: int | None, outgoing: Sequence[OutgoingEvent]) -> None:
+        await service.relay.flush(safety_store, claim_id)  # by _id; after a crash the relay's sweep publishes
+
+    handlers.safety = SafetyIncidents(
+        SafetyClaimRepository(safety_store), coverage, handlers.clock, producer=settings.service, flush=flush_safety
+    )
+    service.relay_outbox_of(safety_store)
     kafka.register(
         service,
         handlers,

@@ -8,6 +8,7 @@ any idempotency shortcut: a replayed ``Idempotency-Key`` is still someone's answ
 from __future__ import annotations
 
 from anju_claims.handlers import BatchItem, ClaimsHandlers, Outcome
+from anju_claims.safety_incidents import SafetyOutcome
 from anju_contracts import Refusal, Role
 from anju_contracts import claims as c
 from anju_contracts.base import Command
@@ -31,11 +32,14 @@ SENDERS: dict[type[Command], frozenset[Role]] = {
     c.RecordPayment: INSURER,
     c.RecordAppraisal: INSURER,
     c.RecordSubrogation: INSURER,
+    c.ReportSafetyIncident: INSURER,  # POL-11: the insurer takes the site's report
 }
 
 
 def command_table(handlers: ClaimsHandlers) -> CommandTable:
-    async def execute(request: CommandRequest) -> Outcome:
+    async def execute(request: CommandRequest) -> Outcome | SafetyOutcome:
+        if isinstance(request.command, c.ReportSafetyIncident):
+            return await handlers.report_safety(request.envelope, request.command)
         return await handlers.execute(request.envelope, request.command, expected_version=request.expected_version)
 
     return {

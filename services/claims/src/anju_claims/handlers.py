@@ -24,9 +24,11 @@ from anju_claims.domain.errors import ClaimError
 from anju_claims.domain.projection import apply_policy_event
 from anju_claims.domain.rules import ClaimsRules
 from anju_claims.ports import ClaimStore, CoverageReadModel, Documents, Evidence, LoadedClaim
+from anju_claims.safety_incidents import SafetyIncidents, SafetyOutcome
 from anju_contracts import Actor, Envelope, ReasonCode, Role
 from anju_contracts import claims as c
 from anju_contracts.base import Command, Event
+from anju_contracts.underwriting import StageAdvanced
 from anju_kit.clock import Clock
 from anju_kit.due import DueEntries, sweep_overdue
 from anju_kit.evidence import UploadTicket
@@ -84,6 +86,7 @@ class ClaimsHandlers:
     coverage_cache: CoverageCache | None = None
     batch_concurrency: int = 8  # claims applied at once; FerretDB gains little beyond a few
     due: DueEntries | None = None  # the legal clock's due index (the claims.due read model)
+    safety: SafetyIncidents | None = None  # POL-11: construction safety incident claims
     _system: Actor = field(init=False)
     _work: UnitOfWork = field(init=False)
 
@@ -133,6 +136,14 @@ class ClaimsHandlers:
         )
         return Outcome(done.aggregate, done.version, duplicate=done.duplicate)
 
+    async def report_safety(self, envelope: Envelope, command: c.ReportSafetyIncident) -> SafetyOutcome:
+        """POL-11: a construction safety incident claim (anju_claims.safety_incidents)."""
+        if envelope.region != self.region or envelope.actor.region != self.region:
+            raise ClaimError(ReasonCode.WRONG_REGION, f"this deployment serves region {self.region}")
+        if self.safety is None:
+            raise ClaimError("NOT_SUPPORTED", "safety incident claims are not wired in this deployment")
+        return await self.safety.report(envelope, command)
+
     # -- batches (Kafka) -----------------------------------------------------------------------
 
     async def execute_batch(self, items: list[BatchItem]) -> list[tuple[Envelope, ClaimError]]:
@@ -165,6 +176,9 @@ class ClaimsHandlers:
             async with limit:
                 for item in group:
                     try:
+                        if isinstance(item.command, c.ReportSafetyIncident):
+                            await self.report_safety(item.envelope, item.command)
+                            continue
                         await self.execute(item.envelope, item.command)
                     except ClaimError as exc:
                         refused.append((item.envelope, exc))
@@ -405,8 +419,12 @@ class ClaimsHandlers:
         event_id = str(envelope.event_id)
         if await self.inbox.seen(event_id):
             return False
-        policy_id: str = event.policy_id  # type: ignore[attr-defined]  # every policy event names its policy
+        policy_id: str | None = event.policy_id  # type: ignore[attr-defined]  # every policy event names its policy
+        if policy_id is None:
+            return False  # a stage of a project without a policy yet: claims have nothing to follow
         current = await self.coverage.get(policy_id)
+        if current is None and isinstance(event, StageAdvanced):
+            return False  # a project whose policy claims never saw
         updated = apply_policy_event(current, event)
         await self.coverage.put(updated, previous=current, seq=int(envelope.occurred_at.timestamp() * 1000))
         if self.coverage_cache is not None:

@@ -6,12 +6,18 @@ Every service's bootstrap has the same ``build(settings, *, clock=None) -> (Serv
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Sequence
+from datetime import timedelta
 
 from fastapi import FastAPI
 
+from anju_contracts import topics
 from anju_kit.calendar import PrcCalendar
 from anju_kit.clock import Clock, SystemClock
+from anju_kit.due import DueHoursEntries
+from anju_kit.logging import get_logger
 from anju_kit.mongo import AggregateStore, OutgoingEvent
 from anju_kit.regions import RegionError, RegionRules, load_region
 from anju_kit.service import ServiceApp
@@ -21,13 +27,16 @@ from anju_policy.config import PolicySettings
 from anju_policy.domain.rules import rules_from_region
 from anju_policy.entrypoints import http, kafka
 from anju_policy.handlers import PolicyHandlers
-from anju_policy.read_models import VIEWS, Ledger
+from anju_policy.read_models import DUE, VIEWS
+
+log = get_logger(__name__)
 
 TITLE = "Anju Policy (承保)"
 DESCRIPTION = (
     "Projects and participants, quotation letters and pricing from the region file, the risk-management "
     "and insurance contracts, premium payments and 见费出单, the regulator upload on the legal clock, and "
-    "each product line's own ledger (POL-01 … POL-08, POL-11, POL-12)."
+    "each product line's own ledger, the agency's team through the registry, completion milestones and the "
+    "liability period, unit owners (POL-01 … POL-13)."
 )
 
 
@@ -54,6 +63,7 @@ def build(
         clock=clock or SystemClock(),
         region=settings.region,
         producer=settings.service,
+        identity_secret=settings.policy_identity_secret.get_secret_value(),
     )
 
     async def flush(project_id: str, version: int | None, outgoing: Sequence[OutgoingEvent]) -> None:
@@ -67,7 +77,27 @@ def build(
         group=settings.consumer_group(settings.policy_consumer_group),
         attempts=settings.policy_command_attempts,
     )
-    service.read_models(list(VIEWS), topic=views_topic)
+    kafka.register_foreign_events(
+        service,
+        handlers,
+        group=settings.consumer_group(settings.policy_consumer_group),
+        attempts=settings.policy_command_attempts,
+    )
+    service.extra_topics += [topics.REGISTRY.events, topics.RISK.events]
+    views = service.read_models(list(VIEWS), topic=views_topic)
+    handlers.due = DueHoursEntries(views.store(DUE.name), lookback=timedelta(hours=settings.policy_due_lookback_h))
+
+    @service.background
+    async def overdue_sweeper(stopping: asyncio.Event) -> None:
+        """Fires ObligationOverdue once per unmet policy obligation (XC-02), shared safely by all instances."""
+        grace = timedelta(seconds=settings.policy_due_grace_s)
+        while not stopping.is_set():
+            try:
+                await handlers.sweep_overdue(grace=grace)
+            except Exception as exc:  # an outage must not kill the loop; the next round retries
+                log.warning("policy.sweep_failed", error=type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), settings.policy_sweep_interval_s)
 
     @service.on_startup
     async def prepare() -> None:
@@ -81,7 +111,7 @@ def compose(service: ServiceApp, handlers: PolicyHandlers) -> FastAPI:
     """The HTTP application of a built service: the kit's ops routes plus /v1/policy."""
     app = service.build()
     app.state.handlers = handlers
-    http.install(app, handlers, service.commands, service.views.store(Ledger.name))
+    http.install(app, handlers, service.commands, service.views.store)
     return app
 
 

@@ -20,6 +20,8 @@ SENDERS: dict[type[Command], frozenset[Role]] = {
     u.AdvanceStage: INSURER_OR_BUILDER,
     u.AdjustInsuredAmount: INSURER,
     u.RecordRiskManagementContract: INSURER,
+    u.SelectAgency: INSURER,
+    u.RecordMilestone: INSURER,
     u.SignInsuranceContract: INSURER,
     u.RecordPremiumPayment: INSURER,
     u.IssuePolicy: INSURER,

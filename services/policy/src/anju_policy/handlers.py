@@ -9,23 +9,46 @@ over HTTP as a 4xx problem, on Kafka as ``Rejected`` on ``anju.policy.rejections
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import cast
 
-from anju_contracts import Envelope, ReasonCode
+from anju_contracts import Actor, Envelope, ReasonCode
+from anju_contracts import registry as r
 from anju_contracts import underwriting as u
 from anju_contracts.base import Command, Event
+from anju_contracts.risk import FinalReportSealed
+from anju_kit.auth import service_actor
 from anju_kit.clock import Clock
+from anju_kit.due import DueEntries, sweep_overdue
 from anju_kit.evidence import UploadTicket
-from anju_kit.mongo import OutgoingEvent
+from anju_kit.mongo import HistoryEntry, OutgoingEvent
 from anju_kit.pipeline import CommandRequest
 from anju_kit.unit_of_work import UnitOfWork
 from anju_policy import access
+from anju_policy.adapters import user_documents
 from anju_policy.adapters.documents import PolicyDocuments
 from anju_policy.adapters.repository import LoadedProject, ProjectRepository
+from anju_policy.domain import agency, milestones
 from anju_policy.domain.errors import PolicyError
+from anju_policy.domain.owners import protect
 from anju_policy.domain.project import Project
 from anju_policy.domain.rules import PolicyRules
+
+FOREIGN_EVENTS = (r.TeamAssigned, r.AssignmentRefused, FinalReportSealed)
+
+
+class OwnersRegistered(Command):
+    """The protected form of ``RegisterUnitOwners`` (HTTP only, never published): what the unit of work
+    records as the action; the full ID numbers were hashed and masked before it was made (XC-09)."""
+
+    TYPE = "policy.RegisterUnitOwners"
+
+    project_id: str
+    unit_id: str
+
 
 Flush = Callable[[str, int | None, Sequence[OutgoingEvent]], Awaitable[None]]
 
@@ -51,6 +74,8 @@ class PolicyHandlers:
     region: str
     producer: str = "policy"
     flush: Flush | None = None
+    identity_secret: str = "anju-dev-identity-secret-change-me"
+    due: DueEntries | None = None  # the legal clock's due index (the policy.due read model)
     _work: UnitOfWork = field(init=False)
 
     def __post_init__(self) -> None:
@@ -95,7 +120,11 @@ class PolicyHandlers:
                 await self._verify_letter(project.project_id, command.quotation, "quotation.letter.document")
                 project.submit_quotation(command.quotation, self.rules)
             case u.AdvanceStage():
-                project.advance(command.stage, command.on)
+                milestones.advance(project, command, self.rules, at=now)
+            case u.SelectAgency():
+                agency.select_agency(project, command)
+            case u.RecordMilestone():
+                await self._milestone(project, command, now)
             case u.AdjustInsuredAmount():
                 project.adjust_insured_amount(command, self.rules)
             case u.RecordRiskManagementContract():
@@ -110,6 +139,110 @@ class PolicyHandlers:
                 project.record_regulator_upload(command, at=now)
             case _:
                 raise PolicyError(ReasonCode.UNKNOWN_TYPE, f"{command.TYPE} is not a policy command")
+
+    async def _milestone(self, project: Project, cmd: u.RecordMilestone, now: datetime) -> None:
+        if cmd.document is not None:
+            await self.documents.verify(project.project_id, cmd.document, field="document")
+        key = None
+        ready = project.milestones.completion_filed_on is not None and cmd.step not in project.milestones.steps
+        if cmd.step is u.MilestoneStep.USER_DOCUMENTS_DELIVERED and ready and self.rules.coverage_years:
+            # POL-10: the platform makes both documents the builder receives (Chinese PDFs).
+            notice = await asyncio.to_thread(user_documents.user_notice, project)
+            statement = await asyncio.to_thread(
+                user_documents.coverage_statement, project, dict(self.rules.coverage_years)
+            )
+            ref = await self.documents.put_document(project.project_id, "user-notice.pdf", notice)
+            await self.documents.put_document(project.project_id, "coverage-statement.pdf", statement)
+            key = ref.key
+        milestones.record_step(project, cmd, at=now, document_key=key)
+
+    # -- events of other services: the registry's answer (POL-08), the sealed final report (RSK-07) ----
+
+    async def on_event(self, envelope: Envelope, event: Event) -> Outcome | None:
+        """Fold a registry or risk event into its project; None when the project is not ours."""
+        project_id: str = event.project_id  # type: ignore[attr-defined]  # each of FOREIGN_EVENTS names it
+        if await self.repo.get(project_id) is None:
+            return None
+
+        async def mutate(loaded: LoadedProject | None) -> Project:
+            assert loaded is not None
+            project = loaded.aggregate
+            match event:
+                case r.TeamAssigned():
+                    agency.team_assigned(project, event)
+                case r.AssignmentRefused():
+                    agency.assignment_refused(project, event)
+                case FinalReportSealed():
+                    milestones.final_report_sealed(project, event)
+            return project
+
+        request = CommandRequest(envelope, cast(Command, event))  # applied once per event id
+        done = await self._work.apply(self.repo, project_id, request, mutate, flush=self.flush)
+        return Outcome(done.aggregate, done.version, done.events, duplicate=done.duplicate)
+
+    # -- owners (CLM-01, XC-09) --------------------------------------------------------------------------
+
+    async def register_owners(self, actor: Actor, cmd: u.RegisterUnitOwners, *, event_id: str) -> Outcome:
+        owners = [protect(b.name, b.id_number, self.identity_secret) for b in cmd.buyers]
+        marker = OwnersRegistered(project_id=cmd.project_id, unit_id=cmd.unit_id)
+        envelope = Envelope.wrap(marker, region=self.region, producer=self.producer, actor=actor, key=cmd.project_id)
+
+        def authorize(loaded: LoadedProject | None) -> None:
+            project = access.check_read(actor, loaded.aggregate if loaded else None, cmd.project_id)
+            if not (access.acts_for_builder(actor, project) or access.acts_for_insurer(actor, project.insurer_id)):
+                raise PolicyError(ReasonCode.FORBIDDEN, "the builder registers its units' buyers")
+
+        async def mutate(loaded: LoadedProject | None) -> Project:
+            assert loaded is not None
+            milestones.set_owners(loaded.aggregate, cmd.unit_id, owners, cmd.on)
+            return loaded.aggregate
+
+        done = await self._work.apply(
+            self.repo,
+            cmd.project_id,
+            CommandRequest(envelope, marker),
+            mutate,
+            authorize=authorize,
+            applied_id=event_id,
+            flush=self.flush,
+        )
+        return Outcome(done.aggregate, done.version, done.events, duplicate=done.duplicate)
+
+    # -- overdue (XC-02) -----------------------------------------------------------------------------
+
+    async def sweep_overdue(self, *, grace: timedelta, limit: int = 100) -> int:
+        """Fire ObligationOverdue for the projects the due index names; safe with many instances."""
+        if self.due is None:
+            return 0
+        return await sweep_overdue(
+            self.due, load=self.repo.get, fire=self._fire_overdue, now=self.clock.now(), grace=grace, limit=limit
+        )
+
+    async def _fire_overdue(self, loaded: LoadedProject, now: datetime) -> int:
+        project = loaded.aggregate
+        overdue = milestones.fire_overdue(project, now)
+        if not overdue:
+            return 0
+        events = project.pull_events()
+        system = service_actor(self.producer, self.region)
+        outgoing = [
+            OutgoingEvent(
+                e.TOPIC or "",
+                Envelope.wrap(e, region=self.region, producer=self.producer, actor=system, key=project.project_id),
+            )
+            for e in events
+        ]
+        version = await self.repo.save(  # VersionConflict: another sweeper was first
+            project.project_id,
+            project,
+            loaded,
+            outgoing,
+            applied_id=f"overdue:{project.project_id}:{loaded.version}",
+            history=HistoryEntry("policy.ObligationOverdue", system, now, {"events": len(events)}),
+        )
+        if self.flush is not None:
+            await self.flush(project.project_id, version, outgoing)
+        return len(overdue)
 
     async def _verify_letter(self, project_id: str, quotation: u.Quotation, field: str) -> None:
         """POL-04: the letter cited is in the object store, under the project, as declared."""

@@ -17,7 +17,7 @@ from policy_factories import (
     issue,
     letter_ref,
     payment,
-    risk_contract,
+    select_agency,
 )
 from policy_memory import InMemoryPolicy
 
@@ -31,7 +31,7 @@ FULL = Decimal("752456.25")
 
 async def contracted(policy: InMemoryPolicy, project_id: str = "prj-1") -> None:
     await policy.registered(project_id, INSURER)
-    await policy.send(risk_contract(project_id), INSURER)
+    await policy.agency_assigned(project_id)
     await policy.send(contract(project_id), INSURER)
 
 
@@ -84,7 +84,7 @@ async def test_pol04_a_quote_by_wechat_is_refused_and_nothing_is_stored(policy: 
 
 async def test_pol05_contract_refused_after_construction_drawing_design(policy: InMemoryPolicy) -> None:
     await policy.registered("prj-1", INSURER)
-    await policy.send(risk_contract(), INSURER)
+    await policy.agency_assigned("prj-1")
     await policy.send(
         u.AdvanceStage(project_id="prj-1", stage=ProjectStage.CONSTRUCTION_DRAWING_DESIGN, on=date(2026, 5, 6)), BUILDER
     )
@@ -114,13 +114,13 @@ async def test_xc05_insurer_builder_and_regulator_each_see_what_is_theirs(policy
     assert not access.can_read(OTHER_INSURER, project) and not access.can_read(OTHER_BUILDER, project)
     for stranger in (OTHER_INSURER, OTHER_BUILDER):
         with pytest.raises(Refusal) as refused:
-            await policy.send(risk_contract(), stranger)
+            await policy.send(select_agency(), stranger)
         assert refused.value.reason_code == ReasonCode.NOT_FOUND  # not yours answers like not there
     with pytest.raises(Refusal) as missing:
-        await policy.send(risk_contract("prj-none"), INSURER)
+        await policy.send(select_agency("prj-none"), INSURER)
     assert missing.value.reason_code == ReasonCode.NOT_FOUND
     with pytest.raises(Refusal) as builder:
-        await policy.send(risk_contract(), BUILDER)  # the builder sees it, but contracts are the insurer's
+        await policy.send(select_agency(), BUILDER)  # the builder sees it, but contracts are the insurer's
     assert builder.value.reason_code == ReasonCode.FORBIDDEN
 
 

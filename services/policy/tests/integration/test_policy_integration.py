@@ -14,11 +14,11 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from policy_factories import INSURER, REGULATOR, contract, issue, payment, register, risk_contract
+from policy_factories import INSURER, REGULATOR, contract, issue, payment, register, select_agency, team_assigned
 
 from anju_contracts import Actor, Envelope, topics
 from anju_contracts import underwriting as u
-from anju_contracts.base import Command
+from anju_contracts.base import Command, Event
 from anju_kit.auth import issue_token
 from anju_kit.kafka import ensure_topics
 from anju_kit.testing import group_at_end, produce, read_topic, scan_watch
@@ -62,11 +62,23 @@ async def policy(infra: Any, unique: Callable[[str], str]) -> AsyncIterator[Runn
     scan_watch()  # registered before the service's client exists: pymongo's listeners are per client
     running = Running(settings)
     views = running.service.views
-    await ensure_topics(settings, [*topics.POLICY.all(), *map(topics.dlq, topics.POLICY.all()), views.topic])
+    await ensure_topics(
+        settings,
+        [
+            *topics.POLICY.all(),
+            *map(topics.dlq, topics.POLICY.all()),
+            views.topic,
+            topics.REGISTRY.events,
+            topics.RISK.events,
+        ],
+    )
     # This run's groups start where the shared topics end now (earlier runs are not its business).
     await group_at_end(
         settings.kafka_bootstrap, settings.consumer_group(settings.policy_consumer_group), [topics.POLICY.commands]
     )
+    group = settings.consumer_group(settings.policy_consumer_group)
+    await group_at_end(settings.kafka_bootstrap, f"{group}-registry", [topics.REGISTRY.events])
+    await group_at_end(settings.kafka_bootstrap, f"{group}-risk", [topics.RISK.events])
     await group_at_end(settings.kafka_bootstrap, views.router_group(), [topics.POLICY.events])
     await group_at_end(settings.kafka_bootstrap, views.writer_group, [views.topic])
     await running.service.start()
@@ -83,6 +95,21 @@ async def wait_for(probe: Callable[[], Awaitable[T | None]], timeout_s: float = 
             if found is not None:
                 return found
             await asyncio.sleep(0.3)
+
+
+async def registry_answers(policy: Running, event: Event) -> None:
+    """The registry's answer on its events topic (signed as anju-registry), in the insurer's name."""
+    key = str(event.project_id)  # type: ignore[attr-defined]
+    envelope = Envelope.wrap(event, region="shanghai", producer="registry", actor=INSURER, key=key)
+    await produce(
+        policy.settings.kafka_bootstrap, topics.REGISTRY.events, [envelope.model_dump_json().encode()], key=key.encode()
+    )
+
+
+async def contracted_risk(policy: Running, project_id: str) -> dict[str, Any] | None:
+    seen = await policy.http.get(f"/v1/policy/projects/{project_id}", headers=policy.auth(INSURER))
+    body: dict[str, Any] = seen.json()
+    return body if body.get("risk_contract") else None
 
 
 async def upload_letter(policy: Running, project_id: str) -> u.QuotationLetter:
@@ -112,8 +139,12 @@ async def test_pol06_issue_over_real_servers_refused_one_yuan_short_then_issued_
         registered = await policy.post("/projects", cmd)
         assert registered.status_code == 200, registered.text
         assert Decimal(registered.json()["premium_yuan"]) == full
+        selected = await policy.post(f"/projects/{project_id}/agency", select_agency(project_id))
+        assert selected.status_code == 200, selected.text
+        assert selected.json()["events"] == ["policy.AgencySelected", "registry.AssignTeam"]
+        await registry_answers(policy, team_assigned(project_id))
+        await wait_for(lambda: contracted_risk(policy, project_id))
         for path, body in (
-            ("risk-management-contract", risk_contract(project_id)),
             ("insurance-contract", contract(project_id)),
             ("payments", payment(full - 1, "pay-1", project_id)),
         ):
@@ -130,7 +161,7 @@ async def test_pol06_issue_over_real_servers_refused_one_yuan_short_then_issued_
         seen = await policy.http.get(f"/v1/policy/projects/{project_id}", headers=policy.auth(REGULATOR))
         assert seen.status_code == 200 and seen.json()["outstanding_yuan"] == "0.00"
         history = await policy.http.get(f"/v1/policy/projects/{project_id}/history", headers=policy.auth(REGULATOR))
-        assert [e["actor"]["id"] for e in history.json()] == [INSURER.id] * 6
+        assert [e["actor"]["id"] for e in history.json()] == [INSURER.id] * 7
 
         async def ledger() -> dict[str, Any] | None:
             answer = await policy.http.get("/v1/policy/ledgers/idi", headers=policy.auth(REGULATOR))
@@ -138,6 +169,13 @@ async def test_pol06_issue_over_real_servers_refused_one_yuan_short_then_issued_
             return months if any(m.get("payment") == str(full) for m in months.values()) else None
 
         months = await wait_for(ledger)  # the real router and writer on Kafka folded it
+
+        async def listed() -> list[dict[str, Any]] | None:  # the regulator's projects by stage
+            answer = await policy.http.get("/v1/policy/projects?stage=design", headers=policy.auth(REGULATOR))
+            items: list[dict[str, Any]] = answer.json()["items"]
+            return items if any(i["project_id"] == project_id for i in items) else None
+
+        await wait_for(listed)
         assert months["2026-03"]["outstanding"] == "0.00"
     growing = [s for s in scans if s.database == policy.settings.mongo_db and not s.collection.endswith("_outbox")]
     assert growing == []  # issue #10: every read is an _id look-up

@@ -6,12 +6,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from policy_factories import at, contract, issue, payment, register, risk_contract, rules
+from policy_factories import at, contract, issue, payment, register, rules, select_agency, team_assigned
 
 from anju_contracts import Role
 from anju_contracts import underwriting as u
 from anju_contracts.policy import CoverageSection, PolicyIssued, ProjectStage
 from anju_kit.clock import SHANGHAI
+from anju_policy.domain import agency
 from anju_policy.domain.errors import PolicyError
 from anju_policy.domain.project import Project
 
@@ -20,7 +21,8 @@ FULL = Decimal("752456.25")  # the shanghai premium of the standard project (tes
 
 def contracted(region: str = "shanghai", line: str = "idi") -> Project:
     project = Project.register(register(line=line), rules(region))
-    project.record_risk_management_contract(risk_contract())
+    agency.select_agency(project, select_agency())
+    agency.team_assigned(project, team_assigned())
     project.sign_insurance_contract(contract())
     project.pull_events()
     return project
@@ -42,7 +44,8 @@ def test_pol09_stages_only_move_forward_each_with_its_date() -> None:
 
 def test_pol05_insurance_contract_refused_after_the_design_stage() -> None:
     project = Project.register(register(), rules())
-    project.record_risk_management_contract(risk_contract())
+    agency.select_agency(project, select_agency())
+    agency.team_assigned(project, team_assigned())
     project.advance(ProjectStage.CONSTRUCTION_DRAWING_DESIGN, date(2026, 5, 6))
     with pytest.raises(PolicyError) as error:
         project.sign_insurance_contract(contract())
@@ -55,7 +58,8 @@ def test_pol08_insurance_contract_refused_without_the_risk_management_contract()
     with pytest.raises(PolicyError) as error:
         project.sign_insurance_contract(contract())
     assert error.value.rule_id == "POL-08"
-    project.record_risk_management_contract(risk_contract())
+    agency.select_agency(project, select_agency())
+    agency.team_assigned(project, team_assigned())
     project.sign_insurance_contract(contract())
     assert project.contract is not None
 

@@ -28,7 +28,7 @@ def refusal(error: pytest.ExceptionInfo[PolicyError]) -> set[str]:
 def test_pol01_design_stage_amount_is_estimated_from_the_region_factors() -> None:
     project = Project.register(register(), rules("shanghai"))
     events = project.pull_events()
-    assert [e.TYPE for e in events] == ["policy.ProjectRegistered", "policy.QuotationRecorded"]
+    assert [e.TYPE for e in events] == ["policy.ProjectRegistered", "policy.QuotationRecorded", "policy.ProjectListed"]
     quoted = events[1]
     assert isinstance(quoted, u.QuotationRecorded)
     # 10 000 m² × 3 500 (commercial) × 1.30 (精装) × 1.05 (prefab ≥ 40 %) × 1.05 (plot ratio ≥ 2.5)

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pydantic import BaseModel, ConfigDict, Field
 
 from anju_claims.domain.rules import ClaimsRules
-from anju_contracts.policy import BuildingPart, OwnerRef
+from anju_contracts.policy import BuildingPart, CoverageSection, OwnerRef, ProjectStage
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,9 @@ class PolicyCoverage(BaseModel):
         default_factory=dict, description="Explicit per-part last covered day from the policy event."
     )
     ended_on: date | None = None
+    product_line: str | None = None  # POL-12 line code, from PolicyIssued (None from older senders)
+    coverage_sections: list[CoverageSection] = Field(default_factory=list)  # POL-11
+    stage: ProjectStage | None = None  # the project's stage, from PolicyIssued and policy.StageAdvanced
 
     def covers_unit(self, unit_id: str) -> bool:
         return unit_id in self.units

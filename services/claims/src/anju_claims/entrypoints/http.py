@@ -94,6 +94,22 @@ def build_router(handlers: ClaimsHandlers, commands: CommandPipeline, views: Vie
             response.status_code = 200
         return _answer(outcome, response)
 
+    @router.post(
+        "/safety-incidents", status_code=201, summary="A construction safety incident claim on 质安保 (POL-11)"
+    )
+    async def report_safety_incident(
+        body: c.ReportSafetyIncident,
+        actor: CurrentActor,
+        response: Response,
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> dict[str, Any]:
+        """Accepted only on a policy whose line covers the section while the project is in construction;
+        refused (422) with the rule otherwise, e.g. on an IDI policy."""
+        outcome = await commands.from_http(_envelope(handlers, body, actor, body.claim_id, idempotency_key), body)
+        if outcome.duplicate:
+            response.status_code = 200
+        return {**outcome.claim.state(), "version": outcome.version, "duplicate": outcome.duplicate}
+
     @router.get("", summary="Claims visible to the actor; with unit_id, one household's file (XC-03)")
     async def list_claims(
         actor: CurrentActor,

@@ -13,11 +13,13 @@ from anju_claims.handlers import ClaimsHandlers
 from anju_contracts import Refusal, topics
 from anju_contracts.base import Event
 from anju_contracts.policy import POLICY_EVENT_TYPES
+from anju_contracts.underwriting import StageAdvanced
 from anju_kit.kafka import Inbound, reliable_subscriber
 from anju_kit.pipeline import CommandPipeline, contract_message, event_sender
 from anju_kit.service import ServiceApp
 
-READ_MODEL_TYPES = frozenset(t.TYPE for t in POLICY_EVENT_TYPES)
+# POL-11: the project's stage follows policy.StageAdvanced (construction-time safety cover).
+READ_MODEL_TYPES = frozenset({*(t.TYPE for t in POLICY_EVENT_TYPES), StageAdvanced.TYPE})
 
 
 def pipeline(service: ServiceApp, handlers: ClaimsHandlers) -> CommandPipeline:

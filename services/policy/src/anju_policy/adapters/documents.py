@@ -42,6 +42,10 @@ class PolicyDocuments:
             sha256=cmd.sha256,
         )
 
+    async def put_document(self, project_id: str, name: str, data: bytes) -> EvidenceRef:
+        """A document the service made (e.g. the POL-10 user notice) under the project's prefix."""
+        return await self.store.put_document(self.keys(project_id).document_key(name), data)
+
     async def verify(self, project_id: str, ref: EvidenceRef, *, field: str) -> None:
         """The object is under the project's prefix with the declared size, type and SHA-256."""
         await self.store.verify(ref, prefix=self.keys(project_id).prefix, field=field)

@@ -1,6 +1,8 @@
 """The project aggregate: a project, its participants and stage, its quotes, contracts, premium and
-payments, and the policy issued on it (POL-01 … POL-08). Pure: every I/O-derived fact (a verified
-letter, today's date) is passed in.
+payments, and the policy issued on it (POL-01 … POL-07). Pure: every I/O-derived fact (a verified
+letter, today's date) is passed in. The agency through the registry (POL-08) is in ``domain.agency``;
+milestones, the liability period, owners and overdue obligations (POL-09, POL-10, POL-13, XC-02) are in
+``domain.milestones``; both change this aggregate and record its events.
 
 A change records its events; the handler stores them with the state in one write (kit's unit of
 work). A command that repeats a business fact already recorded (the same payment id, the same
@@ -20,7 +22,7 @@ from anju_contracts.base import Event
 from anju_contracts.common import PartyRef, SubjectRef
 from anju_contracts.policy import (
     DeliveryStandard,
-    FloatingComponent,
+    OwnerRef,
     PolicyIssued,
     PolicyUnit,
     ProjectStage,
@@ -28,69 +30,17 @@ from anju_contracts.policy import (
 )
 from anju_kit.deadlines import LegalClock, ObligationEvents, ObligationParties, TrackedDeadline, latest
 from anju_kit.regions import Product
+from anju_policy.domain.agency import Assignment
 from anju_policy.domain.errors import PolicyError, failed, invalid_state, refuse_if
+from anju_policy.domain.milestones_state import Milestones
+from anju_policy.domain.owners import UnitOwner
 from anju_policy.domain.pricing import ProjectFacts, estimate_amount, floating_factor, price, scope_failures, yuan
+from anju_policy.domain.records import Adjustment, Payment, QuoteRecord, Signed, letter_failures
 from anju_policy.domain.rules import PolicyRules
 
 OBLIGATION_EVENTS = ObligationEvents(opened=u.ObligationOpened, fulfilled=u.ObligationFulfilled)
 UPLOAD = "upload_contract_to_regulator"  # POL-07
 DISPLAY_PRODUCT = {Product.IDI: "IDI", Product.SAFETY_LIABILITY: "安责险", Product.QUALITY_SAFETY: "质安保"}
-
-
-class QuoteRecord(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    quote_id: str
-    insured_amount: Decimal
-    amount_basis: str  # estimate | actual_cost
-    base_rate: Decimal
-    factors: dict[FloatingComponent, Decimal]
-    floating_factor: Decimal
-    premium: Decimal
-    letter_key: str
-
-
-class Adjustment(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    adjustment_id: str
-    actual_cost: Decimal
-    premium: Decimal
-    delta: Decimal
-    on: date
-
-
-class Payment(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    payment_id: str
-    amount: Decimal
-    paid_on: date
-
-
-class Signed(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    contract_id: str
-    signed_on: date
-    agency_id: str | None = None
-    fee: Decimal | None = None
-
-
-def letter_failures(q: u.Quotation) -> list[FailedCondition]:
-    """POL-04: a quote is a formal letter, signed by the business head and sealed, uploaded with it."""
-    if q.channel is not u.QuoteChannel.FORMAL_LETTER:
-        return [
-            failed("POL-04", "NOT_A_FORMAL_LETTER", "only a formal quotation letter (报价函) is a quote", "channel")
-        ]
-    out: list[FailedCondition] = []
-    if q.letter is None:
-        return [failed("POL-04", "LETTER_MISSING", "the quotation letter must be uploaded with the quote", "letter")]
-    if not q.letter.signed_by_business_head:
-        out.append(failed("POL-04", "LETTER_NOT_SIGNED", "the letter is not signed by the business head", "letter"))
-    if not q.letter.sealed:
-        out.append(failed("POL-04", "LETTER_NOT_SEALED", "the letter does not bear the company seal", "letter"))
-    return out
 
 
 class Project(BaseModel):
@@ -121,6 +71,10 @@ class Project(BaseModel):
     issued_on: date | None = None
     uploaded_on: date | None = None
     deadlines: list[TrackedDeadline] = Field(default_factory=list)
+    assignment: Assignment | None = None  # POL-08: the selected agency and the registry's decision
+    milestones: Milestones = Field(default_factory=Milestones)  # POL-09, POL-10
+    owners: dict[str, list[UnitOwner]] = Field(default_factory=dict)  # unit id -> buyers (XC-09 protected)
+    listed: int = 0  # revision of the last ProjectListed
 
     _pending: list[Event] = PrivateAttr(default_factory=list)
 
@@ -211,7 +165,24 @@ class Project(BaseModel):
             )
         )
         project._take_quote(quoted)
+        project._listed()
         return project
+
+    def _listed(self) -> None:
+        """The listings' copy of the project (read models never read the aggregate)."""
+        self.listed += 1
+        self._record(
+            u.ProjectListed(
+                project_id=self.project_id,
+                revision=self.listed,
+                insurer_id=self.insurer_id,
+                builder_id=self.builder_id,
+                name=self.name,
+                product_line=self.product_line.value,
+                stage=self.stage,
+                stage_on=self.stage_dates[self.stage],
+            )
+        )
 
     def submit_quotation(self, q: u.Quotation, rules: PolicyRules) -> None:
         if self.quote is not None and self.quote.quote_id == q.quote_id:
@@ -311,33 +282,22 @@ class Project(BaseModel):
             )
         previous, self.stage = self.stage, stage
         self.stage_dates[stage] = on
-        self._record(u.StageAdvanced(project_id=self.project_id, stage=stage, previous=previous, on=on))
+        self._record(
+            u.StageAdvanced(project_id=self.project_id, stage=stage, previous=previous, on=on, policy_id=self.policy_id)
+        )
+        self._listed()
 
     # -- contracts (POL-05, POL-08) ---------------------------------------------------------------
 
     def record_risk_management_contract(self, cmd: u.RecordRiskManagementContract) -> None:
+        """The contract is recorded when the registry assigns the selected agency's team; this older
+        command only confirms it (POL-08)."""
         held = self.risk_contract
-        if held is not None and (held.agency_id, held.fee, held.signed_on) == (
-            cmd.agency_id,
-            cmd.first_period_fee_yuan,
-            cmd.signed_on,
-        ):
+        if held is not None and (held.agency_id, held.fee) == (cmd.agency_id, cmd.first_period_fee_yuan):
             return
-        if self.contract is not None:
-            raise invalid_state("the insurance contract is signed already", rule_id="POL-08")
-        self.risk_contract = Signed(
-            contract_id=f"rm-{cmd.agency_id}",
-            signed_on=cmd.signed_on,
-            agency_id=cmd.agency_id,
-            fee=cmd.first_period_fee_yuan,
-        )
-        self._record(
-            u.RiskManagementContractRecorded(
-                project_id=self.project_id,
-                agency_id=cmd.agency_id,
-                first_period_fee_yuan=cmd.first_period_fee_yuan,
-                signed_on=cmd.signed_on,
-            )
+        raise invalid_state(
+            "select the agency (policy.SelectAgency): the contract follows the registry's team assignment",
+            rule_id="POL-08",
         )
 
     def sign_insurance_contract(self, cmd: u.SignInsuranceContract) -> None:
@@ -361,8 +321,8 @@ class Project(BaseModel):
             failures.append(
                 failed(
                     "POL-08",
-                    "NO_RISK_MANAGEMENT_CONTRACT",
-                    "the risk-management contract with an admitted agency comes first",
+                    "NO_RISK_MANAGEMENT_CONTRACT" if self.assignment is None else "TEAM_NOT_ASSIGNED",
+                    "the registry assigns an admitted agency's team, and its risk-management contract comes first",
                 )
             )
         refuse_if(failures)
@@ -424,9 +384,13 @@ class Project(BaseModel):
                 insurer_id=self.insurer_id,
                 product=DISPLAY_PRODUCT[self.product_line],
                 issued_on=cmd.issued_on,
-                units=tuple(PolicyUnit(unit_id=x.unit_id, address=x.address) for x in self.units),
+                units=tuple(
+                    PolicyUnit(unit_id=x.unit_id, address=x.address, owners=self.owner_refs(x.unit_id))
+                    for x in self.units
+                ),
                 product_line=self.product_line.value,
                 coverage_sections=tuple(rules.coverage_sections[self.product_line]),
+                stage=self.stage,
             )
         )
         self._clock(at).open(rules.upload_deadline(cmd.issued_on), UPLOAD)
@@ -445,6 +409,9 @@ class Project(BaseModel):
         deadline = latest(self.deadlines, UPLOAD, "open")
         if deadline is not None:
             self._clock(at).meet(deadline, on=cmd.uploaded_on)
+
+    def owner_refs(self, unit_id: str) -> tuple[OwnerRef, ...]:
+        return tuple(o.ref() for o in self.owners.get(unit_id, []))
 
     def _clock(self, at: datetime) -> LegalClock:
         return LegalClock(self.deadlines, at=at, parties=self._parties, events=OBLIGATION_EVENTS, record=self._record)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from anju_contracts.policy import CoverageSection
+from anju_contracts.policy import BuildingPart, CoverageSection
 from anju_kit.calendar import Deadline
 from anju_kit.regions import Pricing, Product, RegionRules
 
@@ -26,7 +26,11 @@ class PolicyRules:
     calendar: Calendar
     pricing: Pricing
     coverage_sections: Mapping[Product, tuple[CoverageSection, ...]]
-    upload_working_days: int  # POL-07
+    upload_working_days: int  # POL-07, POL-10
+    coverage_years: Mapping[BuildingPart, int] | None = None  # POL-13 (None: the region writes no IDI)
+    contractor_warranty_years: int | None = None  # POL-09 / CLM-10
+    joint_inspection_months: int | None = None  # POL-09: joint inspection + claims briefing before liability
+    announcement_months: int | None = None  # POL-09: announcement to all owners before liability
 
     @property
     def product_lines(self) -> tuple[Product, ...]:
@@ -42,10 +46,25 @@ class PolicyRules:
 
 
 def rules_from_region(region: RegionRules, calendar: Calendar) -> PolicyRules:
+    years = region.policy.coverage_years
+    by_part = (
+        None
+        if years is None
+        else {
+            BuildingPart.FOUNDATION_MAIN_STRUCTURE: years.foundation_structure,
+            BuildingPart.INSULATION: years.insulation_waterproofing,
+            BuildingPart.WATERPROOFING: years.insulation_waterproofing,
+            BuildingPart.OTHER: years.other,
+        }
+    )
     return PolicyRules(
         region=region.code,
         calendar=calendar,
         pricing=region.policy.pricing,
         coverage_sections=dict(region.policy.coverage_sections),
         upload_working_days=region.policy.upload_deadline_working_days,
+        coverage_years=by_part,
+        contractor_warranty_years=region.policy.contractor_warranty_years,
+        joint_inspection_months=region.policy.joint_inspection_months_before_liability,
+        announcement_months=region.policy.owner_announcement_months_before_liability,
     )

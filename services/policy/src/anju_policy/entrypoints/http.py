@@ -11,6 +11,7 @@ refuses a change on a project that moved on.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -21,6 +22,7 @@ from pydantic import BaseModel
 from anju_contracts import Actor, Envelope, ReasonCode, Role
 from anju_contracts import underwriting as u
 from anju_contracts.base import Command
+from anju_contracts.policy import ProjectStage
 from anju_kit.auth import CurrentActor
 from anju_kit.pipeline import CommandPipeline
 from anju_kit.ports import ViewReads
@@ -28,7 +30,8 @@ from anju_kit.problems import Problem
 from anju_policy import access
 from anju_policy.domain.errors import PolicyError
 from anju_policy.handlers import PolicyHandlers
-from anju_policy.read_models import read_ledger
+from anju_policy.listings import listing_of, read_projects
+from anju_policy.read_models import Ledger, read_ledger
 
 PRODUCER = "policy-http"
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -47,6 +50,12 @@ COMMAND_ROUTES: tuple[tuple[str, type[Command], str], ...] = (
         u.RecordRiskManagementContract,
         "The risk-management contract with an admitted agency (POL-08)",
     ),
+    (
+        "/projects/{project_id}/agency",
+        u.SelectAgency,
+        "Select an admitted agency and its team; the registry assigns it or refuses with rule ids (POL-08)",
+    ),
+    ("/projects/{project_id}/milestones", u.RecordMilestone, "A milestone step after completion (POL-09, POL-10)"),
     ("/projects/{project_id}/insurance-contract", u.SignInsuranceContract, "Sign the insurance contract (POL-05)"),
     ("/projects/{project_id}/payments", u.RecordPremiumPayment, "A premium payment received (POL-06)"),
     ("/projects/{project_id}/policy", u.IssuePolicy, "Issue the policy: 见费出单 (POL-06, POL-07)"),
@@ -80,20 +89,28 @@ class LedgerView(BaseModel):
     as_of: dict[str, Any] | None
 
 
-def install(app: FastAPI, handlers: PolicyHandlers, commands: CommandPipeline, ledger: ViewReads) -> None:
-    app.include_router(build_router(handlers, commands, ledger))
+Stores = Callable[[str], ViewReads]
+
+
+def install(app: FastAPI, handlers: PolicyHandlers, commands: CommandPipeline, stores: Stores) -> None:
+    app.include_router(build_router(handlers, commands, stores))
+
+
+def _event_id(idem: str | None) -> uuid.UUID:
+    if not idem:
+        return uuid.uuid4()
+    try:
+        return uuid.UUID(idem)
+    except ValueError:
+        raise PolicyError(
+            ReasonCode.VALIDATION_FAILED, "Idempotency-Key must be a UUID", field="Idempotency-Key"
+        ) from None
 
 
 def _envelope(handlers: PolicyHandlers, body: Command, actor: Actor, key: str, idem: str | None) -> Envelope:
-    event_id = uuid.uuid4()
-    if idem:
-        try:
-            event_id = uuid.UUID(idem)
-        except ValueError:
-            raise PolicyError(
-                ReasonCode.VALIDATION_FAILED, "Idempotency-Key must be a UUID", field="Idempotency-Key"
-            ) from None
-    return Envelope.wrap(body, region=handlers.region, producer=PRODUCER, actor=actor, key=key, event_id=event_id)
+    return Envelope.wrap(
+        body, region=handlers.region, producer=PRODUCER, actor=actor, key=key, event_id=_event_id(idem)
+    )
 
 
 def _version(if_match: str | None) -> int | None:
@@ -151,9 +168,32 @@ def _command_route(
     )
 
 
-def build_router(handlers: PolicyHandlers, commands: CommandPipeline, ledger: ViewReads) -> APIRouter:
+class ProjectList(BaseModel):
+    items: list[dict[str, Any]]
+    total: int
+    by_stage: dict[str, int]
+    as_of: dict[str, Any] | None
+
+
+def build_router(handlers: PolicyHandlers, commands: CommandPipeline, stores: Stores) -> APIRouter:
     router = APIRouter(prefix="/v1/policy", tags=["policy"], responses=_ERRORS)
     repo = handlers.repo
+    ledger = stores(Ledger.name)
+
+    @router.get("/projects", summary="Projects the actor may list, by stage, in bounded pages (XC-05)")
+    async def list_projects(
+        actor: CurrentActor,
+        stage: ProjectStage | None = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    ) -> ProjectList:
+        """An insurer its own projects, a builder those it builds, the regulator the region's; read from
+        the listings (a few documents by ``_id``), as of the change ``as_of`` names."""
+        which = listing_of(actor, handlers.region)
+        if which is None:
+            return ProjectList(items=[], total=0, by_stage={}, as_of=None)
+        page = await read_projects(stores(which[0]), which[1], stage=stage, offset=offset, limit=limit)
+        return ProjectList(items=page.items, total=page.total, by_stage=page.by_stage, as_of=page.as_of)
 
     @router.post("/projects/{project_id}/document-uploads", summary="A presigned upload of a document (POL-04)")
     async def document_upload(project_id: str, body: u.RequestDocumentUpload, actor: CurrentActor) -> Ticket:
@@ -174,13 +214,39 @@ def build_router(handlers: PolicyHandlers, commands: CommandPipeline, ledger: Vi
         loaded = await repo.get(project_id)
         project = access.check_read(actor, loaded.aggregate if loaded else None, project_id)
         assert loaded is not None
+        state = project.state()
+        state["owners"] = {  # masked only (XC-09): the keyed hash stays inside the service
+            unit: [{k: v for k, v in o.items() if k != "id_number_hash"} for o in owners]
+            for unit, owners in state["owners"].items()  # type: ignore[attr-defined]
+        }
         return {
-            **project.state(),
+            **state,
             "version": loaded.version,
             "premium_yuan": str(project.premium),
             "paid_yuan": str(project.paid),
             "outstanding_yuan": str(project.outstanding),
         }
+
+    @router.post(
+        "/projects/{project_id}/units/{unit_id}/owners",
+        summary="The builder registers a unit's buyers from the sale contract (CLM-01; HTTP only, XC-09)",
+    )
+    async def register_owners(
+        project_id: str,
+        unit_id: str,
+        body: u.RegisterUnitOwners,
+        actor: CurrentActor,
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> Accepted:
+        if (body.project_id, body.unit_id) != (project_id, unit_id):
+            raise PolicyError(ReasonCode.VALIDATION_FAILED, "the body names another project or unit", field="unit_id")
+        outcome = await handlers.register_owners(actor, body, event_id=str(_event_id(idempotency_key)))
+        return Accepted(
+            project_id=project_id,
+            version=outcome.version,
+            duplicate=outcome.duplicate,
+            events=[e.TYPE for e in outcome.events],
+        )
 
     @router.get("/projects/{project_id}/history", summary="Append-only history with actors (XC-04)")
     async def history(project_id: str, actor: CurrentActor) -> list[dict[str, Any]]:
