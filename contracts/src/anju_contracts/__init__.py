@@ -3,7 +3,7 @@
 from anju_contracts.actor import Actor, Role
 from anju_contracts.base import Command, ContractModel, Event, Identifier, Message
 from anju_contracts.envelope import Envelope
-from anju_contracts.rejection import FailedCondition, FieldProblem, ReasonCode, RecordRef, Refusal, Rejected
+from anju_contracts.rejection import FailedCondition, FieldProblem, ReasonCode, RecordRef, Refusal, Rejected, failed
 
 __all__ = [
     "Actor",
@@ -20,4 +20,5 @@ __all__ = [
     "Refusal",
     "Rejected",
     "Role",
+    "failed",
 ]

@@ -70,6 +70,11 @@ class Rejected(Event):
     )
 
 
+def failed(rule_id: str, code: str, message: str, subject_id: str | None = None) -> FailedCondition:
+    """One unmet condition of a rule (``code`` says which; ``subject_id`` what it is about)."""
+    return FailedCondition(rule_id=rule_id, code=code, message=message, subject_id=subject_id)
+
+
 class Refusal(Exception):
     """Raised by domain code and use cases when a command is refused; nothing was applied.
 
@@ -104,6 +109,12 @@ class Refusal(Exception):
         rules = sorted({f.rule_id for f in failures})
         detail = f"refused: {len(failures)} condition(s) not met ({', '.join(rules)})"
         return cls(ReasonCode.RULE_VIOLATION, detail, field=field, failures=failures)
+
+    @classmethod
+    def raise_if(cls, failures: Sequence[FailedCondition], *, field: str = "") -> None:
+        """Raise :meth:`of` ``failures`` when there are any (a domain check lists them all first)."""
+        if failures:
+            raise cls.of(failures, field=field)
 
     @property
     def problems(self) -> tuple[FieldProblem, ...]:

@@ -4,12 +4,8 @@ applied command ids, the history with actor, XC-04) read by ``_id`` only — nev
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-
-from anju_contracts.base import Event
-from anju_kit.mongo import Doc, HistoryEntry, OutgoingEvent
 from anju_kit.ports import AggregateStorage
+from anju_kit.repository import AggregateRepository, Loaded
 from anju_kit.upcasting import StateSchema
 from anju_policy.domain.project import Project
 
@@ -17,54 +13,9 @@ from anju_policy.domain.project import Project
 # and adds the upcaster from the one before.
 PROJECT_SCHEMA = StateSchema("project", version=1)
 
-
-@dataclass(frozen=True)
-class LoadedProject:
-    aggregate: Project
-    version: int
-    applied: frozenset[str]
+LoadedProject = Loaded[Project]
 
 
-class ProjectRepository:
+class ProjectRepository(AggregateRepository[Project]):
     def __init__(self, store: AggregateStorage) -> None:
-        self.store = store
-
-    async def ensure_indexes(self) -> None:
-        await self.store.ensure_indexes()
-
-    async def get(self, doc_id: str) -> LoadedProject | None:
-        stored = await self.store.get(doc_id)
-        if stored is None:
-            return None
-        return LoadedProject(Project.model_validate(stored.state), stored.version, stored.applied)
-
-    async def add(
-        self,
-        doc_id: str,
-        aggregate: Project,
-        events: Sequence[OutgoingEvent],
-        *,
-        applied_id: str,
-        history: HistoryEntry,
-    ) -> int:
-        return await self.store.create(doc_id, aggregate.state(), events, applied_id=applied_id, history=history)
-
-    async def save(
-        self,
-        doc_id: str,
-        aggregate: Project,
-        loaded: LoadedProject,
-        events: Sequence[OutgoingEvent],
-        *,
-        applied_id: str,
-        history: HistoryEntry,
-    ) -> int:
-        return await self.store.update(
-            doc_id, loaded.version, aggregate.state(), events, applied_id=applied_id, history=history
-        )
-
-    async def history(self, doc_id: str) -> list[Doc]:
-        return await self.store.history(doc_id)
-
-    async def applied_events(self, doc_id: str, applied_id: str) -> tuple[Event, ...]:
-        return await self.store.applied_events(doc_id, applied_id)
+        super().__init__(store, Project.model_validate)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from anju_contracts import FailedCondition, Refusal
+from anju_contracts import failed as failed  # re-exported: domain modules take it with the refusals
 
 
 class RegistryError(Refusal):
@@ -35,7 +36,3 @@ class InvalidState(RegistryError):
 class Forbidden(RegistryError):
     def __init__(self, detail: str) -> None:
         super().__init__("FORBIDDEN", detail)
-
-
-def failed(rule_id: str, code: str, message: str, subject_id: str | None = None) -> FailedCondition:
-    return FailedCondition(rule_id=rule_id, code=code, message=message, subject_id=subject_id)

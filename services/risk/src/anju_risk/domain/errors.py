@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from anju_contracts import FailedCondition, ReasonCode, Refusal
+from anju_contracts import failed as failed  # re-exported: domain modules take it with the refusals
 
 INVALID_STATE = "INVALID_STATE"
 
@@ -12,26 +13,10 @@ INVALID_STATE = "INVALID_STATE"
 class RiskError(Refusal):
     """A command does not fit the project's risk file or the rules; nothing was applied."""
 
-    def __init__(
-        self,
-        reason_code: str,
-        detail: str,
-        *,
-        rule_id: str | None = None,
-        field: str = "",
-        failures: Sequence[FailedCondition] = (),
-    ) -> None:
-        super().__init__(reason_code, detail, rule_id=rule_id, field=field, failures=failures)
-
-
-def failed(rule_id: str, code: str, message: str, subject_id: str | None = None) -> FailedCondition:
-    return FailedCondition(rule_id=rule_id, code=code, message=message, subject_id=subject_id)
-
 
 def refuse_if(failures: Sequence[FailedCondition], *, field: str = "") -> None:
     """Raise one refusal listing every failed condition (the sender fixes all of them in one round)."""
-    if failures:
-        raise RiskError.of(failures, field=field)
+    RiskError.raise_if(failures, field=field)
 
 
 def not_found(project_id: str) -> RiskError:
