@@ -35,6 +35,8 @@ BASE_PORT = int(os.environ.get("ANJU_E2E_BASE_PORT", "18100"))
 GROUPS = {
     "anju-registry{}": [BY_SERVICE["registry"].commands],
     "anju-policy{}": [BY_SERVICE["policy"].commands],
+    "anju-policy-registry{}": [BY_SERVICE["registry"].events],
+    "anju-policy-risk{}": [BY_SERVICE["risk"].events],
     "anju-risk{}": [BY_SERVICE["risk"].commands],
     "anju-notify{}": [BY_SERVICE["notify"].commands],
     "anju-claims{}": [BY_SERVICE["claims"].commands],
@@ -131,7 +133,8 @@ def test_every_service_is_ready_with_openapi_asyncapi_and_metrics(platform: dict
     for service, url in platform.items():
         ready = httpx.get(f"{url}/readyz", timeout=10).json()
         assert ready["ready"] is True and set(ready["checks"]) == {"kafka", "mongo", "object_store", "consumers"}, (
-            service
+            service,
+            ready,
         )
         assert httpx.get(f"{url}/openapi.json", timeout=10).json()["info"]["title"].startswith("Anju")
         asyncapi = httpx.get(f"{url}/asyncapi.json", timeout=10).json()

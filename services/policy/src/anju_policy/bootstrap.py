@@ -80,7 +80,7 @@ def build(
     kafka.register_foreign_events(
         service,
         handlers,
-        group=settings.consumer_group(settings.policy_consumer_group),
+        group_of=lambda owner: settings.consumer_group(f"{settings.policy_consumer_group}-{owner}"),
         attempts=settings.policy_command_attempts,
     )
     service.extra_topics += [topics.REGISTRY.events, topics.RISK.events]

@@ -6,6 +6,8 @@ final risk report (RSK-07)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from anju_contracts import Refusal, topics
 from anju_contracts.base import Event
 from anju_kit.kafka import Inbound, reliable_subscriber
@@ -30,9 +32,13 @@ def register(service: ServiceApp, commands: CommandPipeline, *, group: str, atte
     )
 
 
-def register_foreign_events(service: ServiceApp, handlers: PolicyHandlers, *, group: str, attempts: int = 3) -> None:
+def register_foreign_events(
+    service: ServiceApp, handlers: PolicyHandlers, *, group_of: Callable[[str], str], attempts: int = 3
+) -> None:
+    """The registry's and the risk service's events policy acts on, each owner's topic in a group of its
+    own (``group_of(owner)``: the deployment's suffix stays last, as every group's)."""
     for owner, topic in (("registry", topics.REGISTRY.events), ("risk", topics.RISK.events)):
-        _subscribe(service, handlers, owner, topic, group=f"{group}-{owner}", attempts=attempts)
+        _subscribe(service, handlers, owner, topic, group=group_of(owner), attempts=attempts)
 
 
 def _subscribe(
