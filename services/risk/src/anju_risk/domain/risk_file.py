@@ -139,9 +139,6 @@ class RiskFile(BaseModel):
         assert facts.insurer_id is not None  # access refused a project without an insurer
         return cls(project_id=facts.project_id, region=region, insurer_id=facts.insurer_id, agency_id=facts.agency_id)
 
-    def _record(self, event: Event) -> None:
-        self._pending.append(event)
-
     def record(self, event: Event) -> None:
         """Record an event of this step (the concern modules record through it)."""
         self._pending.append(event)
@@ -158,7 +155,7 @@ class RiskFile(BaseModel):
         """Record the state of every issue this step changed, as of the file's ``version`` to be stored
         (event-carried state: the listings never read the file)."""
         for issue_id in self.pull_changed_issues():
-            self._record(self.issue_state(issue_id, version))
+            self.record(self.issue_state(issue_id, version))
 
     def state(self) -> dict[str, object]:
         return self.model_dump(mode="json")
@@ -246,7 +243,7 @@ class RiskFile(BaseModel):
             )
             for p in cmd.critical_processes
         }
-        self._record(
+        self.record(
             r.RiskPlanSubmitted(
                 project_id=self.project_id,
                 revision=plan.revision,
@@ -274,7 +271,7 @@ class RiskFile(BaseModel):
             raise invalid_state("no agency team is assigned to the project yet", rule_id="RSK-02")
         self.agency_id = facts.agency_id
         self.kickoff = Kickoff(held_on=cmd.held_on, minutes=cmd.minutes)
-        self._record(
+        self.record(
             r.KickoffBriefingRecorded(
                 project_id=self.project_id, insurer_id=self.insurer_id, held_on=cmd.held_on, minutes=cmd.minutes
             )
@@ -293,7 +290,7 @@ class RiskFile(BaseModel):
                 "the final report is sealed by the insurer (SealFinalReport)", rule_id="RSK-07", field="kind"
             )
         self.reports.append(Report(report_id=cmd.report_id, kind=cmd.kind, document=cmd.document, uploaded_at=at))
-        self._record(
+        self.record(
             r.RiskReportUploaded(
                 project_id=self.project_id, report_id=cmd.report_id, kind=cmd.kind, document=cmd.document
             )
@@ -328,7 +325,7 @@ class RiskFile(BaseModel):
             raise invalid_state("the final report is sealed", rule_id="RSK-07")
         issue = RiskIssue.raise_from(cmd, at=at, by=by)
         self.issues[issue.issue_id] = issue
-        self._record(
+        self.record(
             r.RiskIssueRaised(
                 project_id=self.project_id,
                 issue_id=issue.issue_id,
@@ -353,7 +350,7 @@ class RiskFile(BaseModel):
         if not issue.is_serious or self.agency_id is None or not (accepted or (process and process.closed_on)):
             return
         where = "an accepted part" if accepted else "a closed critical process"
-        self._record(
+        self.record(
             r.AgencyFindingReported(
                 project_id=self.project_id,
                 agency_id=self.agency_id,
@@ -384,7 +381,7 @@ class RiskFile(BaseModel):
             )
         )
         issue.status = r.IssueStatus.RECTIFIED
-        self._record(
+        self.record(
             r.RectificationSubmitted(
                 project_id=self.project_id,
                 issue_id=issue.issue_id,
@@ -413,7 +410,7 @@ class RiskFile(BaseModel):
         last.review, last.comment = cmd.decision, cmd.comment
         if cmd.decision is r.ReviewDecision.CLOSE:
             issue.status, issue.closed_at = r.IssueStatus.CLOSED, at
-            self._record(r.RiskIssueClosed(project_id=self.project_id, issue_id=issue.issue_id, closed_at=at))
+            self.record(r.RiskIssueClosed(project_id=self.project_id, issue_id=issue.issue_id, closed_at=at))
         else:
             if cmd.rectify_by is None or cmd.rectify_by < at.date():
                 raise RiskError(
@@ -423,7 +420,7 @@ class RiskFile(BaseModel):
                     field="rectify_by",
                 )
             issue.status, issue.rectify_by = r.IssueStatus.OPEN, cmd.rectify_by
-            self._record(
+            self.record(
                 r.RectificationSentBack(
                     project_id=self.project_id, issue_id=issue.issue_id, round=last.round, rectify_by=cmd.rectify_by
                 )
@@ -449,7 +446,7 @@ class RiskFile(BaseModel):
             field="part",
         )
         self.acceptances.append(Acceptance(part=cmd.part, accepted_on=cmd.accepted_on, supervisor_id=supervisor_id))
-        self._record(
+        self.record(
             r.PartAccepted(
                 project_id=self.project_id, part=cmd.part, accepted_on=cmd.accepted_on, supervisor_id=supervisor_id
             )
@@ -472,7 +469,7 @@ class RiskFile(BaseModel):
             field="process_id",
         )
         process.closed_on = cmd.closed_on
-        self._record(r.ProcessClosed(project_id=self.project_id, process_id=cmd.process_id, closed_on=cmd.closed_on))
+        self.record(r.ProcessClosed(project_id=self.project_id, process_id=cmd.process_id, closed_on=cmd.closed_on))
 
     # -- RSK-07 the gate and the final report ------------------------------------------------------
 
@@ -518,7 +515,7 @@ class RiskFile(BaseModel):
             return  # sealed already: the first seal stands
         self.check_gate()
         self.final_report = FinalReport(document=document, conclusion=cmd.conclusion, sealed_at=at)
-        self._record(
+        self.record(
             r.FinalReportSealed(
                 project_id=self.project_id, report_key=document.key, report_sha256=document.sha256, sealed_at=at
             )
@@ -532,7 +529,7 @@ class RiskFile(BaseModel):
         if report.filed_on is not None:
             return
         report.filed_on = cmd.filed_on
-        self._record(
+        self.record(
             r.FinalReportFiled(project_id=self.project_id, report_key=report.document.key, filed_on=cmd.filed_on)
         )
         self._meet(FINAL_FILING, at, on=cmd.filed_on)
@@ -570,9 +567,9 @@ class RiskFile(BaseModel):
                     )
                 )
         for event in fired:
-            self._record(event)
+            self.record(event)
             if event.deadline.obligation in AGENCY_UPLOADS and self.agency_id is not None:
-                self._record(
+                self.record(
                     r.AgencyFindingReported(
                         project_id=self.project_id,
                         agency_id=self.agency_id,
@@ -587,7 +584,7 @@ class RiskFile(BaseModel):
 
     def clock_of(self, deadlines: list[TrackedDeadline], at: datetime, parties: ObligationParties | None) -> LegalClock:
         """A legal clock over one of the file's deadline lists (each subject keeps its own)."""
-        return LegalClock(deadlines, at=at, parties=lambda: parties, events=OBLIGATION_EVENTS, record=self._record)
+        return LegalClock(deadlines, at=at, parties=lambda: parties, events=OBLIGATION_EVENTS, record=self.record)
 
     def agency_to_regulator(self, kind: str, subject_id: str) -> ObligationParties | None:
         """An upload the agency owes the regulator's platform (RSK-03, RSK-08)."""
@@ -628,7 +625,7 @@ class RiskFile(BaseModel):
 
     def _clock(self, at: datetime, parties: ObligationParties | None) -> LegalClock:
         """The project's deadlines; each obligation is named with its own debtor and creditor."""
-        return LegalClock(self.deadlines, at=at, parties=lambda: parties, events=OBLIGATION_EVENTS, record=self._record)
+        return LegalClock(self.deadlines, at=at, parties=lambda: parties, events=OBLIGATION_EVENTS, record=self.record)
 
     def _meet(self, obligation: str, at: datetime, *, on: date | None = None) -> None:
         deadline = latest(self.deadlines, obligation, "open")
@@ -652,7 +649,7 @@ class RiskFile(BaseModel):
             else None
         )
         return LegalClock(
-            issue.deadlines, at=at, parties=lambda: parties, events=OBLIGATION_EVENTS, record=self._record
+            issue.deadlines, at=at, parties=lambda: parties, events=OBLIGATION_EVENTS, record=self.record
         )
 
     def issue_state(self, issue_id: str, version: int) -> r.RiskIssueStateChanged:
