@@ -21,6 +21,7 @@ from anju_contracts.underwriting import ParticipantRole
 from anju_kit.deadlines import LegalClock, ObligationParties, TrackedDeadline, latest
 from anju_risk.domain.errors import RiskError, failed, invalid_state, refuse_if
 from anju_risk.domain.facts import ProjectFacts
+from anju_risk.domain.review import answer_due, review_last
 from anju_risk.domain.rules import RiskRules
 
 if TYPE_CHECKING:
@@ -180,12 +181,13 @@ def submit_rectification(
     risk_file: RiskFile, cmd: r.SubmitRectification, facts: ProjectFacts, *, at: datetime, by: str
 ) -> None:
     issue = risk_file.issue(cmd.issue_id)
-    if issue.status is r.IssueStatus.RECTIFIED and issue.rectifications[-1].after == list(cmd.after):
-        return  # the same rectification again
-    if issue.status is not r.IssueStatus.OPEN:
-        raise invalid_state(
-            f"the issue is {issue.status.value}: nothing to rectify", rule_id="RSK-05", field="issue_id"
-        )
+    if not answer_due(
+        issue.status,
+        issue.rectifications,
+        lambda last: last.after == list(cmd.after),  # the same rectification again
+        invalid_state(f"the issue is {issue.status.value}: nothing to rectify", rule_id="RSK-05", field="issue_id"),
+    ):
+        return
     issue.rectifications.append(
         Rectification(
             round=len(issue.rectifications) + 1,
@@ -215,16 +217,19 @@ def submit_rectification(
 def review_rectification(risk_file: RiskFile, cmd: r.ReviewRectification, facts: ProjectFacts, *, at: datetime) -> None:
     """销项 or sent back with a new deadline (RSK-05): only the agency closes an issue, and only online."""
     issue = risk_file.issue(cmd.issue_id)
-    if cmd.decision is r.ReviewDecision.CLOSE and issue.status is r.IssueStatus.CLOSED:
-        return
-    if issue.status is not r.IssueStatus.RECTIFIED:
-        raise invalid_state(
+    last = review_last(
+        issue.status,
+        issue.rectifications,
+        cmd.decision,
+        cmd.comment,
+        invalid_state(
             "only a rectified issue is reviewed: the unit uploads before/after evidence first",
             rule_id="RSK-05",
             field="issue_id",
-        )
-    last = issue.rectifications[-1]
-    last.review, last.comment = cmd.decision, cmd.comment
+        ),
+    )
+    if last is None:
+        return
     if cmd.decision is r.ReviewDecision.CLOSE:
         issue.status, issue.closed_at = r.IssueStatus.CLOSED, at
         risk_file.record(r.RiskIssueClosed(project_id=risk_file.project_id, issue_id=issue.issue_id, closed_at=at))
