@@ -32,7 +32,7 @@ from anju_risk import access
 from anju_risk.adapters.documents import FINAL_REPORT, ReportRenderer
 from anju_risk.adapters.evidence import RiskEvidence
 from anju_risk.adapters.repository import LoadedFile, RiskFileRepository
-from anju_risk.domain import design, oversight, reports, special, testing
+from anju_risk.domain import design, final_report, issue, overdue, oversight, planning, reports, special, testing
 from anju_risk.domain.errors import RiskError
 from anju_risk.domain.facts import ProjectFacts
 from anju_risk.domain.risk_file import RiskFile
@@ -141,26 +141,26 @@ class RiskHandlers:
         now = self.clock.now()
         match command:
             case r.SubmitRiskPlan():
-                risk_file.submit_plan(command, facts, self.rules, at=now)
+                planning.submit_plan(risk_file, command, facts, self.rules, at=now)
             case r.RecordKickoffBriefing():
-                risk_file.record_kickoff(command, facts, self.rules, at=now)
+                planning.record_kickoff(risk_file, command, facts, self.rules, at=now)
             case r.UploadRiskReport():
-                risk_file.upload_report(command, at=now)
+                planning.upload_report(risk_file, command, at=now)
             case r.RaiseRiskIssue():
-                risk_file.raise_issue(command, facts, at=now, by=actor.id)
+                issue.raise_issue(risk_file, command, facts, at=now, by=actor.id)
             case r.SubmitRectification():
-                risk_file.submit_rectification(command, facts, at=now, by=actor.id)
+                issue.submit_rectification(risk_file, command, facts, at=now, by=actor.id)
             case r.ReviewRectification():
-                risk_file.review_rectification(command, facts, at=now)
+                issue.review_rectification(risk_file, command, facts, at=now)
             case r.RecordPartAcceptance():
                 assert actor.organisation_id is not None  # access: a supervisor participant
-                risk_file.record_part_acceptance(command, actor.organisation_id)
+                issue.record_part_acceptance(risk_file, command, actor.organisation_id)
             case r.CloseProcess():
-                risk_file.close_process(command)
+                final_report.close_process(risk_file, command)
             case r.SealFinalReport():
                 await self._seal(risk_file, command, now)
             case r.RecordReportFiled():
-                risk_file.record_filed(command, at=now)
+                final_report.record_filed(risk_file, command, at=now)
             case r.GenerateRiskReport():
                 await self._generate(risk_file, command, now)
             case r.RecordRiskReportFiled():
@@ -203,12 +203,12 @@ class RiskHandlers:
         recorded findings is stored with its checksum before the one write that seals it."""
         if risk_file.final_report is not None:
             return
-        risk_file.check_gate()
+        final_report.check_gate(risk_file)
         data = await asyncio.to_thread(
             self.renderer.final_report, risk_file, conclusion=command.conclusion, sealed_at=now
         )
         document = await self.evidence.put_document(risk_file.project_id, FINAL_REPORT, data)
-        risk_file.seal_final_report(command, document, self.rules, at=now)
+        final_report.seal(risk_file, command, document, self.rules, at=now)
 
     async def _generate(self, risk_file: RiskFile, command: r.GenerateRiskReport, now: datetime) -> None:
         """RSK-03: refusals first (nothing rendered), then the PDF from the recorded findings is stored
@@ -233,8 +233,8 @@ class RiskHandlers:
 
     async def _fire_overdue(self, loaded: LoadedFile, now: datetime) -> int:
         risk_file = loaded.aggregate
-        overdue = risk_file.fire_overdue(now)
-        if not overdue:
+        fired = overdue.fire_overdue(risk_file, now)
+        if not fired:
             return 0
         events = risk_file.pull_events()
         project_id = risk_file.project_id
@@ -258,4 +258,4 @@ class RiskHandlers:
                 await self.flush(project_id, version, outgoing)
             except Exception as exc:  # stored already; the relay's sweep publishes it later
                 log.warning("risk.flush_failed", project_id=project_id, error=type(exc).__name__)
-        return len(overdue)
+        return len(fired)

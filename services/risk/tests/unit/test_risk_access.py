@@ -29,12 +29,13 @@ from risk_factories import (
 from anju_contracts import Actor, Refusal
 from anju_contracts import risk as r
 from anju_risk import access
+from anju_risk.domain import issue as risk_issue
 from anju_risk.domain.risk_file import RiskFile
 
 
 def with_issue() -> RiskFile:
     risk_file = RiskFile.open(facts(), "shanghai")
-    risk_file.raise_issue(issue(process_id=None), facts(), at=at(2026, 10, 9), by="prc-eng")
+    risk_issue.raise_issue(risk_file, issue(process_id=None), facts(), at=at(2026, 10, 9), by="prc-eng")
     return risk_file
 
 

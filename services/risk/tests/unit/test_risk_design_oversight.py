@@ -12,7 +12,8 @@ from risk_factories import at, certificate, design_issue, emergency, facts, issu
 
 from anju_contracts import Refusal
 from anju_contracts import risk as r
-from anju_risk.domain import design, oversight, reports
+from anju_risk.domain import design, overdue, oversight, planning, reports
+from anju_risk.domain import issue as risk_issue
 from anju_risk.domain.risk_file import RiskFile
 
 NOW = at(2026, 10, 9)
@@ -20,7 +21,7 @@ NOW = at(2026, 10, 9)
 
 def planned() -> RiskFile:
     risk_file = RiskFile.open(facts(), "shanghai")
-    risk_file.submit_plan(plan(), facts(), rules(), at=NOW)
+    planning.submit_plan(risk_file, plan(), facts(), rules(), at=NOW)
     risk_file.pull_events()
     return risk_file
 
@@ -96,18 +97,20 @@ def test_rsk11_an_emergency_opens_the_plan_the_site_visit_and_the_regulator_repo
     )
     oversight.record_action(risk_file, visit, at=NOW)
     assert [type(e) for e in risk_file.pull_events()] == [r.EmergencyActionRecorded, r.ObligationFulfilled]
-    fired = risk_file.fire_overdue(at(2026, 10, 11))
+    fired = overdue.fire_overdue(risk_file, at(2026, 10, 11))
     assert sorted(e.deadline.obligation for e in fired) == ["emergency_plan", "emergency_regulator_report"]
     assert {e.subject_id for e in fired} == {"emg-1"}
 
 
 def test_rsk04_reg08_a_serious_issue_in_an_accepted_part_is_reported_as_one_an_inspection_should_have_found() -> None:
     risk_file = planned()
-    risk_file.record_part_acceptance(
-        r.RecordPartAcceptance(project_id="prj-1", part="地下室防水", accepted_on=date(2026, 10, 8)), "org-sup"
+    risk_issue.record_part_acceptance(
+        risk_file,
+        r.RecordPartAcceptance(project_id="prj-1", part="地下室防水", accepted_on=date(2026, 10, 8)),
+        "org-sup",
     )
     risk_file.pull_events()
-    risk_file.raise_issue(issue("iss-late"), facts(), at=NOW, by="prc-eng")
+    risk_issue.raise_issue(risk_file, issue("iss-late"), facts(), at=NOW, by="prc-eng")
     [finding] = [e for e in risk_file.pull_events() if isinstance(e, r.AgencyFindingReported)]
     assert (finding.kind, finding.subject_id, finding.agency_id) == (
         r.FindingKind.RISK_SHOULD_HAVE_BEEN_FOUND,
@@ -125,7 +128,7 @@ def test_rsk03_reg08_a_report_not_filed_in_time_is_overdue_and_reported_for_the_
     issued, opened = risk_file.pull_events()
     assert isinstance(issued, r.RiskReportIssued) and isinstance(opened, r.ObligationOpened)
     assert opened.last_day == date(2026, 10, 13)  # Fri 9th → Sat 10th (调休 workday), Mon 12th, Tue 13th
-    fired = risk_file.fire_overdue(opened.due_at + timedelta(minutes=1))
+    fired = overdue.fire_overdue(risk_file, opened.due_at + timedelta(minutes=1))
     assert [e.subject_id for e in fired] == ["rpt-1"]
     [finding] = [e for e in risk_file.pull_events() if isinstance(e, r.AgencyFindingReported)]
     assert (finding.kind, finding.rule_id, finding.subject_id) == (

@@ -10,7 +10,10 @@ from risk_factories import CONTRACTOR, at, facts, issue, plan, rectification, re
 
 from anju_contracts import Refusal, Role
 from anju_contracts import risk as r
-from anju_risk.domain.risk_file import FINAL_FILING, RiskFile
+from anju_risk.domain import final_report, planning
+from anju_risk.domain import issue as risk_issue
+from anju_risk.domain.final_report import FINAL_FILING
+from anju_risk.domain.risk_file import RiskFile
 
 NOW = at(2026, 10, 9)
 REPORT = ref("final.pdf", content_type="application/pdf")
@@ -18,17 +21,19 @@ REPORT = ref("final.pdf", content_type="application/pdf")
 
 def planned() -> RiskFile:
     risk_file = RiskFile.open(facts(), "shanghai")
-    risk_file.submit_plan(plan(), facts(), rules(), at=NOW)
+    planning.submit_plan(risk_file, plan(), facts(), rules(), at=NOW)
     return risk_file
 
 
 def close_all(risk_file: RiskFile) -> None:
     for issue_id, found in risk_file.issues.items():
         if found.is_open:
-            risk_file.submit_rectification(rectification(issue_id), facts(), at=NOW, by=CONTRACTOR.id)
-            risk_file.review_rectification(review(issue_id), facts(), at=NOW)
+            risk_issue.submit_rectification(risk_file, rectification(issue_id), facts(), at=NOW, by=CONTRACTOR.id)
+            risk_issue.review_rectification(risk_file, review(issue_id), facts(), at=NOW)
     for process_id in risk_file.processes:
-        risk_file.close_process(r.CloseProcess(project_id="prj-1", process_id=process_id, closed_on=date(2026, 10, 20)))
+        final_report.close_process(
+            risk_file, r.CloseProcess(project_id="prj-1", process_id=process_id, closed_on=date(2026, 10, 20))
+        )
     risk_file.pull_events()
 
 
@@ -39,9 +44,9 @@ def test_rsk07_gate_lists_every_open_serious_issue_with_its_location() -> None:
         issue("iss-2", location="2号楼 18层 卫生间", part="卫生间防水", process_id=None),
         issue("iss-3", severity=r.IssueSeverity.GENERAL, location="3号楼 楼梯间"),
     ):
-        risk_file.raise_issue(cmd, facts(), at=NOW, by="prc-eng")
+        risk_issue.raise_issue(risk_file, cmd, facts(), at=NOW, by="prc-eng")
     with pytest.raises(Refusal) as refused:
-        risk_file.seal_final_report(seal(), REPORT, rules(), at=NOW)
+        final_report.seal(risk_file, seal(), REPORT, rules(), at=NOW)
     failures = refused.value.failures
     assert refused.value.reason_code == "RULE_VIOLATION" and refused.value.rule_id == "RSK-07"
     serious = [f for f in failures if f.code == "SERIOUS_ISSUE_OPEN"]
@@ -53,32 +58,36 @@ def test_rsk07_gate_lists_every_open_serious_issue_with_its_location() -> None:
 
 def test_rsk07_no_final_report_without_a_plan() -> None:
     with pytest.raises(Refusal) as refused:
-        RiskFile.open(facts(), "shanghai").check_gate()
+        final_report.check_gate(RiskFile.open(facts(), "shanghai"))
     assert [f.code for f in refused.value.failures] == ["NO_PLAN"]
 
 
 def test_rsk07_a_process_is_not_closed_while_an_issue_of_it_is_open() -> None:
     risk_file = planned()
-    risk_file.raise_issue(issue(severity=r.IssueSeverity.GENERAL), facts(), at=NOW, by="prc-eng")
+    risk_issue.raise_issue(risk_file, issue(severity=r.IssueSeverity.GENERAL), facts(), at=NOW, by="prc-eng")
     with pytest.raises(Refusal) as refused:
-        risk_file.close_process(r.CloseProcess(project_id="prj-1", process_id="proc-wp", closed_on=date(2026, 10, 20)))
+        final_report.close_process(
+            risk_file, r.CloseProcess(project_id="prj-1", process_id="proc-wp", closed_on=date(2026, 10, 20))
+        )
     assert [f.subject_id for f in refused.value.failures] == ["iss-1"]
 
 
 def test_rsk07_sealed_once_everything_is_closed_and_owed_to_the_regulator_in_three_working_days() -> None:
     risk_file = planned()
-    risk_file.raise_issue(issue(), facts(), at=NOW, by="prc-eng")
+    risk_issue.raise_issue(risk_file, issue(), facts(), at=NOW, by="prc-eng")
     close_all(risk_file)
-    risk_file.seal_final_report(seal(), REPORT, rules(), at=at(2026, 9, 30, 15))
+    final_report.seal(risk_file, seal(), REPORT, rules(), at=at(2026, 9, 30, 15))
     sealed, opened = risk_file.pull_events()
     assert isinstance(sealed, r.FinalReportSealed)
     assert (sealed.report_key, sealed.report_sha256) == (REPORT.key, REPORT.sha256)
     assert isinstance(opened, r.ObligationOpened) and opened.obligation == FINAL_FILING
     assert (opened.rule_id, opened.last_day) == ("RSK-07", date(2026, 10, 10))
     assert (opened.debtor.role, opened.creditor.role, opened.creditor.id) == (Role.INSURER, Role.REGULATOR, "shanghai")
-    risk_file.seal_final_report(seal(), REPORT, rules(), at=at(2026, 10, 2))  # sealed already: the first stands
+    final_report.seal(risk_file, seal(), REPORT, rules(), at=at(2026, 10, 2))  # sealed already: the first stands
     assert risk_file.pull_events() == []
-    risk_file.record_filed(r.RecordReportFiled(project_id="prj-1", filed_on=date(2026, 10, 9)), at=at(2026, 10, 9))
+    final_report.record_filed(
+        risk_file, r.RecordReportFiled(project_id="prj-1", filed_on=date(2026, 10, 9)), at=at(2026, 10, 9)
+    )
     filed, met = risk_file.pull_events()
     assert isinstance(filed, r.FinalReportFiled) and isinstance(met, r.ObligationFulfilled)
 
@@ -86,6 +95,8 @@ def test_rsk07_sealed_once_everything_is_closed_and_owed_to_the_regulator_in_thr
 def test_rsk07_a_general_issue_still_open_does_not_hold_the_final_report() -> None:
     risk_file = planned()
     close_all(risk_file)
-    risk_file.raise_issue(issue(severity=r.IssueSeverity.GENERAL, process_id=None), facts(), at=NOW, by="prc-eng")
-    risk_file.seal_final_report(seal(), REPORT, rules(), at=NOW)
+    risk_issue.raise_issue(
+        risk_file, issue(severity=r.IssueSeverity.GENERAL, process_id=None), facts(), at=NOW, by="prc-eng"
+    )
+    final_report.seal(risk_file, seal(), REPORT, rules(), at=NOW)
     assert risk_file.final_report is not None

@@ -23,6 +23,8 @@ from risk_factories import (
 from anju_contracts import Refusal, Role
 from anju_contracts import risk as r
 from anju_kit.clock import SHANGHAI
+from anju_risk.domain import issue as risk_issue
+from anju_risk.domain import overdue, planning
 from anju_risk.domain.risk_file import RiskFile
 
 NOW = at(2026, 10, 9)
@@ -30,7 +32,7 @@ NOW = at(2026, 10, 9)
 
 def planned() -> RiskFile:
     risk_file = RiskFile.open(facts(), "shanghai")
-    risk_file.submit_plan(plan(), facts(), rules(), at=NOW)
+    planning.submit_plan(risk_file, plan(), facts(), rules(), at=NOW)
     risk_file.pull_events()
     return risk_file
 
@@ -38,7 +40,7 @@ def planned() -> RiskFile:
 def raised(*issues: r.RaiseRiskIssue) -> RiskFile:
     risk_file = planned()
     for cmd in issues or (issue(),):
-        risk_file.raise_issue(cmd, facts(), at=NOW, by="prc-eng")
+        risk_issue.raise_issue(risk_file, cmd, facts(), at=NOW, by="prc-eng")
     risk_file.pull_events()
     return risk_file
 
@@ -49,7 +51,7 @@ def acceptance(part: str = "地下室防水") -> r.RecordPartAcceptance:
 
 def test_rsk04_an_issue_keeps_severity_location_unit_deadline_and_evidence_and_owes_a_rectification() -> None:
     risk_file = planned()
-    risk_file.raise_issue(issue(), facts(), at=NOW, by="prc-eng")
+    risk_issue.raise_issue(risk_file, issue(), facts(), at=NOW, by="prc-eng")
     risk_file.record_issue_states(2)
     raised_, opened, state = risk_file.pull_events()
     assert isinstance(raised_, r.RiskIssueRaised)
@@ -74,17 +76,17 @@ def test_rsk04_an_issue_keeps_severity_location_unit_deadline_and_evidence_and_o
 def test_rsk04_the_responsible_unit_is_a_participant_and_the_process_is_in_the_plan() -> None:
     bad = issue(process_id="proc-none").model_copy(update={"responsible_unit_id": "org-unknown"})
     with pytest.raises(Refusal) as refused:
-        planned().raise_issue(bad, facts(), at=NOW, by="prc-eng")
+        risk_issue.raise_issue(planned(), bad, facts(), at=NOW, by="prc-eng")
     assert [f.code for f in refused.value.failures] == ["NOT_A_PARTICIPANT", "UNKNOWN_PROCESS"]
 
 
 def test_rsk05_rectified_with_before_and_after_evidence_then_closed_online() -> None:
     risk_file = raised()
-    risk_file.submit_rectification(rectification(), facts(), at=at(2026, 10, 14), by=CONTRACTOR.id)
+    risk_issue.submit_rectification(risk_file, rectification(), facts(), at=at(2026, 10, 14), by=CONTRACTOR.id)
     events = risk_file.pull_events()
     assert [type(e) for e in events] == [r.RectificationSubmitted, r.ObligationFulfilled]
     assert risk_file.issues["iss-1"].status is r.IssueStatus.RECTIFIED
-    risk_file.review_rectification(review(), facts(), at=at(2026, 10, 15))
+    risk_issue.review_rectification(risk_file, review(), facts(), at=at(2026, 10, 15))
     [closed] = risk_file.pull_events()
     assert isinstance(closed, r.RiskIssueClosed)
     assert not risk_file.issues["iss-1"].is_open
@@ -92,16 +94,19 @@ def test_rsk05_rectified_with_before_and_after_evidence_then_closed_online() -> 
 
 def test_rsk05_only_a_rectified_issue_is_reviewed() -> None:
     with pytest.raises(Refusal, match="before/after") as refused:
-        raised().review_rectification(review(), facts(), at=NOW)
+        risk_issue.review_rectification(raised(), review(), facts(), at=NOW)
     assert refused.value.rule_id == "RSK-05"
 
 
 def test_rsk05_sent_back_the_issue_is_open_again_with_a_new_deadline_owed() -> None:
     risk_file = raised()
-    risk_file.submit_rectification(rectification(), facts(), at=at(2026, 10, 14), by=CONTRACTOR.id)
+    risk_issue.submit_rectification(risk_file, rectification(), facts(), at=at(2026, 10, 14), by=CONTRACTOR.id)
     risk_file.pull_events()
-    risk_file.review_rectification(
-        review(decision=r.ReviewDecision.SEND_BACK, rectify_by=date(2026, 10, 22)), facts(), at=at(2026, 10, 15)
+    risk_issue.review_rectification(
+        risk_file,
+        review(decision=r.ReviewDecision.SEND_BACK, rectify_by=date(2026, 10, 22)),
+        facts(),
+        at=at(2026, 10, 15),
     )
     back, opened = risk_file.pull_events()
     assert isinstance(back, r.RectificationSentBack) and back.rectify_by == date(2026, 10, 22)
@@ -112,19 +117,19 @@ def test_rsk05_sent_back_the_issue_is_open_again_with_a_new_deadline_owed() -> N
 def test_rsk05_part_acceptance_refused_while_any_issue_of_the_part_is_open_each_listed() -> None:
     risk_file = raised(issue("iss-1"), issue("iss-2", severity=r.IssueSeverity.GENERAL, location="2号楼 地下室"))
     with pytest.raises(Refusal) as refused:
-        risk_file.record_part_acceptance(acceptance(), SUPERVISOR_ORG)
+        risk_issue.record_part_acceptance(risk_file, acceptance(), SUPERVISOR_ORG)
     assert [(f.rule_id, f.subject_id) for f in refused.value.failures] == [("RSK-05", "iss-1"), ("RSK-05", "iss-2")]
     assert "2号楼 地下室" in refused.value.failures[1].message
-    risk_file.record_part_acceptance(acceptance("主体结构"), SUPERVISOR_ORG)  # another part is not held
+    risk_issue.record_part_acceptance(risk_file, acceptance("主体结构"), SUPERVISOR_ORG)  # another part is not held
     assert isinstance(risk_file.pull_events()[0], r.PartAccepted)
 
 
 def test_rsk05_part_accepted_once_its_issues_are_closed() -> None:
     risk_file = raised()
-    risk_file.submit_rectification(rectification(), facts(), at=NOW, by=CONTRACTOR.id)
-    risk_file.review_rectification(review(), facts(), at=NOW)
+    risk_issue.submit_rectification(risk_file, rectification(), facts(), at=NOW, by=CONTRACTOR.id)
+    risk_issue.review_rectification(risk_file, review(), facts(), at=NOW)
     risk_file.pull_events()
-    risk_file.record_part_acceptance(acceptance(), SUPERVISOR_ORG)
+    risk_issue.record_part_acceptance(risk_file, acceptance(), SUPERVISOR_ORG)
     [accepted] = risk_file.pull_events()
     assert isinstance(accepted, r.PartAccepted) and accepted.supervisor_id == SUPERVISOR_ORG
 
@@ -132,8 +137,8 @@ def test_rsk05_part_accepted_once_its_issues_are_closed() -> None:
 def test_rsk05_an_overdue_rectification_escalates_exactly_once() -> None:
     risk_file = raised()
     assert risk_file.next_due_at == datetime(2026, 10, 16, tzinfo=SHANGHAI)
-    assert risk_file.fire_overdue(at(2026, 10, 15, 23)) == []
-    [overdue] = risk_file.fire_overdue(at(2026, 10, 16, 1))
-    assert overdue.issue_id == "iss-1" and overdue.deadline.rule_id == "RSK-05"
-    assert risk_file.fire_overdue(at(2026, 10, 17)) == []
+    assert overdue.fire_overdue(risk_file, at(2026, 10, 15, 23)) == []
+    [fired] = overdue.fire_overdue(risk_file, at(2026, 10, 16, 1))
+    assert fired.issue_id == "iss-1" and fired.deadline.rule_id == "RSK-05"
+    assert overdue.fire_overdue(risk_file, at(2026, 10, 17)) == []
     assert risk_file.next_due_at is None

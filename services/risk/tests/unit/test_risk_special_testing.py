@@ -12,13 +12,13 @@ from risk_factories import at, commission, completion, facts, lab_plan, notice, 
 from anju_contracts import Refusal
 from anju_contracts import risk as r
 from anju_kit.clock import SHANGHAI
-from anju_risk.domain import special, testing
+from anju_risk.domain import planning, special, testing
 from anju_risk.domain.risk_file import RiskFile
 
 
 def planned() -> RiskFile:
     risk_file = RiskFile.open(facts(), "shanghai")
-    risk_file.submit_plan(plan(), facts(), rules(), at=at(2026, 9, 20))
+    planning.submit_plan(risk_file, plan(), facts(), rules(), at=at(2026, 9, 20))
     risk_file.pull_events()
     return risk_file
 

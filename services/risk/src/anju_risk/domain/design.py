@@ -18,6 +18,7 @@ from anju_contracts.common import EvidenceRef
 from anju_contracts.underwriting import ParticipantRole
 from anju_risk.domain.errors import RiskError, failed, invalid_state, refuse_if
 from anju_risk.domain.facts import ProjectFacts
+from anju_risk.domain.review import answer_due, review_last
 
 if TYPE_CHECKING:
     from anju_risk.domain.risk_file import RiskFile
@@ -116,10 +117,13 @@ def raise_issue(risk_file: RiskFile, cmd: r.RaiseDesignIssue, facts: ProjectFact
 
 def answer(risk_file: RiskFile, cmd: r.AnswerDesignIssue, *, at: datetime) -> None:
     found = risk_file.design.issue(cmd.design_issue_id)
-    if found.status is r.IssueStatus.RECTIFIED and found.answers[-1].revised_drawings == list(cmd.revised_drawings):
+    if not answer_due(
+        found.status,
+        found.answers,
+        lambda last: last.revised_drawings == list(cmd.revised_drawings),
+        invalid_state(f"the design issue is {found.status.value}", rule_id="RSK-06", field="design_issue_id"),
+    ):
         return
-    if found.status is not r.IssueStatus.OPEN:
-        raise invalid_state(f"the design issue is {found.status.value}", rule_id="RSK-06", field="design_issue_id")
     found.answers.append(
         DesignAnswer(
             round=len(found.answers) + 1, note=cmd.note, revised_drawings=list(cmd.revised_drawings), answered_at=at
@@ -138,16 +142,19 @@ def answer(risk_file: RiskFile, cmd: r.AnswerDesignIssue, *, at: datetime) -> No
 
 def review_answer(risk_file: RiskFile, cmd: r.ReviewDesignAnswer) -> None:
     found = risk_file.design.issue(cmd.design_issue_id)
-    if cmd.decision is r.ReviewDecision.CLOSE and found.status is r.IssueStatus.CLOSED:
-        return
-    if found.status is not r.IssueStatus.RECTIFIED:
-        raise invalid_state(
+    last = review_last(
+        found.status,
+        found.answers,
+        cmd.decision,
+        cmd.comment,
+        invalid_state(
             "only an answered design issue is reviewed: the designer answers with revised drawings first",
             rule_id="RSK-06",
             field="design_issue_id",
-        )
-    last = found.answers[-1]
-    last.review, last.comment = cmd.decision, cmd.comment
+        ),
+    )
+    if last is None:
+        return
     found.status = r.IssueStatus.CLOSED if cmd.decision is r.ReviewDecision.CLOSE else r.IssueStatus.OPEN
     risk_file.record(
         r.DesignIssueReviewed(

@@ -1,4 +1,5 @@
-"""A risk issue (RSK-04) and its rectification (RSK-05). Pure.
+"""A risk issue (RSK-04), its rectification (RSK-05) and the supervisor's part acceptance it holds
+back (RSK-05). Pure; the risk file holds the issues and the acceptances and records their events.
 
 Open → (the responsible unit rectifies with before/after evidence) → rectified → (the agency reviews)
 closed (销项) or sent back (open again, with a new deadline). Each issue keeps its own deadlines on its
@@ -9,12 +10,22 @@ set, and escalates when it passes unmet (the risk file reports it overdue once).
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from anju_contracts import FailedCondition, ReasonCode, Role
 from anju_contracts import risk as r
-from anju_contracts.common import EvidenceRef
-from anju_kit.deadlines import TrackedDeadline
+from anju_contracts.common import EvidenceRef, PartyRef, SubjectRef
+from anju_contracts.underwriting import ParticipantRole
+from anju_kit.deadlines import LegalClock, ObligationParties, TrackedDeadline, latest
+from anju_risk.domain.errors import RiskError, failed, invalid_state, refuse_if
+from anju_risk.domain.facts import ProjectFacts
+from anju_risk.domain.review import answer_due, review_last
+from anju_risk.domain.rules import RiskRules
+
+if TYPE_CHECKING:
+    from anju_risk.domain.risk_file import RiskFile
 
 RECTIFICATION = "rectification"  # the obligation's name on the issue's clock (RSK-05)
 
@@ -30,6 +41,14 @@ class Rectification(BaseModel):
     submitted_by: str  # the unit's user (XC-04: the history has the full actor)
     review: r.ReviewDecision | None = None
     comment: str | None = None
+
+
+class Acceptance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    part: str
+    accepted_on: date
+    supervisor_id: str
 
 
 class RiskIssue(BaseModel):
@@ -92,3 +111,183 @@ class RiskIssue(BaseModel):
             and self.rectify_by == cmd.rectify_by
             and [e.key for e in self.evidence] == [e.key for e in cmd.evidence]
         )
+
+
+def raise_issue(risk_file: RiskFile, cmd: r.RaiseRiskIssue, facts: ProjectFacts, *, at: datetime, by: str) -> None:
+    existing = risk_file.issues.get(cmd.issue_id)
+    if existing is not None:
+        if existing.same_as(cmd):
+            return
+        raise RiskError(ReasonCode.CONFLICT, "this issue id is taken by another issue", field="issue_id")
+    failures: list[FailedCondition] = []
+    if facts.role_of(cmd.responsible_unit_id) is None:
+        failures.append(
+            failed(
+                "RSK-04",
+                "NOT_A_PARTICIPANT",
+                "the responsible unit is not a participant of the project",
+                "responsible_unit_id",
+            )
+        )
+    if cmd.process_id is not None and cmd.process_id not in risk_file.processes:
+        failures.append(failed("RSK-04", "UNKNOWN_PROCESS", "the process is not in the plan", "process_id"))
+    if cmd.rectify_by < at.date():
+        failures.append(failed("RSK-05", "DEADLINE_PASSED", "the rectification deadline has passed", "rectify_by"))
+    refuse_if(failures, field="issue_id")
+    if risk_file.final_report is not None:
+        raise invalid_state("the final report is sealed", rule_id="RSK-07")
+    issue = RiskIssue.raise_from(cmd, at=at, by=by)
+    risk_file.issues[issue.issue_id] = issue
+    risk_file.record(
+        r.RiskIssueRaised(
+            project_id=risk_file.project_id,
+            issue_id=issue.issue_id,
+            severity=issue.severity,
+            location=issue.location,
+            part=issue.part,
+            process_id=issue.process_id,
+            responsible_unit_id=issue.responsible_unit_id,
+            rectify_by=issue.rectify_by,
+            evidence=tuple(issue.evidence),
+        )
+    )
+    issue_clock(risk_file, issue, at, facts).open(RiskRules.rectification_deadline(cmd.rectify_by), RECTIFICATION)
+    risk_file.issue_changed(issue.issue_id)
+    _report_if_missed(risk_file, issue, at)
+
+
+def _report_if_missed(risk_file: RiskFile, issue: RiskIssue, at: datetime) -> None:
+    """A serious issue in a part already accepted or a process already closed is one an inspection
+    should have found: reported for the registry (REG-08), which decides."""
+    accepted = any(a.part == issue.part for a in risk_file.acceptances)
+    process = risk_file.processes.get(issue.process_id) if issue.process_id else None
+    if not issue.is_serious or risk_file.agency_id is None or not (accepted or (process and process.closed_on)):
+        return
+    where = "an accepted part" if accepted else "a closed critical process"
+    risk_file.record(
+        r.AgencyFindingReported(
+            project_id=risk_file.project_id,
+            agency_id=risk_file.agency_id,
+            kind=r.FindingKind.RISK_SHOULD_HAVE_BEEN_FOUND,
+            rule_id="RSK-04",
+            subject_id=issue.issue_id,
+            detail=f"serious issue found later in {where}: {issue.part}",
+            observed_at=at,
+        )
+    )
+
+
+def submit_rectification(
+    risk_file: RiskFile, cmd: r.SubmitRectification, facts: ProjectFacts, *, at: datetime, by: str
+) -> None:
+    issue = risk_file.issue(cmd.issue_id)
+    if not answer_due(
+        issue.status,
+        issue.rectifications,
+        lambda last: last.after == list(cmd.after),  # the same rectification again
+        invalid_state(f"the issue is {issue.status.value}: nothing to rectify", rule_id="RSK-05", field="issue_id"),
+    ):
+        return
+    issue.rectifications.append(
+        Rectification(
+            round=len(issue.rectifications) + 1,
+            note=cmd.note,
+            before=list(cmd.before),
+            after=list(cmd.after),
+            submitted_at=at,
+            submitted_by=by,
+        )
+    )
+    issue.status = r.IssueStatus.RECTIFIED
+    risk_file.record(
+        r.RectificationSubmitted(
+            project_id=risk_file.project_id,
+            issue_id=issue.issue_id,
+            round=len(issue.rectifications),
+            before=cmd.before,
+            after=cmd.after,
+        )
+    )
+    deadline = latest(issue.deadlines, RECTIFICATION, "open")
+    if deadline is not None:
+        issue_clock(risk_file, issue, at, facts).meet(deadline, on=at.date())
+    risk_file.issue_changed(issue.issue_id)
+
+
+def review_rectification(risk_file: RiskFile, cmd: r.ReviewRectification, facts: ProjectFacts, *, at: datetime) -> None:
+    """销项 or sent back with a new deadline (RSK-05): only the agency closes an issue, and only online."""
+    issue = risk_file.issue(cmd.issue_id)
+    last = review_last(
+        issue.status,
+        issue.rectifications,
+        cmd.decision,
+        cmd.comment,
+        invalid_state(
+            "only a rectified issue is reviewed: the unit uploads before/after evidence first",
+            rule_id="RSK-05",
+            field="issue_id",
+        ),
+    )
+    if last is None:
+        return
+    if cmd.decision is r.ReviewDecision.CLOSE:
+        issue.status, issue.closed_at = r.IssueStatus.CLOSED, at
+        risk_file.record(r.RiskIssueClosed(project_id=risk_file.project_id, issue_id=issue.issue_id, closed_at=at))
+    else:
+        if cmd.rectify_by is None or cmd.rectify_by < at.date():
+            raise RiskError(
+                ReasonCode.VALIDATION_FAILED,
+                "a sent-back issue needs a new deadline not in the past",
+                rule_id="RSK-05",
+                field="rectify_by",
+            )
+        issue.status, issue.rectify_by = r.IssueStatus.OPEN, cmd.rectify_by
+        risk_file.record(
+            r.RectificationSentBack(
+                project_id=risk_file.project_id, issue_id=issue.issue_id, round=last.round, rectify_by=cmd.rectify_by
+            )
+        )
+        issue_clock(risk_file, issue, at, facts).open(RiskRules.rectification_deadline(cmd.rectify_by), RECTIFICATION)
+    risk_file.issue_changed(issue.issue_id)
+
+
+def record_part_acceptance(risk_file: RiskFile, cmd: r.RecordPartAcceptance, supervisor_id: str) -> None:
+    """RSK-05: the supervisor does not pass a part while any issue of it is open; every one is listed."""
+    if any(a.part == cmd.part and a.accepted_on == cmd.accepted_on for a in risk_file.acceptances):
+        return
+    blocking = [i for i in risk_file.issues.values() if i.is_open and i.part == cmd.part]
+    refuse_if(
+        [
+            failed(
+                "RSK-05",
+                "ISSUE_OPEN",
+                f"{i.severity.value} issue {i.issue_id} at {i.location} is {i.status.value}",
+                i.issue_id,
+            )
+            for i in blocking
+        ],
+        field="part",
+    )
+    risk_file.acceptances.append(Acceptance(part=cmd.part, accepted_on=cmd.accepted_on, supervisor_id=supervisor_id))
+    risk_file.record(
+        r.PartAccepted(
+            project_id=risk_file.project_id, part=cmd.part, accepted_on=cmd.accepted_on, supervisor_id=supervisor_id
+        )
+    )
+
+
+def issue_clock(risk_file: RiskFile, issue: RiskIssue, at: datetime, facts: ProjectFacts) -> LegalClock:
+    """The issue's own deadlines: the responsible unit owes the agency its rectification (RSK-05)."""
+    unit_role = facts.role_of(issue.responsible_unit_id)
+    debtor_role = Role.BUILDER if unit_role is ParticipantRole.BUILDER else Role.CONTRACTOR
+    agency = risk_file.agency_id or facts.agency_id
+    parties = (
+        ObligationParties(
+            debtor=PartyRef(role=debtor_role, id=issue.responsible_unit_id),
+            creditor=PartyRef(role=Role.AGENCY, id=agency),
+            subject=SubjectRef(kind="risk_issue", id=f"{risk_file.project_id}.{issue.issue_id}"),
+        )
+        if agency
+        else None
+    )
+    return risk_file.clock_of(issue.deadlines, at, parties)

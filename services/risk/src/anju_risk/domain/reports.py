@@ -18,6 +18,7 @@ from anju_contracts.common import EvidenceRef
 from anju_kit.deadlines import TrackedDeadline, latest
 from anju_risk.domain import special
 from anju_risk.domain.errors import RiskError, failed, invalid_state, refuse_if
+from anju_risk.domain.planning import INITIAL_ANALYSIS
 from anju_risk.domain.rules import RiskRules
 
 if TYPE_CHECKING:
@@ -95,7 +96,7 @@ def issue(
         parties = risk_file.agency_to_regulator("risk_report", cmd.report_id)
         risk_file.clock_of(report.deadlines, at, parties).open(rules.report_deadline(at, "RSK-03"), REPORT_FILING)
     if cmd.kind is r.RiskReportKind.INITIAL_RISK_ANALYSIS:
-        risk_file.meet_initial_analysis(at)
+        risk_file.meet(INITIAL_ANALYSIS, at)
 
 
 def record_filed(risk_file: RiskFile, cmd: r.RecordRiskReportFiled, *, at: datetime) -> None:
