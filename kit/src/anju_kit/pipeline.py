@@ -67,6 +67,24 @@ class Route(Generic[R]):
 
 
 CommandTable = Mapping[type[Command], Route[Any]]
+
+
+def routes(
+    handle: Handle[Any],
+    senders: Mapping[type[Command], frozenset[Role]],
+    *,
+    http_only: Mapping[type[Command], str] | None = None,
+) -> CommandTable:
+    """A table sending every command of ``senders`` to one use-case entry (``handle``), each with the roles
+    that may send it. A command of ``http_only`` (e.g. a request for a presigned upload URL: a credential,
+    handed out over HTTPS to the caller, never on a topic) is refused on Kafka with its hint."""
+    http_only = http_only or {}
+    return {
+        command: Route(handle, senders=roles, kafka=command not in http_only, http_only_hint=http_only.get(command, ""))
+        for command, roles in senders.items()
+    }
+
+
 BatchHandle = Callable[[list[CommandRequest]], Awaitable[list[tuple[CommandRequest, Refusal]]]]
 
 

@@ -12,7 +12,7 @@ from anju_claims.safety_incidents import SafetyOutcome
 from anju_contracts import Refusal, Role
 from anju_contracts import claims as c
 from anju_contracts.base import Command
-from anju_kit.pipeline import BatchHandle, CommandRequest, CommandTable, Route
+from anju_kit.pipeline import BatchHandle, CommandRequest, CommandTable, routes
 
 OWNER_OR_INSURER = frozenset({Role.OWNER, Role.INSURER, Role.SYSTEM})
 INSURER = frozenset({Role.INSURER, Role.SYSTEM})
@@ -42,16 +42,11 @@ def command_table(handlers: ClaimsHandlers) -> CommandTable:
             return await handlers.report_safety(request.envelope, request.command)
         return await handlers.execute(request.envelope, request.command, expected_version=request.expected_version)
 
-    return {
-        command: Route(
-            execute,
-            senders=senders,
-            # A presigned URL is a credential: handed out over HTTPS to the caller, never on a topic.
-            kafka=command is not c.RequestEvidenceUpload,
-            http_only_hint="request upload URLs at POST /v1/claims/{claim_id}/evidence-uploads",
-        )
-        for command, senders in SENDERS.items()
-    }
+    return routes(
+        execute,
+        SENDERS,
+        http_only={c.RequestEvidenceUpload: "request upload URLs at POST /v1/claims/{claim_id}/evidence-uploads"},
+    )
 
 
 def batch_handler(handlers: ClaimsHandlers) -> BatchHandle:

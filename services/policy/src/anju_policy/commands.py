@@ -9,7 +9,7 @@ from __future__ import annotations
 from anju_contracts import Role
 from anju_contracts import underwriting as u
 from anju_contracts.base import Command
-from anju_kit.pipeline import CommandRequest, CommandTable, Route
+from anju_kit.pipeline import CommandRequest, CommandTable, routes
 from anju_policy.handlers import Outcome, PolicyHandlers
 
 INSURER = frozenset({Role.INSURER, Role.SYSTEM})
@@ -34,13 +34,10 @@ def command_table(handlers: PolicyHandlers) -> CommandTable:
     async def execute(request: CommandRequest) -> Outcome:
         return await handlers.execute(request.envelope, request.command, expected_version=request.expected_version)
 
-    return {
-        command: Route(
-            execute,
-            senders=senders,
-            # A presigned URL is a credential: handed out over HTTPS to the caller, never on a topic.
-            kafka=command is not u.RequestDocumentUpload,
-            http_only_hint="request upload URLs at POST /v1/policy/projects/{project_id}/document-uploads",
-        )
-        for command, senders in SENDERS.items()
-    }
+    return routes(
+        execute,
+        SENDERS,
+        http_only={
+            u.RequestDocumentUpload: "request upload URLs at POST /v1/policy/projects/{project_id}/document-uploads"
+        },
+    )

@@ -14,7 +14,7 @@ from anju_contracts import Role
 from anju_contracts import registry as r
 from anju_kit.logging import get_logger
 from anju_kit.metrics import REJECTED
-from anju_kit.pipeline import CommandRequest, CommandTable, Route
+from anju_kit.pipeline import CommandRequest, CommandTable, routes
 from anju_registry.access import REGULATOR_COMMANDS
 from anju_registry.handlers import Outcome, RegistryHandlers
 from anju_registry.refusals import refusal
@@ -50,12 +50,5 @@ def command_table(handlers: RegistryHandlers) -> CommandTable:
             log.info("command.rejected", reason_code=refused.reason_code, rule_id=refused.rule_id)
         return outcome
 
-    return {
-        command: Route(
-            execute,
-            senders=senders,
-            kafka=command not in HTTP_ONLY,
-            http_only_hint="real-name data is taken over HTTPS only (XC-09)",
-        )
-        for command, senders in SENDERS.items()
-    }
+    hint = "real-name data is taken over HTTPS only (XC-09)"
+    return routes(execute, SENDERS, http_only=dict.fromkeys(HTTP_ONLY, hint))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from anju_contracts import Role
 from anju_contracts import risk as r
 from anju_contracts.base import Command
-from anju_kit.pipeline import CommandRequest, CommandTable, Route
+from anju_kit.pipeline import CommandRequest, CommandTable, routes
 from anju_risk.handlers import Outcome, RiskHandlers
 
 INSURER = frozenset({Role.INSURER, Role.SYSTEM})
@@ -53,13 +53,10 @@ def command_table(handlers: RiskHandlers) -> CommandTable:
     async def execute(request: CommandRequest) -> Outcome:
         return await handlers.execute(request.envelope, request.command, expected_version=request.expected_version)
 
-    return {
-        command: Route(
-            execute,
-            senders=senders,
-            # A presigned URL is a credential: handed out over HTTPS to the caller, never on a topic.
-            kafka=command is not r.RequestEvidenceUpload,
-            http_only_hint="request upload URLs at POST /v1/risk/projects/{project_id}/evidence-uploads",
-        )
-        for command, senders in SENDERS.items()
-    }
+    return routes(
+        execute,
+        SENDERS,
+        http_only={
+            r.RequestEvidenceUpload: "request upload URLs at POST /v1/risk/projects/{project_id}/evidence-uploads"
+        },
+    )
