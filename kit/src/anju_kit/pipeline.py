@@ -71,9 +71,9 @@ CommandTable = Mapping[type[Command], Route[Any]]
 
 def routes(
     handle: Handle[Any],
-    senders: Mapping[type[Command], frozenset[Role]],
+    senders: Mapping[type[Any], frozenset[Role]],
     *,
-    http_only: Mapping[type[Command], str] | None = None,
+    http_only: Mapping[type[Any], str] | None = None,
 ) -> CommandTable:
     """A table sending every command of ``senders`` to one use-case entry (``handle``), each with the roles
     that may send it. A command of ``http_only`` (e.g. a request for a presigned upload URL: a credential,
