@@ -23,8 +23,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar, cast
 
-from anju_contracts import ReasonCode, Refusal
+from anju_contracts import Envelope, ReasonCode, Refusal
 from anju_contracts.base import Event
+from anju_kit.auth import service_actor
 from anju_kit.clock import Clock
 from anju_kit.logging import get_logger
 from anju_kit.mongo import AlreadyExists, HistoryEntry, OutgoingEvent, VersionConflict
@@ -190,6 +191,39 @@ class UnitOfWork:
             await self._flush(flush, doc_id, version, outgoing)
             return Change(aggregate, version, tuple(events))
         raise Refusal(ReasonCode.CONFLICT, f"{doc_id} is changing too fast; try again")
+
+    async def record_own_change(
+        self,
+        repo: Aggregates[A, L],
+        doc_id: str,
+        loaded: L,
+        aggregate: A,
+        *,
+        region: str,
+        action: str,
+        flush: Flush | None = None,
+    ) -> int | None:
+        """Store what the service did on its own to ``aggregate`` (loaded as ``loaded``) — e.g. a deadline
+        its timer found missed — with the events it recorded, as the service's actor; returns the version
+        stored (None: nothing recorded). No command caused it, so it is applied once per version it was decided on
+        (``<action>:<id>:<version>``); raises ``VersionConflict`` when another instance stored first
+        (a sweeper then looks again on its next round)."""
+        events = aggregate.pull_events()
+        if not events:
+            return None
+        actor = service_actor(self.producer, region)
+        wrap = Envelope.wrap
+        outgoing = [
+            OutgoingEvent(e.TOPIC or "", wrap(e, region=region, producer=self.producer, actor=actor, key=doc_id))
+            for e in events
+        ]
+        history = HistoryEntry(action, actor, self.clock.now(), {"events": [e.TYPE for e in events]})
+        version = await repo.save(
+            doc_id, aggregate, loaded, outgoing, applied_id=f"{action}:{doc_id}:{loaded.version}", history=history
+        )
+        log.info(f"{self.producer}.applied", aggregate_id=doc_id, version=version, events=history.details["events"])
+        await self._flush(flush, doc_id, version, outgoing)
+        return version
 
     def _outgoing(
         self, request: CommandRequest, doc_id: str, events: Sequence[Event], refused: Refusal | None

@@ -229,3 +229,23 @@ async def test_a_state_event_rides_in_the_same_write_with_the_version_it_describ
     done = await WORK.apply(repo, "ag-1", _request(), _increment, state_event=state)
     assert [e.agency_id for e in done.events] == ["ag-1", "ag-v2"]  # type: ignore[attr-defined]
     assert [e.envelope.data["agency_id"] for e in repo.log["ag-1"][1].events] == ["ag-1", "ag-v2"]
+
+
+async def test_xc02_a_change_the_service_makes_on_its_own_is_stored_once_per_version_as_the_service() -> None:
+    repo = Counters()
+    await WORK.apply(repo, "ag-1", _request(), _increment)
+    first, second = await repo.get("ag-1"), await repo.get("ag-1")  # two sweepers read the same version
+    assert first is not None and second is not None
+    first.aggregate.pending.append(_refused("ag-1"))
+    assert await WORK.record_own_change(repo, "ag-1", first, first.aggregate, region=REGION, action="t.Swept") == 2
+    commit = repo.log["ag-1"][-1]
+    assert (commit.applied_id, commit.history.action, commit.history.actor.role) == (
+        "t.Swept:ag-1:1",
+        "t.Swept",
+        Role.SYSTEM,
+    )
+    assert [e.envelope.type for e in commit.events] == ["registry.AgencyRefused"]
+    second.aggregate.pending.append(_refused("ag-1"))
+    with pytest.raises(VersionConflict):  # the other sweeper lost: the deadline is recorded once
+        await WORK.record_own_change(repo, "ag-1", second, second.aggregate, region=REGION, action="t.Swept")
+    assert await WORK.record_own_change(repo, "ag-1", first, first.aggregate, region=REGION, action="t.Swept") is None

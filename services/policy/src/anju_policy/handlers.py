@@ -20,11 +20,10 @@ from anju_contracts import registry as r
 from anju_contracts import underwriting as u
 from anju_contracts.base import Command, Event
 from anju_contracts.risk import FinalReportSealed
-from anju_kit.auth import service_actor
 from anju_kit.clock import Clock
 from anju_kit.due import DueEntries, sweep_overdue
 from anju_kit.evidence import UploadTicket
-from anju_kit.mongo import HistoryEntry, OutgoingEvent
+from anju_kit.mongo import OutgoingEvent
 from anju_kit.pipeline import CommandRequest
 from anju_kit.unit_of_work import UnitOfWork
 from anju_policy import access
@@ -223,25 +222,16 @@ class PolicyHandlers:
         overdue = milestones.fire_overdue(project, now)
         if not overdue:
             return 0
-        events = project.pull_events()
-        system = service_actor(self.producer, self.region)
-        outgoing = [
-            OutgoingEvent(
-                e.TOPIC or "",
-                Envelope.wrap(e, region=self.region, producer=self.producer, actor=system, key=project.project_id),
-            )
-            for e in events
-        ]
-        version = await self.repo.save(  # VersionConflict: another sweeper was first
+        # VersionConflict: another sweeper was first
+        await self._work.record_own_change(
+            self.repo,
             project.project_id,
-            project,
             loaded,
-            outgoing,
-            applied_id=f"overdue:{project.project_id}:{loaded.version}",
-            history=HistoryEntry("policy.ObligationOverdue", system, now, {"events": len(events)}),
+            project,
+            region=self.region,
+            action="policy.ObligationOverdue",
+            flush=self.flush,
         )
-        if self.flush is not None:
-            await self.flush(project.project_id, version, outgoing)
         return len(overdue)
 
     async def _verify_letter(self, project_id: str, quotation: u.Quotation, field: str) -> None:

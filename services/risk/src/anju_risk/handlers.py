@@ -24,7 +24,7 @@ from anju_kit.clock import Clock
 from anju_kit.due import DueEntries, sweep_overdue
 from anju_kit.evidence import UploadTicket
 from anju_kit.logging import get_logger
-from anju_kit.mongo import HistoryEntry, OutgoingEvent
+from anju_kit.mongo import OutgoingEvent
 from anju_kit.pipeline import CommandRequest
 from anju_kit.ports import ViewReads
 from anju_kit.unit_of_work import UnitOfWork
@@ -236,26 +236,14 @@ class RiskHandlers:
         fired = overdue.fire_overdue(risk_file, now)
         if not fired:
             return 0
-        events = risk_file.pull_events()
-        project_id = risk_file.project_id
-        outgoing = [
-            OutgoingEvent(
-                e.TOPIC or "",
-                Envelope.wrap(e, region=self.region, producer=self.producer, actor=self._system, key=project_id),
-            )
-            for e in events
-        ]
-        version = await self.repo.save(  # VersionConflict: another sweeper was first; the kit looks again later
-            project_id,
-            risk_file,
+        # VersionConflict: another sweeper was first; the kit looks again later
+        await self._work.record_own_change(
+            self.repo,
+            risk_file.project_id,
             loaded,
-            outgoing,
-            applied_id=f"overdue:{project_id}:{loaded.version}",
-            history=HistoryEntry("risk.DeadlineOverdue", self._system, now, {"events": [e.TYPE for e in events]}),
+            risk_file,
+            region=self.region,
+            action="risk.DeadlineOverdue",
+            flush=self.flush,
         )
-        if self.flush is not None:
-            try:
-                await self.flush(project_id, version, outgoing)
-            except Exception as exc:  # stored already; the relay's sweep publishes it later
-                log.warning("risk.flush_failed", project_id=project_id, error=type(exc).__name__)
         return len(fired)
