@@ -76,9 +76,9 @@ async def policy(infra: Any, unique: Callable[[str], str]) -> AsyncIterator[Runn
     await group_at_end(
         settings.kafka_bootstrap, settings.consumer_group(settings.policy_consumer_group), [topics.POLICY.commands]
     )
-    group = settings.consumer_group(settings.policy_consumer_group)
-    await group_at_end(settings.kafka_bootstrap, f"{group}-registry", [topics.REGISTRY.events])
-    await group_at_end(settings.kafka_bootstrap, f"{group}-risk", [topics.RISK.events])
+    for owner, topic in (("registry", topics.REGISTRY.events), ("risk", topics.RISK.events)):
+        group = settings.consumer_group(f"{settings.policy_consumer_group}-{owner}")
+        await group_at_end(settings.kafka_bootstrap, group, [topic])
     await group_at_end(settings.kafka_bootstrap, views.router_group(), [topics.POLICY.events])
     await group_at_end(settings.kafka_bootstrap, views.writer_group, [views.topic])
     await running.service.start()
