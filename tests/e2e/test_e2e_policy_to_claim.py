@@ -1,14 +1,18 @@
-"""End to end, issue #11: from a quote to an owner's accepted claim, across real registry, policy and claims
-processes on the real Kafka, FerretDB and MinIO (shanghai, IDI).
+"""End to end, issues #11 and #12: from a quote to an owner's accepted claim, across real registry, policy,
+risk and claims processes on the real Kafka, FerretDB and MinIO (shanghai, IDI).
 
 quote (报价函 through a presigned PUT) → agency selected, the team assigned by the registry process from
 policy's own ``registry.AssignTeam`` (and a refusal with its rule ids reaching the insurer) → contract →
-paid → issued (见费出单) → the final risk report sealed (published here as the risk service would) →
-completion acceptance and filing → liability period (contractor warranty two years) → the builder registers
-the buyer → the owner's claim accepted by claims from the policy service's own events.
+paid → issued (见费出单) → the risk process, which learnt the project from policy's ``ProjectRegistered``
+and the team from the registry's ``TeamAssigned``: plan, kick-off, a serious issue with a presigned
+photo, the final report refused at the gate naming its location, rectified, closed (销项), the final
+report sealed and its PDF read back (``risk_steps``) → completion acceptance, accepted once policy has
+folded risk's own ``risk.FinalReportSealed``, and filing → liability period (contractor warranty two
+years) → the builder registers the buyer → the owner's claim accepted by claims from the policy
+service's own events.
 
-Dates lie in the past so that the liability period has started by today (claims judge a report by the
-day it is received).
+Policy's dates lie in the past so that the liability period has started by today (claims judge a report
+by the day it is received); risk's legal clock runs on today's dates.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,56 +34,63 @@ from typing import Any
 import httpx
 import pytest
 
-from anju_contracts import Actor, Envelope, Role, topics
+from anju_contracts import Actor, Role, topics
 from anju_contracts import claims as c
 from anju_contracts import registry as r
 from anju_contracts import underwriting as u
 from anju_contracts.base import ContractModel
 from anju_contracts.policy import BuildingPart, DeliveryStandard, FloatingComponent, ProjectStage, ResidentialType
-from anju_contracts.risk import FinalReportSealed
 from anju_kit.auth import issue_token
-from anju_kit.clock import SHANGHAI
 from anju_kit.kafka import ensure_topics
 from anju_kit.settings import ServiceSettings
-from anju_kit.testing import group_at_end, produce
+from anju_kit.testing import group_at_end
+from tests.e2e.risk_steps import LOCATION, RiskDesk, sealed_through_risk
 
 pytestmark = pytest.mark.e2e
 
 BASE_PORT = int(os.environ.get("ANJU_E2E_POLICY_BASE_PORT", "18200"))
-SERVICES = ("registry", "policy", "claims")
+SERVICES = ("registry", "policy", "risk", "claims")
 REGION = "shanghai"
 RUN = uuid.uuid4().hex[:8]
 INSURER_ID = f"ins-e2e-{RUN}"
 BUILDER_ORG = f"org-bld-{RUN}"
+CONTRACTOR_ORG = f"org-con-{RUN}"
+RISK_BUCKET = f"hpol2-e2e-risk-{RUN}"  # this run's own (dropped afterwards with every object version)
 INSURER = Actor(id="desk-e2e", role=Role.INSURER, region=REGION, insurer_id=INSURER_ID)
 REGULATOR = Actor(id="reg-e2e", role=Role.REGULATOR, region=REGION)
 BUILDER = Actor(id="bld-e2e", role=Role.BUILDER, region=REGION, organisation_id=BUILDER_ORG)
 AGENCY_ID = f"ag-e2e-{RUN}"
 AGENCY = Actor(id="ag-desk", role=Role.AGENCY, region=REGION, agency_id=AGENCY_ID)
 LEAD_ID = f"pr-lead-{RUN}"
+LEAD = Actor(id=LEAD_ID, role=Role.PRACTITIONER, region=REGION, agency_id=AGENCY_ID)  # on the team: acts for it
+CONTRACTOR = Actor(id="con-e2e", role=Role.CONTRACTOR, region=REGION, organisation_id=CONTRACTOR_ORG)
 LETTER = "%PDF-1.7 报价函 业务负责人签字 公司盖章".encode()
 
 
 def _groups(suffix: str) -> dict[str, list[str]]:
-    """Each consumer group of the three services with the topics it reads (views included)."""
+    """Each consumer group of the four services with the topics it reads (views included)."""
     from anju_claims.bootstrap import build as build_claims
     from anju_claims.config import ClaimsSettings
     from anju_policy.bootstrap import build as build_policy
     from anju_policy.config import PolicySettings
     from anju_registry.bootstrap import build as build_registry
     from anju_registry.config import RegistrySettings
+    from anju_risk.bootstrap import build as build_risk
+    from anju_risk.config import RiskSettings
 
     groups: dict[str, list[str]] = {
         f"anju-registry{suffix}": [topics.REGISTRY.commands],
         f"anju-policy{suffix}": [topics.POLICY.commands],
         f"anju-policy{suffix}-registry": [topics.REGISTRY.events],
         f"anju-policy{suffix}-risk": [topics.RISK.events],
+        f"anju-risk{suffix}": [topics.RISK.commands],
         f"anju-claims{suffix}": [topics.CLAIMS.commands],
         f"anju-claims-policy{suffix}": [topics.POLICY.events],
     }
     built = (
         build_registry(RegistrySettings.load(kafka_group_suffix=suffix))[0],
         build_policy(PolicySettings.load(kafka_group_suffix=suffix))[0],
+        build_risk(RiskSettings.load(kafka_group_suffix=suffix))[0],
         build_claims(ClaimsSettings.load(kafka_group_suffix=suffix))[0],
     )
     for service in built:
@@ -115,6 +126,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
             "ANJU_MONGO_DB": f"hpol2_e2e_{service}_{RUN}",
             "ANJU_INSTANCE_ID": f"e2e-{RUN}",
             "ANJU_KAFKA_GROUP_SUFFIX": suffix,
+            "ANJU_RISK_BUCKET": RISK_BUCKET,
         }
         log = open(logs / f"{service}.log", "wb")  # noqa: SIM115 - closed with the process below
         procs[service] = subprocess.Popen(
@@ -134,6 +146,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
             except subprocess.TimeoutExpired:
                 proc.kill()
         _drop_databases()
+        _drop_risk_bucket()
 
 
 def _drop_databases() -> None:
@@ -142,6 +155,23 @@ def _drop_databases() -> None:
     with MongoClient(ServiceSettings().mongo_url, serverSelectionTimeoutMS=5000) as client:
         for service in SERVICES:
             client.drop_database(f"hpol2_e2e_{service}_{RUN}")  # this run's own databases only
+
+
+def _drop_risk_bucket() -> None:
+    from minio import Minio
+
+    settings = ServiceSettings()
+    client = Minio(
+        settings.s3_endpoint,
+        access_key=settings.s3_access_key,
+        secret_key=settings.s3_secret_key.get_secret_value(),
+        secure=settings.s3_secure,
+    )
+    if not client.bucket_exists(RISK_BUCKET):
+        return
+    for item in client.list_objects(RISK_BUCKET, recursive=True, include_version=True):
+        client.remove_object(RISK_BUCKET, item.object_name or "", version_id=item.version_id)
+    client.remove_bucket(RISK_BUCKET)  # this run's own bucket only
 
 
 def _wait_ready(service: str, url: str, proc: subprocess.Popen[bytes], log: Path, timeout_s: float = 120) -> None:
@@ -247,7 +277,7 @@ def _registered(policy: str, project_id: str) -> None:
         units=(u.ProjectUnit(unit_id=f"{project_id}-u-1", address="1号楼101室"),),
         participants=(
             u.Participant(role=u.ParticipantRole.BUILDER, organisation_id=BUILDER_ORG),
-            u.Participant(role=u.ParticipantRole.CONTRACTOR, organisation_id=f"org-con-{RUN}"),
+            u.Participant(role=u.ParticipantRole.CONTRACTOR, organisation_id=CONTRACTOR_ORG),
         ),
         stage=ProjectStage.DESIGN,
         stage_on=date(2021, 3, 1),
@@ -305,29 +335,17 @@ def test_e2e_quote_to_an_owners_accepted_claim(platform: dict[str, str]) -> None
     ok(post(f"{base}/stage", u.AdvanceStage(project_id=project_id, stage=ProjectStage.CONSTRUCTION,
                                             on=date(2021, 4, 1)), BUILDER))  # fmt: skip
 
-    # RSK-07 → POL-09: the sealed final report, as the risk service publishes it
-    sealed = FinalReportSealed(
-        project_id=project_id,
-        report_key=f"{REGION}/risk/project/{project_id}/documents/final-risk-report.pdf",
-        report_sha256="c" * 64,
-        sealed_at=datetime(2022, 5, 20, 15, 0, tzinfo=SHANGHAI),
-    )
-    risk = Actor(id="anju-risk", role=Role.SYSTEM, region=REGION)
-    envelope = Envelope.wrap(sealed, region=REGION, producer="risk", actor=risk, key=project_id)
-    asyncio.run(
-        produce(
-            ServiceSettings().kafka_bootstrap,
-            topics.RISK.events,
-            [envelope.model_dump_json().encode()],
-            key=project_id.encode(),
-        )
-    )
-    until(lambda: _project(policy, project_id)["milestones"]["final_report"], "the sealed final report")
-    for stage, on in (
-        (ProjectStage.COMPLETION_ACCEPTANCE, date(2022, 6, 1)),
-        (ProjectStage.COMPLETION_FILING, date(2022, 6, 30)),
-    ):
-        ok(post(f"{base}/stage", u.AdvanceStage(project_id=project_id, stage=stage, on=on), BUILDER))
+    # RSK-01 … RSK-07 on the real risk process; POL-09: policy folds risk's own FinalReportSealed
+    desk = RiskDesk(platform["risk"], project_id)
+    report = sealed_through_risk(desk, insurer=INSURER, lead=LEAD, contractor=CONTRACTOR)
+    assert "竣工最终风险评估报告" in report.text and "已销项" in report.text, report.text
+    assert "".join(LOCATION.split()) in report.text and INSURER_ID in report.text, report.text
+    accept = u.AdvanceStage(project_id=project_id, stage=ProjectStage.COMPLETION_ACCEPTANCE, on=date(2022, 6, 1))
+    until(lambda: _accepted(post(f"{base}/stage", accept, BUILDER)), "completion acceptance after risk's seal")
+    final = _project(policy, project_id)["milestones"]["final_report"]
+    assert (final["key"], final["sha256"]) == (report.key, report.sha256)  # risk's event, as policy recorded it
+    filing = u.AdvanceStage(project_id=project_id, stage=ProjectStage.COMPLETION_FILING, on=date(2022, 6, 30))
+    ok(post(f"{base}/stage", filing, BUILDER))
     shown = _project(policy, project_id)
     assert shown["milestones"]["liability_starts_on"] == "2024-06-30"  # two years' contractor warranty
     assert shown["stage"] == ProjectStage.CONTRACTOR_WARRANTY.value
@@ -361,3 +379,11 @@ def test_e2e_quote_to_an_owners_accepted_claim(platform: dict[str, str]) -> None
 
     claim = until(accepted, "the owner's claim accepted by claims (CLM-01, POL-13)")
     assert claim["policy_id"] == f"pol-{RUN}" and claim["owner_id"] == owner_id
+
+
+def _accepted(answer: httpx.Response) -> bool:
+    """True once accepted; until policy has folded risk's seal, only the RSK-07 refusal is expected."""
+    if answer.status_code == 200:
+        return True
+    assert answer.status_code == 422 and "NO_SEALED_FINAL_REPORT" in answer.text, answer.text
+    return False
