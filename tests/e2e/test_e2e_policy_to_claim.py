@@ -81,8 +81,8 @@ def _groups(suffix: str) -> dict[str, list[str]]:
     groups: dict[str, list[str]] = {
         f"anju-registry{suffix}": [topics.REGISTRY.commands],
         f"anju-policy{suffix}": [topics.POLICY.commands],
-        f"anju-policy{suffix}-registry": [topics.REGISTRY.events],
-        f"anju-policy{suffix}-risk": [topics.RISK.events],
+        f"anju-policy-registry{suffix}": [topics.REGISTRY.events],
+        f"anju-policy-risk{suffix}": [topics.RISK.events],
         f"anju-risk{suffix}": [topics.RISK.commands],
         f"anju-claims{suffix}": [topics.CLAIMS.commands],
         f"anju-claims-policy{suffix}": [topics.POLICY.events],
