@@ -21,7 +21,7 @@ from anju_contracts import underwriting as u
 from anju_contracts.base import Command, Event
 from anju_kit.auth import issue_token
 from anju_kit.kafka import ensure_topics
-from anju_kit.testing import group_at_end, produce, read_topic, scan_watch
+from anju_kit.testing import group_at_end, produce, read_topic, scan_watch, signed_headers
 from anju_policy.bootstrap import build, compose
 from anju_policy.config import PolicySettings
 
@@ -212,3 +212,30 @@ async def test_xc07_a_kafka_command_for_a_project_not_yours_is_answered_on_the_r
     )
     answers = [json.loads(r.value) for r in records if str(envelope.event_id) in r.value.decode(errors="replace")]
     assert answers and answers[-1]["data"]["reason_code"] == "NOT_FOUND"
+
+
+async def test_xc07_the_registry_events_door_tried_from_outside_applies_only_the_registry_s_own(
+    policy: Running, unique: Callable[[str], str]
+) -> None:
+    """Policy's consumer of the registry's events (POL-08 answers), on the real Kafka: bad bytes under a
+    JSON value, an empty and a null body, a huge key, and a TeamAssigned signed by an insurer instead of
+    the registry — none is applied and none stalls the partition: the registry's own answer behind them is."""
+    forged_project, real_project = unique("prj-forged"), unique("prj-real")
+    for project_id in (forged_project, real_project):
+        letter = await upload_letter(policy, project_id)
+        cmd = register(project_id)
+        cmd = cmd.model_copy(update={"quotation": cmd.quotation.model_copy(update={"letter": letter})})
+        registered = await policy.post("/projects", cmd)
+        assert registered.status_code == 200, registered.text
+        assert (await policy.post(f"/projects/{project_id}/agency", select_agency(project_id))).status_code == 200
+    bootstrap, door, key = policy.settings.kafka_bootstrap, topics.REGISTRY.events, b"outside"  # one partition
+    forged = Envelope.wrap(team_assigned(forged_project), region="shanghai", producer="registry", actor=INSURER)
+    forged_value = forged.model_dump_json().encode()
+    await produce(bootstrap, door, [b'{"type": "registry.TeamAssigned", \xff\xfe', b"", b"null"], key=key)
+    await produce(bootstrap, door, [b"{}"], key=b"k" * 100_000)
+    await produce(bootstrap, door, [forged_value], key=key, headers=signed_headers(door, forged_value, sender=INSURER))
+    real = Envelope.wrap(team_assigned(real_project), region="shanghai", producer="registry", actor=INSURER)
+    await produce(bootstrap, door, [real.model_dump_json().encode()], key=key)
+
+    assert await wait_for(lambda: contracted_risk(policy, real_project))  # nothing before it stalled the door
+    assert await contracted_risk(policy, forged_project) is None  # the forged answer changed nothing
