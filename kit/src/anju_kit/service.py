@@ -114,6 +114,23 @@ class ServiceApp:
         self._loops.append(loop)
         return loop
 
+    def every(self, interval_s: float, name: str, work: Callable[[], Awaitable[object]]) -> None:
+        """Run ``work`` every ``interval_s`` seconds while the service is up (e.g. the overdue sweeper).
+        A failure (an outage) is logged as ``<service>.<name>_failed`` and the next round tries again:
+        it never ends the loop."""
+        service = self.settings.service
+
+        async def loop(stopping: asyncio.Event) -> None:
+            while not stopping.is_set():
+                try:
+                    await work()
+                except Exception as exc:
+                    log.warning(f"{service}.{name}_failed", error=type(exc).__name__)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), interval_s)
+
+        self.background(loop)
+
     def answer_commands_not_yet_supported(self) -> None:
         """For a service whose commands arrive in a later release: every command on its topic is
         answered on the rejection topic (``NOT_SUPPORTED``) instead of waiting unanswered."""

@@ -7,8 +7,6 @@ Every service's bootstrap has the same ``build(settings, *, clock=None) -> (Serv
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -30,13 +28,10 @@ from anju_contracts import topics
 from anju_kit.calendar import PrcCalendar
 from anju_kit.clock import Clock, SystemClock
 from anju_kit.due import DueHoursEntries
-from anju_kit.logging import get_logger
 from anju_kit.mongo import AggregateStore, CreatedBatch, Inbox, NewAggregate, OutgoingEvent
 from anju_kit.objectstore import ObjectStore
 from anju_kit.regions import load_region
 from anju_kit.service import ServiceApp
-
-log = get_logger(__name__)
 
 TITLE = "Anju Claims (理赔)"
 DESCRIPTION = (
@@ -115,17 +110,10 @@ def build(settings: ClaimsSettings, *, clock: Clock | None = None) -> tuple[Serv
         await coverage.ensure_indexes()
         await evidence.ensure_bucket()
 
-    @service.background
-    async def overdue_sweeper(stopping: asyncio.Event) -> None:
-        """Fires DeadlineOverdue once per unmet legal deadline (XC-02), shared safely by all instances."""
-        grace = timedelta(seconds=settings.claims_due_grace_s)
-        while not stopping.is_set():
-            try:
-                await handlers.sweep_overdue(grace=grace)
-            except Exception as exc:  # an outage must not kill the loop; the next round retries
-                log.warning("claims.sweep_failed", error=type(exc).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), settings.claims_sweep_interval_s)
+    # Fires DeadlineOverdue once per unmet legal deadline (XC-02);
+    # any number of instances may sweep (the compare-and-set picks one).
+    grace = timedelta(seconds=settings.claims_due_grace_s)
+    service.every(settings.claims_sweep_interval_s, "sweep", lambda: handlers.sweep_overdue(grace=grace))
 
     return service, handlers
 

@@ -6,8 +6,6 @@ Every service's bootstrap has the same ``build(settings, *, clock=None) -> (Serv
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -17,7 +15,6 @@ from anju_contracts import topics
 from anju_kit.calendar import PrcCalendar
 from anju_kit.clock import Clock, SystemClock
 from anju_kit.due import DueHoursEntries
-from anju_kit.logging import get_logger
 from anju_kit.mongo import AggregateStore, OutgoingEvent
 from anju_kit.regions import RegionError, RegionRules, load_region
 from anju_kit.service import ServiceApp
@@ -28,8 +25,6 @@ from anju_policy.domain.rules import rules_from_region
 from anju_policy.entrypoints import http, kafka
 from anju_policy.handlers import PolicyHandlers
 from anju_policy.read_models import DUE, VIEWS
-
-log = get_logger(__name__)
 
 TITLE = "Anju Policy (承保)"
 DESCRIPTION = (
@@ -87,17 +82,10 @@ def build(
     views = service.read_models(list(VIEWS), topic=views_topic)
     handlers.due = DueHoursEntries(views.store(DUE.name), lookback=timedelta(hours=settings.policy_due_lookback_h))
 
-    @service.background
-    async def overdue_sweeper(stopping: asyncio.Event) -> None:
-        """Fires ObligationOverdue once per unmet policy obligation (XC-02), shared safely by all instances."""
-        grace = timedelta(seconds=settings.policy_due_grace_s)
-        while not stopping.is_set():
-            try:
-                await handlers.sweep_overdue(grace=grace)
-            except Exception as exc:  # an outage must not kill the loop; the next round retries
-                log.warning("policy.sweep_failed", error=type(exc).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), settings.policy_sweep_interval_s)
+    # Fires ObligationOverdue once per unmet policy obligation (XC-02);
+    # any number of instances may sweep (the compare-and-set picks one).
+    grace = timedelta(seconds=settings.policy_due_grace_s)
+    service.every(settings.policy_sweep_interval_s, "sweep", lambda: handlers.sweep_overdue(grace=grace))
 
     @service.on_startup
     async def prepare() -> None:

@@ -6,8 +6,6 @@ Every service's bootstrap has the same ``build(settings, *, clock=None) -> (Serv
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -17,7 +15,6 @@ from anju_contracts import topics
 from anju_kit.calendar import PrcCalendar
 from anju_kit.clock import Clock, SystemClock
 from anju_kit.due import DueHoursEntries
-from anju_kit.logging import get_logger
 from anju_kit.mongo import AggregateStore, OutgoingEvent
 from anju_kit.regions import RegionError, RegionRules, load_region
 from anju_kit.service import ServiceApp
@@ -29,8 +26,6 @@ from anju_risk.domain.rules import rules_from_region
 from anju_risk.entrypoints import http, kafka
 from anju_risk.handlers import RiskHandlers
 from anju_risk.read_models import BY_AGENCY, DUE, FACTS, ISSUES, UNITS, VIEWS
-
-log = get_logger(__name__)
 
 TITLE = "Anju Risk management (风险管理)"
 DESCRIPTION = (
@@ -95,17 +90,10 @@ def build(
         await store.ensure_indexes()
         await evidence.ensure_bucket()
 
-    @service.background
-    async def overdue_sweeper(stopping: asyncio.Event) -> None:
-        """Fires DeadlineOverdue once per unmet deadline (XC-02), shared safely by all instances."""
-        grace = timedelta(seconds=settings.risk_due_grace_s)
-        while not stopping.is_set():
-            try:
-                await handlers.sweep_overdue(grace=grace)
-            except Exception as exc:  # an outage must not kill the loop; the next round retries
-                log.warning("risk.sweep_failed", error=type(exc).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stopping.wait(), settings.risk_sweep_interval_s)
+    # Fires DeadlineOverdue once per unmet deadline (XC-02);
+    # any number of instances may sweep (the compare-and-set picks one).
+    grace = timedelta(seconds=settings.risk_due_grace_s)
+    service.every(settings.risk_sweep_interval_s, "sweep", lambda: handlers.sweep_overdue(grace=grace))
 
     return service, handlers
 
