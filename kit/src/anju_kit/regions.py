@@ -475,6 +475,18 @@ def known_regions(regions_dir: Path) -> list[str]:
     return sorted(p.stem for p in regions_dir.glob("*.yaml") if _CODE.match(p.stem))
 
 
+def region_for(service: str, region: str, regions_dir: Path) -> RegionRules:
+    """The deployment's region rules for ``service``'s start-up, only ever from its region file (XC-06):
+    an unknown region or a broken file raises :class:`RegionError` saying which service cannot start and
+    which file it looked for."""
+    path = regions_dir / f"{region}.yaml"
+    try:
+        return load_region(region, regions_dir)
+    except RegionError as exc:
+        reason = str(exc) if str(path) in str(exc) else f"no region file {path} ({exc})"
+        raise RegionError(f"{service} cannot start for region {region!r}: {reason}") from exc
+
+
 def load_region(code: str, regions_dir: Path) -> RegionRules:
     """Read and validate ``<regions_dir>/<code>.yaml``; any problem raises :class:`RegionError`."""
     known = known_regions(regions_dir)

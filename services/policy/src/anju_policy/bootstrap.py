@@ -16,7 +16,7 @@ from anju_kit.calendar import PrcCalendar
 from anju_kit.clock import Clock, SystemClock
 from anju_kit.due import DueHoursEntries
 from anju_kit.mongo import AggregateStore, OutgoingEvent
-from anju_kit.regions import RegionError, RegionRules, load_region
+from anju_kit.regions import region_for
 from anju_kit.service import ServiceApp
 from anju_policy.adapters.documents import PolicyDocuments
 from anju_policy.adapters.repository import PROJECT_SCHEMA, ProjectRepository
@@ -35,19 +35,12 @@ DESCRIPTION = (
 )
 
 
-def region_of(settings: PolicySettings) -> RegionRules:
-    """The deployment's region rules, only ever from its region file (XC-06)."""
-    try:
-        return load_region(settings.region, settings.regions_dir)
-    except RegionError as exc:
-        raise RegionError(f"policy cannot start for region {settings.region!r}: {exc}") from exc
-
-
 def build(
     settings: PolicySettings, *, clock: Clock | None = None, views_topic: str = ""
 ) -> tuple[ServiceApp, PolicyHandlers]:
     """The service with its handlers on the real adapters; nothing connects until it starts."""
-    region = region_of(settings)  # before anything connects: a bad region file stops start-up
+    # Before anything connects: a bad region file stops start-up (XC-06).
+    region = region_for("policy", settings.region, settings.regions_dir)
     service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
     store = AggregateStore(service.db["projects"], schema=PROJECT_SCHEMA)
     documents = PolicyDocuments(service.objects, settings.policy_bucket, settings.region, region.policy.documents)

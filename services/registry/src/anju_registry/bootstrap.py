@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from anju_kit.clock import Clock, SystemClock
-from anju_kit.regions import RegionError, RegionRules, load_region
+from anju_kit.regions import region_for
 from anju_kit.service import ServiceApp
 from anju_registry.adapters.repository import Repositories, Repository
 from anju_registry.config import RegistrySettings
@@ -28,24 +28,12 @@ DESCRIPTION = (
 )
 
 
-def region_of(settings: RegistrySettings) -> RegionRules:
-    """The deployment's region rules, only ever from its region file (XC-06).
-
-    An unknown region or a broken file raises :class:`RegionError` naming the file it looked for.
-    """
-    path = settings.regions_dir / f"{settings.region}.yaml"
-    try:
-        return load_region(settings.region, settings.regions_dir)
-    except RegionError as exc:
-        reason = str(exc) if str(path) in str(exc) else f"no region file {path} ({exc})"
-        raise RegionError(f"registry cannot start for region {settings.region!r}: {reason}") from exc
-
-
 def build(
     settings: RegistrySettings, *, clock: Clock | None = None, views_topic: str = ""
 ) -> tuple[ServiceApp, RegistryHandlers]:
     """The service with its handlers (tests drive the handlers directly; ``views_topic``: a test's own)."""
-    region = region_of(settings)  # before anything connects: a bad region file stops start-up
+    # Before anything connects: a bad region file stops start-up (XC-06).
+    region = region_for("registry", settings.region, settings.regions_dir)
     service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
     repos = Repositories.on(service.db)
     # The read models: routers re-key the registry's own state events, one writer group folds them.

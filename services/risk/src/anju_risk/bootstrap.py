@@ -16,7 +16,7 @@ from anju_kit.calendar import PrcCalendar
 from anju_kit.clock import Clock, SystemClock
 from anju_kit.due import DueHoursEntries
 from anju_kit.mongo import AggregateStore, OutgoingEvent
-from anju_kit.regions import RegionError, RegionRules, load_region
+from anju_kit.regions import region_for
 from anju_kit.service import ServiceApp
 from anju_risk.adapters.documents import ReportRenderer
 from anju_risk.adapters.evidence import RiskEvidence
@@ -38,19 +38,12 @@ DESCRIPTION = (
 )
 
 
-def region_of(settings: RiskSettings) -> RegionRules:
-    """The deployment's region rules, only ever from its region file (XC-06)."""
-    try:
-        return load_region(settings.region, settings.regions_dir)
-    except RegionError as exc:
-        raise RegionError(f"risk cannot start for region {settings.region!r}: {exc}") from exc
-
-
 def build(
     settings: RiskSettings, *, clock: Clock | None = None, views_topic: str = ""
 ) -> tuple[ServiceApp, RiskHandlers]:
     """The service with its handlers on the real adapters; nothing connects until it starts."""
-    region = region_of(settings)  # before anything connects: a bad region file stops start-up
+    # Before anything connects: a bad region file stops start-up (XC-06).
+    region = region_for("risk", settings.region, settings.regions_dir)
     rules = rules_from_region(region, PrcCalendar(settings.holidays_dir))
     assert region.risk is not None  # rules_from_region refused a region without quality risk
     service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
