@@ -14,7 +14,6 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -25,6 +24,7 @@ from anju_contracts.topics import BY_SERVICE, SERVICES
 from anju_kit.kafka import ensure_topics
 from anju_kit.settings import ServiceSettings
 from anju_kit.testing import produce, read_topic
+from tests.e2e.processes import wait_ready
 
 pytestmark = pytest.mark.e2e
 
@@ -93,32 +93,13 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
         urls[service] = f"http://127.0.0.1:{port}"
     try:
         for service, url in urls.items():
-            _wait_ready(service, url, procs[service], logs / f"{service}.log")
+            wait_ready(service, url, procs[service], logs / f"{service}.log", timeout_s=90)
         yield urls
     finally:
         for proc in procs.values():
             proc.send_signal(signal.SIGTERM)
         codes = {service: _wait_exit(proc) for service, proc in procs.items()}
         assert all(code is not None for code in codes.values()), f"services did not stop: {codes}"
-
-
-def _wait_ready(service: str, url: str, proc: subprocess.Popen[bytes], log: Path, timeout_s: float = 90) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout_s
-    last = ""
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"{service} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            response = httpx.get(f"{url}/readyz", timeout=5)
-            if response.status_code == 200:
-                return
-            last = response.text
-        except httpx.HTTPError as exc:
-            last = str(exc)
-        time.sleep(0.5)
-    pytest.fail(f"{service} not ready at {url}/readyz: {last}\n{log.read_text()[-3000:]}")
 
 
 def _wait_exit(proc: subprocess.Popen[bytes]) -> int | None:

@@ -28,7 +28,6 @@ import uuid
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -44,6 +43,7 @@ from anju_kit.auth import issue_token
 from anju_kit.kafka import ensure_topics
 from anju_kit.settings import ServiceSettings
 from anju_kit.testing import group_at_end
+from tests.e2e.processes import wait_ready
 from tests.e2e.risk_steps import LOCATION, RiskDesk, sealed_through_risk
 
 pytestmark = pytest.mark.e2e
@@ -135,7 +135,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
         urls[service] = f"http://127.0.0.1:{port}"
     try:
         for service, url in urls.items():
-            _wait_ready(service, url, procs[service], logs / f"{service}.log")
+            wait_ready(service, url, procs[service], logs / f"{service}.log")
         yield urls
     finally:
         for proc in procs.values():
@@ -172,23 +172,6 @@ def _drop_risk_bucket() -> None:
     for item in client.list_objects(RISK_BUCKET, recursive=True, include_version=True):
         client.remove_object(RISK_BUCKET, item.object_name or "", version_id=item.version_id)
     client.remove_bucket(RISK_BUCKET)  # this run's own bucket only
-
-
-def _wait_ready(service: str, url: str, proc: subprocess.Popen[bytes], log: Path, timeout_s: float = 120) -> None:
-    deadline = time.monotonic() + timeout_s
-    last = ""
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"{service} exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            response = httpx.get(f"{url}/readyz", timeout=5)
-            if response.status_code == 200:
-                return
-            last = response.text
-        except httpx.HTTPError as exc:
-            last = str(exc)
-        time.sleep(0.5)
-    pytest.fail(f"{service} not ready at {url}/readyz: {last}\n{log.read_text()[-3000:]}")
 
 
 def _auth(actor: Actor) -> dict[str, str]:
