@@ -7,6 +7,7 @@ a reminder (XC-02) rendered from the Chinese template, sent by ``SmtpChannel``, 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import uuid
@@ -20,6 +21,7 @@ import pytest
 from anju_kit.clock import FrozenClock
 from anju_kit.mongo import connect, database
 from anju_kit.settings import ServiceSettings
+from anju_kit.testing import scan_watch
 from anju_notify.channels.config import ChannelSettings
 from anju_notify.channels.dispatch import Dispatcher
 from anju_notify.channels.port import ChannelError, OutboundMessage
@@ -117,32 +119,59 @@ async def test_xc02_smtp_down_then_restart_the_message_waits_on_ferretdb_and_arr
     to_address = _recipient()
     message = _reminder(to_address, f"ob-{uuid.uuid4().hex}|reminder|1|email")
     clock = FrozenClock(datetime.now(UTC))
+    watch = scan_watch()  # registered before the clients: it sees every command they send
 
-    # First process: the SMTP server is unreachable; deliver records the attempt and returns.
-    client = connect(mongo_settings)
-    down = SmtpChannel("127.0.0.1", _free_port(), "anju-notify@anju.local", timeout_s=2)
-    first = Dispatcher({"email": down}, mongo_dispatch_store(database(client, mongo_settings)), clock)
-    await first.deliver(message)
-    assert await first.status(message.message_id) == "waiting"
-    await client.close()
-    assert _received(to_address) == []
-
-    # Restart: a new process, a new connection, the real server back; the retry timer sends it.
-    client = connect(mongo_settings)
-    try:
-        store = mongo_dispatch_store(database(client, mongo_settings))
-        restarted = Dispatcher({"email": smtp}, store, clock)
-        clock.advance(timedelta(seconds=30))
-        assert await restarted.retry_due() == 1
-        await restarted.deliver(message)  # the ledger redelivers: nothing is sent twice
-        clock.advance(timedelta(hours=2))
-        assert await restarted.retry_due() == 0
-        assert await restarted.status(message.message_id) == "sent"
-        assert await store.pending_entries() == []
-    finally:
+    with watch.watching() as seen:
+        # First process: the SMTP server is unreachable; deliver records the attempt and returns.
+        client = connect(mongo_settings)
+        down = SmtpChannel("127.0.0.1", _free_port(), "anju-notify@anju.local", timeout_s=2)
+        first = Dispatcher({"email": down}, mongo_dispatch_store(database(client, mongo_settings)), clock)
+        await first.deliver(message)
+        assert await first.status(message.message_id) == "waiting"
         await client.close()
+        assert _received(to_address) == []
+
+        # Restart: a new process, a new connection, the real server back; the retry timer sends it.
+        client = connect(mongo_settings)
+        try:
+            store = mongo_dispatch_store(database(client, mongo_settings))
+            restarted = Dispatcher({"email": smtp}, store, clock)
+            clock.advance(timedelta(seconds=30))
+            assert await restarted.retry_due() == 1
+            await restarted.deliver(message)  # the ledger redelivers: nothing is sent twice
+            clock.advance(timedelta(hours=2))
+            assert await restarted.retry_due() == 0
+            assert await restarted.status(message.message_id) == "sent"
+            assert await store.pending_entries() == []
+        finally:
+            await client.close()
+    assert seen == []  # every read and write of the dispatcher was by exact _id (FerretDB's one index)
     [received] = _received(to_address)
     assert "业主：张*" in received["Text"]
+
+
+async def test_xc02_two_instances_delivering_at_once_on_ferretdb_lose_no_pending_message(
+    mongo_settings: ServiceSettings,
+) -> None:
+    """The pending shards are changed by compare-and-set (a new commit-log _id), not by last-write-wins:
+    two instances listing messages in the same shards at once keep every one of them."""
+    clock = FrozenClock(datetime.now(UTC))
+    down = SmtpChannel("127.0.0.1", _free_port(), "anju-notify@anju.local", timeout_s=2)
+    clients = [connect(mongo_settings), connect(mongo_settings)]
+    try:
+        stores = [mongo_dispatch_store(database(c, mongo_settings), shards=2) for c in clients]
+        dispatchers = [Dispatcher({"email": down}, store, clock) for store in stores]
+        for d in dispatchers:  # both have seen the server fail: from now on they only list messages
+            await d.deliver(_reminder(_recipient(), f"warm-{uuid.uuid4().hex}"))
+        ids = [f"ob-{uuid.uuid4().hex}|reminder|1|email" for _ in range(12)]
+        await asyncio.gather(
+            *(dispatchers[n % 2].deliver(_reminder(_recipient(), message_id)) for n, message_id in enumerate(ids))
+        )
+        listed = {entry.message_id for entry in await stores[0].pending_entries()}
+        assert set(ids) <= listed
+    finally:
+        for c in clients:
+            await c.close()
 
 
 def _free_port() -> int:
