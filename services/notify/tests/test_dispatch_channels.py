@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 import structlog
 
 from anju_kit.clock import FrozenClock
+from anju_kit.memory import MemoryAggregateStore
 from anju_notify.channels.dispatch import Dispatcher
 from anju_notify.channels.port import ChannelError, ChannelName, OutboundMessage
+from anju_notify.channels.sealing import AddressSeal
 from anju_notify.channels.sms import RecordingSmsGateway, SmsChannel
 from anju_notify.channels.store import DispatchStore, memory_dispatch_store
 
@@ -89,7 +91,7 @@ async def test_xc02_a_failing_channel_is_retried_with_growing_delays_until_sent(
     assert stored is not None
     assert stored.state["status"] == "sent" and stored.state["attempts"] == 4
     assert len(stored.state["errors"]) == 3
-    assert stored.state["to_address"] == "" and stored.state["to_masked"] == "z***@example.com"  # XC-09
+    assert stored.state["to_sealed"] == "" and stored.state["to_masked"] == "z***@example.com"  # XC-09
     assert await store.pending_entries() == []
 
 
@@ -226,3 +228,33 @@ async def test_many_concurrent_deliveries_on_shared_shards_lose_none() -> None:
     second = _dispatcher(store, clock, mail, gateway)  # two instances writing the same shards
     await asyncio.gather(*(d.deliver(_mail(n)) for n in range(40) for d in (first, second)))
     assert len({e.message_id for e in await store.pending_entries()}) == 40
+
+
+async def test_xc09_an_address_is_never_stored_in_the_clear_not_even_while_it_waits() -> None:
+    messages = MemoryAggregateStore("channel_messages", queried=())
+    store = DispatchStore(messages, MemoryAggregateStore("channel_pending", queried=()))
+    clock, mail, gateway = FrozenClock(T0), RecordingMail(), RecordingSmsGateway()
+    dispatcher = _dispatcher(store, clock, mail, gateway)
+    mail.failures = 1
+    await dispatcher.deliver(_mail())
+    await dispatcher.deliver(_sms())
+    clock.advance(timedelta(minutes=1))
+    assert await dispatcher.retry_due() == 1
+    assert mail.sent[0].to_address == "zhang.san@example.com"  # opened again for the retry
+    every_version = repr(messages.log)  # the commit log: every state ever stored
+    assert "zhang.san" not in every_version and "13812345678" not in every_version
+
+
+async def test_xc09_a_waiting_message_whose_address_key_changed_is_failed_not_sent_nor_retried_forever() -> None:
+    store, clock, mail, gateway = memory_dispatch_store(), FrozenClock(T0), RecordingMail(), RecordingSmsGateway()
+    mail.failures = 1
+    await _dispatcher(store, clock, mail, gateway).deliver(_mail())
+    store.seal = AddressSeal("another key")  # restarted with a different ANJU_CHANNEL_ADDRESS_KEY
+    restarted = _dispatcher(store, clock, mail, gateway)
+    clock.advance(timedelta(minutes=1))
+    with structlog.testing.capture_logs() as logs:
+        assert await restarted.retry_due() == 0
+    assert await restarted.status(_mail().message_id) == "failed"
+    assert mail.sent == [] and await store.pending_entries() == []
+    refused = next(line for line in logs if line["log_level"] == "error")
+    assert refused["to"] == "z***@example.com" and "key" in refused["reason"]

@@ -128,6 +128,10 @@ async def test_xc02_smtp_down_then_restart_the_message_waits_on_ferretdb_and_arr
         first = Dispatcher({"email": down}, mongo_dispatch_store(database(client, mongo_settings)), clock)
         await first.deliver(message)
         assert await first.status(message.message_id) == "waiting"
+        stored = await database(client, mongo_settings)["channel_messages_log"].find_one(
+            {"_id": f"{message.message_id}@2"}
+        )
+        assert stored is not None and to_address not in repr(stored)  # XC-09: stored encrypted
         await client.close()
         assert _received(to_address) == []
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr
 
 from anju_kit.settings import ServiceSettings
+from anju_notify.channels.sealing import DEV_ADDRESS_KEY
 
 SERVICE = "notify"
 
@@ -25,6 +26,10 @@ class ChannelSettings(ServiceSettings):
     smtp_timeout_s: float = Field(default=10.0, gt=0, description="Connect/command timeout of one SMTP send.")
     channel_retry_base_s: float = Field(default=30.0, gt=0, description="First retry delay after a failed send.")
     channel_retry_max_s: float = Field(default=3600.0, gt=0, description="Longest delay between two retries.")
+    channel_address_key: SecretStr = Field(
+        default=SecretStr(DEV_ADDRESS_KEY),
+        description="Key protecting recipients' addresses while their messages wait for a retry (XC-09).",
+    )
     channel_lease_s: float = Field(
         default=300.0, gt=0, description="A send claimed by an instance that died is tried again after this long."
     )

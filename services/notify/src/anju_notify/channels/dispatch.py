@@ -30,6 +30,7 @@ from anju_kit.clock import Clock
 from anju_kit.logging import get_logger
 from anju_notify.channels.masking import mask_recipient
 from anju_notify.channels.port import Channel, ChannelError, ChannelName, OutboundMessage
+from anju_notify.channels.sealing import UnreadableAddress
 from anju_notify.channels.store import DispatchStore, PendingEntry
 
 log = get_logger(__name__)
@@ -73,7 +74,8 @@ class Dispatcher:
             # The channel failed moments ago: list the message for the retry timer instead of waiting
             # on a server that is probably still down.
             await self.store.set_pending(message.message_id, message.channel, resting)
-            if await self.store.create_message(message.message_id, _new_state(message, now, "waiting", resting)):
+            waiting = self._new_state(message, now, "waiting", resting)
+            if await self.store.create_message(message.message_id, waiting):
                 log.warning(
                     "channel resting after a failure; message queued",
                     next_at=resting.isoformat(),
@@ -84,9 +86,10 @@ class Dispatcher:
         # Listed before it is created: once created it is always found again, even if we die now (an
         # entry whose message never came is dropped by retry_due; our caller, not acknowledged, retries).
         await self.store.set_pending(message.message_id, message.channel, lease_until)
-        if not await self.store.create_message(message.message_id, _new_state(message, now, "sending", lease_until)):
+        sending = self._new_state(message, now, "sending", lease_until)
+        if not await self.store.create_message(message.message_id, sending):
             return  # a concurrent delivery of the same message won
-        await self._attempt(message, version=1, state=_new_state(message, now, "sending", lease_until))
+        await self._attempt(message, version=1, state=sending)
 
     async def retry_due(self) -> int:
         """Send every message that is due, each channel on its own; returns how many were sent."""
@@ -103,6 +106,18 @@ class Dispatcher:
         return None if stored is None else stored.state["status"]
 
     # -- inside -------------------------------------------------------------------------------------
+    def _new_state(self, message: OutboundMessage, now: datetime, status: Status, until: datetime) -> dict[str, Any]:
+        return _new_state(message, self.store.seal.seal(message.to_address), now, status, until)
+
+    def _message_of(self, message_id: str, state: Mapping[str, Any]) -> OutboundMessage:
+        return OutboundMessage(
+            message_id=message_id,
+            channel=state["channel"],
+            to_address=self.store.seal.open(state["to_sealed"]),
+            subject_zh=state["subject_zh"],
+            body_zh=state["body_zh"],
+        )
+
     async def _retry_channel(self, entries: list[PendingEntry]) -> int:
         sent = 0
         for entry in entries:
@@ -135,7 +150,14 @@ class Dispatcher:
         if version is None:
             return None  # another instance claimed it
         await self.store.set_pending(entry.message_id, entry.channel, lease_until)
-        return await self._attempt(_message_of(entry.message_id, claimed), version=version, state=claimed)
+        try:
+            message = self._message_of(entry.message_id, claimed)
+        except UnreadableAddress as exc:
+            unreadable = ChannelError(str(exc), retryable=False)
+            attempts = int(claimed["attempts"]) + 1
+            masked = OutboundMessage(entry.message_id, claimed["channel"], "", claimed["subject_zh"], "")
+            return await self._failed(masked, version, claimed, attempts, unreadable, to=claimed["to_masked"])
+        return await self._attempt(message, version=version, state=claimed)
 
     async def _attempt(self, message: OutboundMessage, *, version: int, state: Mapping[str, Any]) -> Status | None:
         """Send once and record the outcome (the message is claimed at ``version``)."""
@@ -159,8 +181,16 @@ class Dispatcher:
         return "sent"
 
     async def _failed(
-        self, message: OutboundMessage, version: int, state: Mapping[str, Any], attempts: int, error: ChannelError
+        self,
+        message: OutboundMessage,
+        version: int,
+        state: Mapping[str, Any],
+        attempts: int,
+        error: ChannelError,
+        *,
+        to: str | None = None,
     ) -> Status | None:
+        fields = _fields(message) | ({"to": to} if to is not None else {})
         now = self.clock.now()
         errors = [*state.get("errors", []), {"at": now.isoformat(), "reason": error.reason}][-_ERRORS_KEPT:]
         if not error.retryable:
@@ -171,7 +201,7 @@ class Dispatcher:
                 "message refused for good; not retried: check the recipient's address",
                 attempts=attempts,
                 reason=error.reason,
-                **_fields(message),
+                **fields,
             )
             return "failed"
         next_at = now + min(self.retry_base * 2 ** (attempts - 1), self.retry_max)
@@ -184,15 +214,17 @@ class Dispatcher:
             attempts=attempts,
             next_at=next_at.isoformat(),
             reason=error.reason,
-            **_fields(message),
+            **fields,
         )
         return "waiting"
 
 
-def _new_state(message: OutboundMessage, now: datetime, status: Status, until: datetime) -> dict[str, Any]:
+def _new_state(
+    message: OutboundMessage, sealed_address: str, now: datetime, status: Status, until: datetime
+) -> dict[str, Any]:
     return {
         "channel": message.channel,
-        "to_address": message.to_address,
+        "to_sealed": sealed_address,
         "to_masked": mask_recipient(message.to_address),
         "subject_zh": message.subject_zh,
         "body_zh": message.body_zh,
@@ -206,18 +238,8 @@ def _new_state(message: OutboundMessage, now: datetime, status: Status, until: d
 
 
 def _terminal(state: Mapping[str, Any]) -> dict[str, Any]:
-    """A delivered or refused message keeps no address in the clear (XC-09): only its masked form."""
-    return {**state, "to_address": "", "lease_until": None, "next_at": None}
-
-
-def _message_of(message_id: str, state: Mapping[str, Any]) -> OutboundMessage:
-    return OutboundMessage(
-        message_id=message_id,
-        channel=state["channel"],
-        to_address=state["to_address"],
-        subject_zh=state["subject_zh"],
-        body_zh=state["body_zh"],
-    )
+    """A delivered or refused message keeps no address, not even sealed (XC-09): only its masked form."""
+    return {**state, "to_sealed": "", "lease_until": None, "next_at": None}
 
 
 def _at(value: str | None) -> datetime:

@@ -5,7 +5,8 @@ every change is a compare-and-set by inserting a new ``_id`` — the one atomic 
 and the same code runs on MongoDB/FerretDB (:func:`mongo_dispatch_store`) and in memory
 (:func:`memory_dispatch_store`):
 
-* ``<message_id>`` in ``<prefix>_messages``: the message, its status and its attempts. Creating it is
+* ``<message_id>`` in ``<prefix>_messages``: the message (its address encrypted, XC-09), its status and
+  its attempts. Creating it is
   the idempotency check: of two deliveries of one message exactly one creates it. Claiming a send
   (status ``sending`` with a lease) is an update, so two instances never send it at the same time.
 * ``pending|<n>`` in ``<prefix>_pending``: a fixed number of shards (a message's shard is a hash of its
@@ -32,6 +33,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from anju_kit.memory import MemoryAggregateStore
 from anju_kit.mongo import AggregateStore, AlreadyExists, Doc, NotFound, Stored, VersionConflict
 from anju_kit.ports import AggregateStorage
+from anju_notify.channels.sealing import DEV_ADDRESS_KEY, AddressSeal
 
 SHARDS = 16
 _CAS_ATTEMPTS = 50  # a shard changed by another instance between our read and write: read again
@@ -45,10 +47,18 @@ class PendingEntry:
 
 
 class DispatchStore:
-    def __init__(self, messages: AggregateStorage, pending: AggregateStorage, *, shards: int = SHARDS) -> None:
+    def __init__(
+        self,
+        messages: AggregateStorage,
+        pending: AggregateStorage,
+        *,
+        shards: int = SHARDS,
+        seal: AddressSeal | None = None,
+    ) -> None:
         self.messages = messages
         self.pending = pending
         self.shards = shards
+        self.seal = seal or AddressSeal()  # addresses are stored encrypted (XC-09)
         # Writers in this process take turns per shard, so they do not lose compare-and-sets to each
         # other; other instances are handled by the compare-and-set itself.
         self._locks = [asyncio.Lock() for _ in range(shards)]
@@ -115,7 +125,9 @@ class DispatchStore:
         return sorted(entries, key=lambda e: e.due_at)
 
 
-def mongo_dispatch_store(db: AsyncDatabase[Doc], *, prefix: str = "channel", shards: int = SHARDS) -> DispatchStore:
+def mongo_dispatch_store(
+    db: AsyncDatabase[Doc], *, prefix: str = "channel", shards: int = SHARDS, address_key: str = DEV_ADDRESS_KEY
+) -> DispatchStore:
     """The store on the service's database: ``<prefix>_messages`` and ``<prefix>_pending`` (each with the
     kit's ``_log``/``_outbox`` collections). ``queried=()``: nothing is ever queried but ``_id``, and a
     state kept as one JSON string is cheaper to write on FerretDB."""
@@ -123,6 +135,7 @@ def mongo_dispatch_store(db: AsyncDatabase[Doc], *, prefix: str = "channel", sha
         AggregateStore(db[f"{prefix}_messages"], queried=()),
         AggregateStore(db[f"{prefix}_pending"], queried=()),
         shards=shards,
+        seal=AddressSeal(address_key),
     )
 
 
