@@ -34,6 +34,12 @@ class ChannelSettings(ServiceSettings):
         default=300.0, gt=0, description="A send claimed by an instance that died is tried again after this long."
     )
 
+    def development_secrets(self) -> list[str]:
+        # No SMTP password is a valid production setting (a relay that trusts the network), not a
+        # development default; a password is checked only with a username.
+        names = super().development_secrets()
+        return [n for n in names if n != "ANJU_SMTP_PASSWORD" or self.smtp_username]
+
     @classmethod
     def load(cls, **overrides: object) -> ChannelSettings:
         return cls.for_service(SERVICE, **overrides)
