@@ -3,6 +3,8 @@ default in production (XC-09: addresses are stored protected, with a key of the 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from pydantic import ValidationError
 
@@ -41,3 +43,24 @@ def test_production_refuses_an_smtp_login_without_a_password(monkeypatch: pytest
     monkeypatch.setenv("ANJU_SMTP_USERNAME", "notify")
     with pytest.raises(ValidationError, match="ANJU_SMTP_PASSWORD"):
         ChannelSettings.load(profile="production")
+
+
+def test_the_composition_root_gets_an_smtp_dispatcher_with_the_settings_retry_policy() -> None:
+    from pymongo import AsyncMongoClient
+
+    from anju_kit.clock import FrozenClock
+    from anju_notify.channels.sms import RecordingSmsGateway
+    from anju_notify.channels.wiring import build_dispatcher
+
+    settings = ChannelSettings.load(channel_retry_base_s=5, smtp_port=2525)
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient("mongodb://127.0.0.1:1", connect=False)
+    clock = FrozenClock(datetime(2026, 12, 1, tzinfo=UTC))
+    email_only = build_dispatcher(settings, client["unused"], clock)
+    assert set(email_only.channels) == {"email"}
+    email = email_only.channels["email"]
+    assert isinstance(email, SmtpChannel) and email.port == 2525
+    assert email_only.retry_base == timedelta(seconds=5)
+    assert set(build_dispatcher(settings, client["unused"], clock, sms_gateway=RecordingSmsGateway()).channels) == {
+        "email",
+        "sms",
+    }

@@ -30,6 +30,7 @@ class ChannelSettings(ServiceSettings):
         default=SecretStr(DEV_ADDRESS_KEY),
         description="Key protecting recipients' addresses while their messages wait for a retry (XC-09).",
     )
+    channel_retry_interval_s: float = Field(default=15.0, gt=0, description="How often due retries are sent.")
     channel_lease_s: float = Field(
         default=300.0, gt=0, description="A send claimed by an instance that died is tried again after this long."
     )
