@@ -258,3 +258,19 @@ async def test_xc09_a_waiting_message_whose_address_key_changed_is_failed_not_se
     assert mail.sent == [] and await store.pending_entries() == []
     refused = next(line for line in logs if line["log_level"] == "error")
     assert refused["to"] == "z***@example.com" and "key" in refused["reason"]
+
+
+async def test_xc09_an_unexpected_channel_error_is_retried_and_logged_without_its_text() -> None:
+    class Broken:
+        name: ChannelName = "email"
+
+        async def send(self, message: OutboundMessage) -> None:
+            raise ValueError(f"cannot parse {message.to_address}")
+
+    store, clock = memory_dispatch_store(), FrozenClock(T0)
+    dispatcher = Dispatcher({"email": Broken()}, store, clock)
+    with structlog.testing.capture_logs() as logs:
+        await dispatcher.deliver(_mail())
+    assert await dispatcher.status(_mail().message_id) == "waiting"
+    assert "zhang.san@example.com" not in repr(logs)
+    assert any(line.get("error") == "ValueError" for line in logs)

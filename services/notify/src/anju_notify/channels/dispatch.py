@@ -198,7 +198,7 @@ class Dispatcher:
             if await self.store.update_message(message.message_id, version, failed) is not None:
                 await self.store.set_pending(message.message_id, message.channel, None)
             log.error(
-                "message refused for good; not retried: check the recipient's address",
+                "message refused for good; not retried (see reason)",
                 attempts=attempts,
                 reason=error.reason,
                 **fields,
@@ -249,7 +249,8 @@ def _at(value: str | None) -> datetime:
 def _unexpected(exc: BaseException) -> ChannelError:
     if isinstance(exc, TimeoutError):
         return ChannelError("the channel did not answer in time", retryable=True)
-    log.exception("channel raised an unexpected error; treated as retryable", error=type(exc).__name__)
+    # The type only, no traceback: an exception's text may carry the address (XC-09).
+    log.warning("channel raised an unexpected error; treated as retryable", error=type(exc).__name__)
     return ChannelError(f"unexpected {type(exc).__name__}", retryable=True)
 
 
