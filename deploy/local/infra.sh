@@ -3,6 +3,7 @@
 #   kafka    Apache Kafka (KRaft, broker+controller)   127.0.0.1:9092 (controller 9093)
 #   ferretdb FerretDB on SQLite (MongoDB wire)          127.0.0.1:27017
 #   minio    MinIO (S3 API)                             127.0.0.1:9000 (console 9001)
+#   smtp     Mailpit (SMTP, HTTP API to read mail)      127.0.0.1:1025 (API 8025)
 # See deploy/local/README.md. Versions: deploy/local/versions.env.
 set -euo pipefail
 
@@ -15,6 +16,8 @@ source "$HERE/kafka.sh"
 source "$HERE/ferretdb.sh"
 # shellcheck source=minio.sh
 source "$HERE/minio.sh"
+# shellcheck source=smtp.sh
+source "$HERE/smtp.sh"
 
 usage() {
     cat <<EOF
@@ -265,6 +268,9 @@ export ANJU_MONGO_URL=mongodb://$HOST:$ANJU_MONGO_PORT
 export ANJU_S3_ENDPOINT=http://$HOST:$ANJU_MINIO_PORT
 export ANJU_S3_ACCESS_KEY=$ANJU_S3_ACCESS_KEY
 export ANJU_S3_SECRET_KEY=$ANJU_S3_SECRET_KEY
+export ANJU_SMTP_HOST=$HOST
+export ANJU_SMTP_PORT=$ANJU_SMTP_PORT
+export ANJU_SMTP_API=http://$HOST:$ANJU_SMTP_HTTP_PORT
 EOF
 }
 

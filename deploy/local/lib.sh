@@ -18,16 +18,18 @@ ANJU_KAFKA_CONTROLLER_PORT="${ANJU_KAFKA_CONTROLLER_PORT:-9093}"
 ANJU_MONGO_PORT="${ANJU_MONGO_PORT:-27017}"
 ANJU_MINIO_PORT="${ANJU_MINIO_PORT:-9000}"
 ANJU_MINIO_CONSOLE_PORT="${ANJU_MINIO_CONSOLE_PORT:-9001}"
+ANJU_SMTP_PORT="${ANJU_SMTP_PORT:-1025}"
+ANJU_SMTP_HTTP_PORT="${ANJU_SMTP_HTTP_PORT:-8025}"
 ANJU_S3_ACCESS_KEY="${ANJU_S3_ACCESS_KEY:-anju-dev}"
 ANJU_S3_SECRET_KEY="${ANJU_S3_SECRET_KEY:-anju-dev-secret}"
 ANJU_INFRA_TIMEOUT="${ANJU_INFRA_TIMEOUT:-90}"
 
 HOST=127.0.0.1
 # shellcheck disable=SC2034 # SERVERS and START_ORDER are read by infra.sh
-SERVERS=(kafka ferretdb minio)
+SERVERS=(kafka ferretdb minio smtp)
 # Kafka starts last: its storage format step blocks for a few seconds, the others need not wait on it.
 # shellcheck disable=SC2034
-START_ORDER=(ferretdb minio kafka)
+START_ORDER=(ferretdb minio smtp kafka)
 
 info() { printf '[infra] %s\n' "$*"; }
 warn() { printf '[infra] %s\n' "$*" >&2; }
