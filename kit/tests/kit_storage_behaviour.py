@@ -186,18 +186,6 @@ class AggregateStorageBehaviour:
         with pytest.raises(StateTooNew):
             store.current_state({"_id": "new@1", "state": {"count": 5}, SCHEMA_VERSION_FIELD: 3})
 
-    async def test_queries_filter_on_the_queried_fields_only(self, make_store: MakeStore) -> None:
-        store = make_store(queried=("unit", "status"))
-        await store.create("c-1", {"unit": "u-1", "status": "open", "note": "渗漏"})
-        await store.create("c-2", {"unit": "u-2", "status": "open", "note": "裂缝"})
-        await store.create("c-3", {"unit": "u-2", "status": "closed", "note": "空鼓"})
-        await store.update("c-1", 1, {"unit": "u-1", "status": "closed", "note": "渗漏"})
-        closed = await store.find_states({"state.status": "closed"})
-        assert sorted(s["unit"] for s in closed) == ["u-1", "u-2"]
-        both = await store.find_states({"state.unit": {"$in": ["u-1", "u-2"]}, "state.status": "open"})
-        assert [s["note"] for s in both] == ["裂缝"]
-        assert await store.find_states({"state.note": "渗漏"}) == []  # not a queried field: not in the projection
-
 
 class InboxBehaviour:
     """For ``MessageInbox`` (anju_kit.ports): the subclass provides ``make_inbox`` → a new, empty inbox."""

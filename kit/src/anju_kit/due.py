@@ -1,43 +1,35 @@
-"""Due timers that fire exactly once across instances (XC-02): a small due index and the overdue sweeper.
+"""Due timers that fire exactly once across instances (XC-02): the due view and the overdue sweeper.
 
 An aggregate's state (kept on the kit's :class:`~anju_kit.mongo.AggregateStore`) says when it must be
 looked at next (``anju_kit.deadlines.next_due_at``). FerretDB answers only ``_id`` look-ups without
-scanning, so "what is due now" cannot be a query over the ever-growing aggregates; it is this small
-collection instead:
+scanning, so "what is due now" cannot be a query over the ever-growing aggregates, nor over any
+collection of entries that grows with the city:
 
-* an *entry* is written whenever a commit moves the aggregate's next due instant, *before* that
-  commit, so no committed deadline is ever without one. Its ``_id`` names the aggregate, the version
-  of the commit and the due instant, so two writers racing for one version each keep their own entry
-  (the loser's entry only costs the sweeper one look at an aggregate with nothing due);
-* the sweeper (:func:`sweep_overdue`) reads the entries due now, loads each aggregate by ``_id`` and
+* each opened obligation (``<service>.ObligationOpened``) is folded into the document of the hour it
+  falls due in (:class:`DueHours`, one writer per hour, kit.views), and the sweeper reads the
+  documents of the last hours by ``_id`` (:class:`DueHoursEntries`);
+* the sweeper (:func:`sweep_overdue`) takes the entries due now, loads each aggregate by ``_id`` and
   hands it to the owning service's ``fire`` callback, which asks the aggregate's pure domain for its
   overdue events and saves them with the aggregate's compare-and-set (the commit log's insert). Of
   any number of sweepers that fire the same deadline, one insert wins; the others get
-  :class:`~anju_kit.mongo.VersionConflict`, keep the entry and, on the next round, load a state in
-  which the deadline is already reported, so nothing fires twice;
-* once looked at, the entry is dropped: the aggregate's next deadline, if any, has its own entry,
-  written by the commit that set it. An entry whose commit never came (lost race, dead writer) is
-  dropped once older than ``grace``.
+  :class:`~anju_kit.mongo.VersionConflict` and, on the next round, load a state in which the deadline
+  is already reported, so nothing fires twice;
+* a met or cancelled obligation costs the sweeper one look at an aggregate with nothing overdue.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
-
-from pymongo import ASCENDING
-from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from anju_contracts import Envelope
 from anju_contracts.base import Event
 from anju_contracts.common import ObligationKind, ObligationOpened
 from anju_kit.clock import SHANGHAI
 from anju_kit.logging import get_logger
-from anju_kit.mongo import Doc, VersionConflict
+from anju_kit.mongo import VersionConflict
 from anju_kit.ports import ViewReads
 from anju_kit.views import Docs, View
 
@@ -62,67 +54,6 @@ class DueEntries(Protocol):
     async def due(self, now: datetime, *, limit: int) -> list[DueEntry]: ...
 
     async def drop(self, entry_id: str) -> None: ...
-
-
-class DueIndex:
-    """The due index of one kind of aggregate, e.g. ``claims_due`` beside ``claims``.
-
-    ``id_field`` names the aggregate id field of the stored entries (claims' entries say ``claim_id``;
-    entries already written must keep being read).
-    """
-
-    def __init__(self, collection: AsyncCollection[Doc], *, id_field: str = "aggregate_id") -> None:
-        self.collection = collection
-        self.id_field = id_field
-
-    async def ensure_indexes(self) -> None:
-        await self.collection.create_index([("due_at", ASCENDING)])  # used by MongoDB; FerretDB scans (small)
-
-    def _doc(self, aggregate_id: str, version: int, due_at: datetime, now: datetime) -> Doc:
-        return {
-            "_id": f"{aggregate_id}@{version}:{due_at.astimezone(UTC).isoformat()}",
-            self.id_field: aggregate_id,
-            "version": version,
-            "due_at": due_at,
-            "at": now,
-        }
-
-    async def note(self, aggregate_id: str, version: int, due_at: datetime) -> None:
-        """Remember that ``aggregate_id`` is due at ``due_at`` after its commit of ``version`` (call it
-        before that commit)."""
-        # The same entry twice is a replay of the same commit: already noted.
-        with contextlib.suppress(DuplicateKeyError):
-            await self.collection.insert_one(self._doc(aggregate_id, version, due_at, datetime.now(UTC)))
-
-    async def note_change(
-        self, aggregate_id: str, version: int, due_at: datetime | None, due_before: datetime | None
-    ) -> None:
-        """:meth:`note`, when the commit of ``version`` moves the due instant from ``due_before``."""
-        if due_at is not None and due_at != due_before:
-            await self.note(aggregate_id, version, due_at)
-
-    async def note_many(self, entries: Iterable[tuple[str, int, datetime]]) -> None:
-        """:meth:`note` for many ``(aggregate_id, version, due_at)`` at once (bulk creation)."""
-        now = datetime.now(UTC)
-        docs = [self._doc(aggregate_id, version, due_at, now) for aggregate_id, version, due_at in entries]
-        if not docs:
-            return
-        try:
-            await self.collection.insert_many(docs, ordered=False)
-        except BulkWriteError as exc:
-            if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
-                raise
-
-    async def due(self, now: datetime, *, limit: int = 100) -> list[DueEntry]:
-        """Entries due at ``now`` or earlier, earliest first."""
-        cursor = self.collection.find({"due_at": {"$lte": now}}).sort("due_at", ASCENDING).limit(limit)
-        return [
-            DueEntry(doc["_id"], doc[self.id_field], int(doc["version"]), doc["due_at"], doc["at"])
-            async for doc in cursor
-        ]
-
-    async def drop(self, entry_id: str) -> None:
-        await self.collection.delete_one({"_id": entry_id})
 
 
 class Loaded(Protocol):
@@ -167,16 +98,6 @@ async def sweep_overdue(
         # Looked at: the aggregate's next deadline, if any, has its own entry (written by its commit).
         await index.drop(entry.id)
     return fired
-
-
-# -- city scale: the due index as a read model, swept by _id look-ups ---------------------------------
-#
-# ``DueIndex.due`` asks the store for "every entry due by now", which FerretDB answers by reading the
-# whole collection — and open deadlines grow with the city. So at scale the index is a read model
-# instead: each opened obligation (``<service>.ObligationOpened``) is folded into the document of the
-# hour it falls due in (one writer per hour, kit.views), and the sweeper reads the documents of the
-# last hours by ``_id``. Entries are never removed: a met or cancelled obligation costs the sweeper one
-# look at an aggregate with nothing overdue; each instance remembers what it looked at.
 
 
 def due_hour(at: datetime) -> str:

@@ -195,13 +195,14 @@ def state_of(doc: Mapping[str, Any]) -> Doc:
 class AggregateStore:
     """One kind of aggregate: a commit log plus a queryable current-state projection.
 
-    With ``queried`` (the state fields queries filter on) the store is *compact*: the log keeps each
-    state as one JSON string and the projection keeps the queried fields as a document (``state.*``,
-    for queries and indexes) beside the whole state as a JSON string. FerretDB converts every value
+    With ``queried`` (a few state fields an operator may want to filter on) the store is *compact*: the
+    log keeps each state as one JSON string and the projection keeps those fields as a document
+    (``state.*``) beside the whole state as a JSON string. The services never query them: every
+    question is a read model's, by ``_id`` (issue #10). FerretDB converts every value
     of a document on the way in, so a state stored as one string instead of dozens of values cuts
     its insert cost by about half (measured: 4,700 → 8,400 documents/s with a claim-sized state).
     The state must then be JSON (``model_dump(mode="json")``). Without ``queried`` the state is
-    stored as a document in both places, and every field can be queried.
+    stored as a document in both places.
 
     ``schema`` is the stored shape of the states (XC-08): its version is stamped on every log entry
     and projection, and states read back are upcast to it (:mod:`anju_kit.upcasting`). Without one,
@@ -255,11 +256,9 @@ class AggregateStore:
             "updated_at": entry["at"],
         }
 
-    async def ensure_indexes(self, *state_fields: str) -> None:
+    async def ensure_indexes(self) -> None:
         await self.log.create_index([("aggregate_id", ASCENDING), ("version", ASCENDING)])
         await self.outbox.create_index([("at", ASCENDING)])
-        for name in state_fields:
-            await self.collection.create_index([(f"state.{name}", ASCENDING)])
 
     # -- reading --------------------------------------------------------------------------------
     async def get(self, doc_id: str) -> Stored | None:
@@ -292,12 +291,6 @@ class AggregateStore:
         # Roll forward over entries whose projection write was lost (crash), is still in flight, or
         # was overwritten by an older write that has not re-checked the log yet.
         return await self._roll_forward(doc)
-
-    async def find_states(self, query: Mapping[str, Any], *, limit: int = 500) -> list[Doc]:
-        """Current states matching a query on ``state.*`` fields (the caller prefixes the names)."""
-        projected = {"state": 1, "state_json": 1, SCHEMA_VERSION_FIELD: 1}
-        cursor = self.collection.find(dict(query), projected).limit(limit)
-        return [self.current_state(doc) async for doc in cursor]
 
     async def history(self, doc_id: str) -> list[Doc]:
         """The append-only history of one aggregate, oldest first (XC-04).

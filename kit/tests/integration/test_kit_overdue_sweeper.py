@@ -5,12 +5,16 @@ event exactly once while two sweepers, each with its own connection, run at the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar
 
 import pytest
 from pydantic import BaseModel, PrivateAttr
+from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
 
 from anju_contracts import Actor, Envelope, Role
 from anju_contracts.base import Event, Identifier
@@ -25,8 +29,8 @@ from anju_kit.deadlines import (
     next_due_at,
     take_overdue,
 )
-from anju_kit.due import DueIndex, sweep_overdue
-from anju_kit.mongo import AggregateStore, HistoryEntry, OutgoingEvent, VersionConflict, connect
+from anju_kit.due import DueEntry, sweep_overdue
+from anju_kit.mongo import AggregateStore, Doc, HistoryEntry, OutgoingEvent, VersionConflict, connect
 from anju_kit.settings import ServiceSettings
 
 pytestmark = pytest.mark.integration
@@ -51,6 +55,49 @@ class ReportOverdue(Event):
 
     inspection_id: Identifier
     deadline: DeadlineInfo
+
+
+class DueIndex:
+    """A small collection of due entries: the sweeper's index in this test, where a dozen inspections
+    are due. It asks the store for "every entry due by now", a field query FerretDB answers by reading
+    the whole collection, so the services sweep :class:`anju_kit.due.DueHours` (by ``_id``) instead."""
+
+    def __init__(self, collection: AsyncCollection[Doc]) -> None:
+        self.collection = collection
+
+    def _doc(self, aggregate_id: str, version: int, due_at: datetime, now: datetime) -> Doc:
+        return {
+            "_id": f"{aggregate_id}@{version}:{due_at.astimezone(UTC).isoformat()}",
+            "aggregate_id": aggregate_id,
+            "version": version,
+            "due_at": due_at,
+            "at": now,
+        }
+
+    async def note(self, aggregate_id: str, version: int, due_at: datetime) -> None:
+        """Remember that ``aggregate_id`` is due at ``due_at`` after its commit of ``version`` (call it
+        before that commit)."""
+        # The same entry twice is a replay of the same commit: already noted.
+        with contextlib.suppress(DuplicateKeyError):
+            await self.collection.insert_one(self._doc(aggregate_id, version, due_at, datetime.now(UTC)))
+
+    async def note_change(
+        self, aggregate_id: str, version: int, due_at: datetime | None, due_before: datetime | None
+    ) -> None:
+        """:meth:`note`, when the commit of ``version`` moves the due instant from ``due_before``."""
+        if due_at is not None and due_at != due_before:
+            await self.note(aggregate_id, version, due_at)
+
+    async def due(self, now: datetime, *, limit: int = 100) -> list[DueEntry]:
+        """Entries due at ``now`` or earlier, earliest first."""
+        cursor = self.collection.find({"due_at": {"$lte": now}}).sort("due_at", ASCENDING).limit(limit)
+        return [
+            DueEntry(doc["_id"], doc["aggregate_id"], int(doc["version"]), doc["due_at"], doc["at"])
+            async for doc in cursor
+        ]
+
+    async def drop(self, entry_id: str) -> None:
+        await self.collection.delete_one({"_id": entry_id})
 
 
 class Inspection(BaseModel):

@@ -42,12 +42,3 @@ class TestMemoryInbox(InboxBehaviour):
     @pytest.fixture
     def make_inbox(self) -> type[MemoryInbox]:
         return MemoryInbox
-
-
-async def test_a_query_the_double_cannot_answer_fails_loudly() -> None:
-    store = MemoryAggregateStore("things")
-    await store.create("a", {"n": 1})
-    with pytest.raises(NotImplementedError):
-        await store.find_states({"state.n": {"$gt": 0}})
-    with pytest.raises(NotImplementedError):
-        await store.find_states({"version": 1})

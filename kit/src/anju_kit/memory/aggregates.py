@@ -42,9 +42,9 @@ def _log_id(doc_id: str, version: int) -> str:
 
 
 class MemoryAggregateStore:
-    """One kind of aggregate in memory. ``queried`` and ``schema`` mean what they mean for the Mongo
-    store: a query may only filter on the ``queried`` fields (others match nothing, as in a compact
-    projection), and every entry is stamped with the schema's version and read back upcast."""
+    """One kind of aggregate in memory. ``schema`` means what it means for the Mongo store: every entry
+    is stamped with the schema's version and read back upcast. ``queried`` is taken for the same
+    signature and changes nothing here (in Mongo it only shapes the stored projection)."""
 
     def __init__(
         self, name: str = "aggregates", *, queried: Sequence[str] | None = None, schema: StateSchema | None = None
@@ -64,7 +64,7 @@ class MemoryAggregateStore:
         # A deep copy, as a state decoded from the server would be: a reader's changes stay its own.
         return self._schema.load(doc, copy.deepcopy(state_of(doc)), doc_id=doc.get("_id"))
 
-    async def ensure_indexes(self, *state_fields: str) -> None:
+    async def ensure_indexes(self) -> None:
         await asyncio.sleep(0)
 
     # -- reading --------------------------------------------------------------------------------
@@ -84,36 +84,6 @@ class MemoryAggregateStore:
 
     def _entries(self, doc_id: str) -> list[Doc]:
         return [self.log[_log_id(doc_id, v)] for v in range(1, self._newest.get(doc_id, 0) + 1)]
-
-    async def find_states(self, query: Mapping[str, Any], *, limit: int = 500) -> list[Doc]:
-        """Current states matching ``{"state.<field>": value | {"$in": [...]}}``, in creation order;
-        anything else in a query raises, so a test never silently matches everything."""
-        await asyncio.sleep(0)
-        found: list[Doc] = []
-        for doc_id, version in self._newest.items():
-            state = self.current_state(self.log[_log_id(doc_id, version)])
-            if self._matches(state, query):
-                found.append(state)
-                if len(found) >= limit:
-                    break
-        return found
-
-    def _matches(self, state: Mapping[str, Any], query: Mapping[str, Any]) -> bool:
-        for name, wanted in query.items():
-            if not name.startswith("state.") or "." in name[len("state.") :]:
-                raise NotImplementedError(f"the in-memory store answers only state.<field> filters, not {name!r}")
-            field = name[len("state.") :]
-            if self.queried is not None and field not in self.queried:
-                return False  # a compact projection holds only the queried fields
-            value = state.get(field)
-            if isinstance(wanted, Mapping):
-                if set(wanted) != {"$in"}:
-                    raise NotImplementedError(f"the in-memory store answers only equality and $in, not {wanted!r}")
-                if value not in wanted["$in"]:
-                    return False
-            elif value != wanted:
-                return False
-        return True
 
     async def history(self, doc_id: str) -> list[Doc]:
         await asyncio.sleep(0)

@@ -80,10 +80,9 @@ async def test_a_claim_stored_in_an_older_shape_loads_lists_and_saves_through_th
     rebuilt = await collection.find_one({"_id": "clm-2"})
     assert rebuilt is not None and rebuilt["schema_version"] == 2
     assert json.loads(rebuilt["state_json"])["description"] == description
-    # read straight from the projection (an operator's query), one of them still in the old shape
-    listed = [from_state(s) for s in await repo.store.find_states({"state.unit_id": UNIT})]
-    assert sorted(claim.claim_id for claim in listed) == ["clm-1", "clm-2"]
-    assert {claim.description for claim in listed} == {description}
+    # read straight from the projection (what a listing reads), one of them still in the old shape
+    listed = [await repo.store.projected(claim_id) for claim_id in ("clm-1", "clm-2")]
+    assert [from_state(s.state).description for s in listed if s is not None] == [description, description]
 
     history = HistoryEntry(action="xc08-resave", actor=ACTOR, at=datetime.now(UTC))
     saved = await repo.save("clm-1", loaded.claim, loaded, [], applied_id="cmd-2", history=history)

@@ -29,7 +29,8 @@ from anju_kit.upcasting import StateSchema
 
 __all__ = ["CLAIM_SCHEMA", "QUERIED_FIELDS", "ClaimRepository", "LoadedClaim", "claim_store", "from_state", "to_state"]
 
-# The claim fields queries filter on (``state.<name>``): HTTP listings, one household one file (XC-03).
+# The claim fields kept as a document on the projection (``state.<name>``) for an operator's ad-hoc
+# queries; the service itself answers every question from its read models by ``_id`` (issue #10).
 QUERIED_FIELDS = ("claim_id", "unit_id", "owner_id", "insurer_id", "policy_id", "project_id", "status")
 
 # The stored shape of a claim (XC-08: kept 10 years). Changing ``Claim``'s fields in a way an old state
@@ -46,8 +47,8 @@ def from_state(state: Doc) -> Claim:
 
 
 def claim_store(collection: AsyncCollection[Doc], *, schema: StateSchema = CLAIM_SCHEMA) -> AggregateStore:
-    """The claims' aggregate store in MongoDB. Compact: the whole claim as one JSON string, the queried
-    fields as a document for queries."""
+    """The claims' aggregate store in MongoDB. Compact: the whole claim as one JSON string, a few fields
+    beside it as a document for an operator."""
     return AggregateStore(collection, queried=QUERIED_FIELDS, schema=schema)
 
 
@@ -63,7 +64,7 @@ class ClaimRepository:
         return cls(claim_store(collection, schema=schema), repairs=MongoRepairHints.beside(collection))
 
     async def ensure_indexes(self) -> None:
-        await self.store.ensure_indexes("unit_id", "insurer_id", "owner_id")
+        await self.store.ensure_indexes()
 
     async def get(self, claim_id: str) -> LoadedClaim | None:
         stored = await self.store.get(claim_id)
