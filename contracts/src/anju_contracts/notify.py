@@ -125,16 +125,18 @@ class ObligationRecorded(Event):
 
     obligation_id: ObligationId
     revision: int = Field(ge=1, description="Grows with each change; the highest wins.")
+    recorded_at: AwareDatetime = Field(description="When notify made this change (its clock, Asia/Shanghai).")
     source: Identifier = Field(description="The service that owns the deadline: claims, policy, risk…")
     obligation: ObligationName
-    kind: ObligationKind
     rule_id: RuleId
     debtor: PartyRef
-    creditor: PartyRef
     subject: SubjectRef
-    due_at: AwareDatetime
-    last_day: date
-    calendar_estimated: bool
+    # None while only the closing event has arrived (events of one subject may reach notify out of order)
+    kind: ObligationKind | None = None
+    creditor: PartyRef | None = None
+    due_at: AwareDatetime | None = None
+    last_day: date | None = None
+    calendar_estimated: bool = False
     state: LedgerState
     steps: tuple[ScheduledStep, ...] = ()
     closed_at: AwareDatetime | None = Field(default=None, description="When it was fulfilled, cancelled or waived.")
