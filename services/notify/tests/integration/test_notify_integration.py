@@ -167,3 +167,47 @@ async def test_xc02_pol07_over_real_servers_tracked_reminded_once_filed_and_repo
     )
     mine = [json.loads(r.value) for r in records if r.key == oid.encode()]
     assert [m["type"] for m in mine] == ["supervision.DocumentFiled"] and mine[0]["data"]["on_time"] is True
+
+
+async def test_xc07_the_obligation_doors_tried_from_outside_apply_only_the_owner_s_own(
+    notify: Running, unique: Callable[[str], str]
+) -> None:
+    """Policy's events topic read by notify: bad bytes, an empty and a null body, and an ObligationOpened
+    signed by an insurer instead of the policy service — none is applied, none stalls the partition (the
+    policy service's own behind them is tracked); a FileDocument on notify's commands topic for an
+    obligation not the sender's is answered NOT_FOUND on the rejections topic, naming no value."""
+    from anju_kit.testing import signed_headers
+
+    bootstrap, door, key = notify.settings.kafka_bootstrap, topics.POLICY.events, b"outside"
+    forged = pol07_opened(unique("prj-forged"))
+    real = pol07_opened(unique("prj-real"))
+    policy_actor = Actor(id="anju-policy", role=Role.SYSTEM, region="shanghai")
+    forged_value = Envelope.wrap(forged, region="shanghai", producer="policy", actor=INSURER).model_dump_json().encode()
+    await produce(bootstrap, door, [b'{"type": "policy.ObligationOpened", \xff', b"", b"null"], key=key)
+    await produce(bootstrap, door, [forged_value], key=key, headers=signed_headers(door, forged_value, sender=INSURER))
+    real_env = Envelope.wrap(real, region="shanghai", producer="policy", actor=policy_actor)
+    await produce(bootstrap, door, [real_env.model_dump_json().encode()], key=key)
+
+    async def real_tracked() -> bool | None:
+        return True if (await notify.get(f"/obligations/{real.obligation_id}", REGULATOR)).status_code == 200 else None
+
+    assert await wait_for(real_tracked)
+    assert (await notify.get(f"/obligations/{forged.obligation_id}", REGULATOR)).status_code == 404
+
+    command = Envelope.wrap(
+        filing(real.obligation_id), region="shanghai", producer="core", actor=OTHER_INSURER, key=real.obligation_id
+    )
+    await produce(
+        bootstrap, topics.NOTIFY.commands, [command.model_dump_json().encode()], key=real.obligation_id.encode()
+    )
+    records = await read_topic(
+        bootstrap,
+        topics.NOTIFY.rejections,
+        expect=10_000,
+        timeout_s=45,
+        until=lambda r: str(command.event_id) in r.value.decode(errors="replace"),
+    )
+    [answer] = [json.loads(r.value) for r in records if str(command.event_id) in r.value.decode(errors="replace")]
+    assert answer["data"]["reason_code"] == "NOT_FOUND" and answer["data"]["problems"][0]["field"] == "obligation_id"
+    state = (await notify.get(f"/obligations/{real.obligation_id}", REGULATOR)).json()["ledger_state"]
+    assert state == "open"
