@@ -104,9 +104,9 @@ async def stack(infra: Any, unique: Callable[[str], str]) -> AsyncIterator[dict[
     clock = FrozenClock(datetime.now(SHANGHAI))
     notify_settings = NotifySettings.load(**common, mongo_db=f"e2entf_n_{token}", notify_sweep_interval_s=3600.0)
     notify_service, notify_handlers = build_notify(notify_settings, clock=clock)
-    for owner in ("claims", "policy", "risk"):
+    for owner in ("claims", "policy", "risk", "outbox"):
         group = notify_settings.consumer_group(f"{notify_settings.notify_consumer_group}-{owner}")
-        await _at_end(notify_settings, group, [topics.BY_SERVICE[owner].events])
+        await _at_end(notify_settings, group, [topics.BY_SERVICE[owner if owner != "outbox" else "notify"].events])
     views = notify_service.views
     await _at_end(
         notify_settings, notify_settings.consumer_group(notify_settings.notify_consumer_group), [topics.NOTIFY.commands]

@@ -42,6 +42,7 @@ GROUPS = {
     "anju-notify-claims{}": [BY_SERVICE["claims"].events],
     "anju-notify-policy{}": [BY_SERVICE["policy"].events],
     "anju-notify-risk{}": [BY_SERVICE["risk"].events],
+    "anju-notify-outbox{}": [BY_SERVICE["notify"].events],
     "anju-claims{}": [BY_SERVICE["claims"].commands],
     "anju-claims-policy{}": [BY_SERVICE["policy"].events],
 }

@@ -20,6 +20,7 @@ from anju_contracts import notify as n
 from anju_contracts import risk as rk
 from anju_contracts import underwriting as u
 from anju_contracts.base import Command, Event
+from anju_contracts.catalog import parse
 from anju_contracts.common import (
     EvidenceRef,
     ObligationFulfilled,
@@ -151,6 +152,8 @@ class InMemoryNotify:
             for out in outgoing:
                 self.published.append(out.envelope)
                 await self.views.publish(out.topic, out.envelope)
+                if out.envelope.type in ("notify.ReminderSent", "notify.ObligationEscalated"):
+                    await self.handlers.on_notice(parse(out.envelope))  # type: ignore[arg-type]  # as its consumer
             await store.mark_published(f"{doc_id}@{version}")
 
         return flush
@@ -169,8 +172,6 @@ class InMemoryNotify:
         return await (handlers or self.handlers).on_event(envelope, event, source=source)
 
     async def redeliver(self, envelope: Envelope, source: str) -> Outcome | None:
-        from anju_contracts.catalog import parse
-
         event = parse(envelope)
         assert isinstance(event, Event)
         return await self.handlers.on_event(envelope, event, source=source)

@@ -84,6 +84,12 @@ def build(
         group_of=lambda owner: settings.consumer_group(f"{settings.notify_consumer_group}-{owner}"),
         attempts=settings.notify_command_attempts,
     )
+    kafka.register_outbox(
+        service,
+        handlers,
+        group=settings.consumer_group(f"{settings.notify_consumer_group}-outbox"),
+        attempts=settings.notify_command_attempts,
+    )
     # Filings leave for a city's external supervision system (documented in the AsyncAPI document).
     service.broker.publisher(
         topics.SUPERVISION_FILINGS,

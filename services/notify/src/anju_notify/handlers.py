@@ -4,7 +4,9 @@
   obligation's ledger record, applied once per event id (a redelivery changes nothing);
 * ``execute``: FileDocument (a 监管平台 filing), WaiveObligation, RegisterContact;
 * ``sweep``: the due reminders and escalations, each fired once across instances by the commit log's
-  compare-and-set; only the instance whose commit won hands the messages to the outbox.
+  compare-and-set;
+* ``on_notice``: each fired step, read back from notify's own events topic, handed to the outbox
+  (e-mail, SMS) for the recipients' registered contacts.
 """
 
 from __future__ import annotations
@@ -155,7 +157,7 @@ class NotifyHandlers:
     async def _fire(self, loaded: LoadedObligation, now: datetime) -> int:
         record = loaded.aggregate
         sent = record.fire_due(now, self.texts)
-        # raises VersionConflict when another instance stored first: it sends, this one does not
+        # raises VersionConflict when another instance stored first: the steps are its to record
         version = await self._work.record_own_change(
             self.repo,
             record.obligation_id,
@@ -165,28 +167,32 @@ class NotifyHandlers:
             action="notify.FireSteps",
             flush=self.flush,
         )
-        if version is None:
-            return 0
-        for step in sent:
-            await self._send(record, step)
-        return len(sent)
+        return len(sent) if version is not None else 0
 
-    async def _send(self, record: Obligation, step: n.ScheduledStep) -> None:
-        """E-mail / SMS to the registered contacts of each recipient (the inbox is a read model of the
-        events). ``message_id`` names obligation, step, party and channel: a dispatcher never sends twice."""
-        subject_zh, body_zh = self.texts(record, step)
-        escalation = step.kind is not n.StepKind.REMINDER
-        for party in record.recipients(step.kind):
+    # -- e-mail and SMS (the inbox is a read model of the same events) --------------------------------
+
+    async def on_notice(self, event: Event) -> int:
+        """Hand a committed ReminderSent / ObligationEscalated to the outbox: one message per registered
+        contact of each recipient and channel. Read from notify's own events topic (at least once, after
+        the commit, whatever crashed in between); ``message_id`` names obligation, step, party and
+        channel, so the dispatcher sends each once however often it is handed over."""
+        if not isinstance(event, n.ReminderSent | n.ObligationEscalated):
+            return 0
+        handed = 0
+        escalation = isinstance(event, n.ObligationEscalated)
+        for party in event.recipients:
             # an escalation reaches the debtor's supervisor; the regulator's desk is its staff contact
-            supervisor = escalation and party == record.debtor
+            supervisor = escalation and party == event.debtor
             point = await self._contact(party, n.ContactAudience.SUPERVISOR if supervisor else n.ContactAudience.STAFF)
             if point is None:
                 continue
-            base = f"{record.obligation_id}|{step.step_id}|{party_key(party)}"
+            base = f"{event.obligation_id}|{event.step_id}|{party_key(party)}"
             for channel, address in (("email", point.email), ("sms", point.mobile)):
                 if address:
-                    message = OutboundMessage(f"{base}|{channel}", channel, address, subject_zh, body_zh)  # type: ignore[arg-type]
+                    message = OutboundMessage(f"{base}|{channel}", channel, address, event.subject_zh, event.body_zh)  # type: ignore[arg-type]
                     await self.outbox.deliver(message)
+                    handed += 1
+        return handed
 
     async def _contact(self, party: PartyRef, audience: n.ContactAudience) -> ContactPoint | None:
         loaded = await self.contacts.get(party_key(party))

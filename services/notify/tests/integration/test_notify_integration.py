@@ -13,9 +13,10 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from notify_memory import INSURER, OTHER_INSURER, REGULATOR, at, filing, pol07_opened
+from notify_memory import DEBTOR, INSURER, OTHER_INSURER, REGULATOR, RecordingOutbox, at, filing, pol07_opened
 
 from anju_contracts import Actor, Envelope, Role, topics
+from anju_contracts import notify as n
 from anju_kit.auth import issue_token
 from anju_kit.clock import FrozenClock
 from anju_kit.kafka import ensure_topics
@@ -30,7 +31,8 @@ T = TypeVar("T")
 class Running:
     def __init__(self, settings: NotifySettings, clock: FrozenClock) -> None:
         self.settings, self.clock = settings, clock
-        self.service, self.handlers = build(settings, clock=clock)
+        self.outbox = RecordingOutbox()  # the channels' dispatcher's double
+        self.service, self.handlers = build(settings, clock=clock, outbox=self.outbox)
         self.http = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=compose(self.service, self.handlers)), base_url="http://notify"
         )
@@ -76,6 +78,8 @@ async def notify(infra: Any, unique: Callable[[str], str]) -> AsyncIterator[Runn
     for owner in ("claims", "policy", "risk"):
         group = settings.consumer_group(f"{settings.notify_consumer_group}-{owner}")
         await group_at_end(settings.kafka_bootstrap, group, [topics.BY_SERVICE[owner].events])
+    outbox_group = settings.consumer_group(f"{settings.notify_consumer_group}-outbox")
+    await group_at_end(settings.kafka_bootstrap, outbox_group, [topics.NOTIFY.events])
     await group_at_end(settings.kafka_bootstrap, views.router_group(), [topics.NOTIFY.events])
     await group_at_end(settings.kafka_bootstrap, views.writer_group, [views.topic])
     await running.service.start()
@@ -116,6 +120,16 @@ async def test_xc02_pol07_over_real_servers_tracked_reminded_once_filed_and_repo
         assert record["ledger_state"] == "open" and record["version"] == 1
         assert (await notify.get(f"/obligations/{oid}", OTHER_INSURER)).status_code == 404  # XC-05
 
+        contact = n.RegisterContact(
+            party=DEBTOR, audience=n.ContactAudience.STAFF, display_name="承保部", email="uw@picc.example.com"
+        )
+        registered = await notify.http.post(
+            "/v1/notify/contacts",
+            content=contact.model_dump_json(),
+            headers={**notify.auth(INSURER), "Content-Type": "application/json"},
+        )
+        assert registered.status_code == 200, registered.text
+
         # the reminder, once, from two sweeping instances, when the due view has the step
         notify.clock.set(at(2026, 10, 9, 9, 30))
         second = build(notify.settings, clock=notify.clock)[1]  # another process on the same database
@@ -137,6 +151,12 @@ async def test_xc02_pol07_over_real_servers_tracked_reminded_once_filed_and_repo
         [item] = [i for i in await wait_for(inbox) if i["obligation_id"] == oid]
         assert item["kind"] == "reminder" and "到期" in item["subject_zh"]
         assert (await notify.get("/inbox?month=2026-10", OTHER_INSURER)).json()["items"] == []
+
+        async def mailed() -> list[str] | None:  # read back from notify's own events topic, after the commit
+            ids = [i for i in notify.outbox.messages if i.startswith(oid)]
+            return ids or None
+
+        assert await wait_for(mailed) == [f"{oid}|reminder-1|insurer:{INSURER.insurer_id}|email"]
 
         # the filing fulfils it and leaves on the outbound topic
         notify.clock.set(at(2026, 10, 9, 15))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from anju_contracts import Refusal, topics
+from anju_contracts import notify as n
 from anju_contracts.base import Event
 from anju_contracts.common import ObligationFulfilled, ObligationOpened
 from anju_kit.kafka import Inbound, reliable_subscriber
@@ -18,6 +19,8 @@ from anju_notify.handlers import SOURCES, NotifyHandlers
 OBLIGATION_TYPES = frozenset(
     f"{owner}.{kind}" for owner in SOURCES for kind in (ObligationOpened.__name__, ObligationFulfilled.__name__)
 )
+
+NOTICE_TYPES = frozenset({n.ReminderSent.TYPE, n.ObligationEscalated.TYPE})
 
 
 def pipeline(service: ServiceApp, handlers: NotifyHandlers) -> CommandPipeline:
@@ -38,6 +41,32 @@ def register_foreign_events(
 ) -> None:
     for owner in SOURCES:
         _subscribe(service, handlers, owner, topics.BY_SERVICE[owner].events, group=group_of(owner), attempts=attempts)
+
+
+def register_outbox(service: ServiceApp, handlers: NotifyHandlers, *, group: str, attempts: int = 3) -> None:
+    """Notify's own fired steps (ReminderSent, ObligationEscalated) to the outbox, after their commit."""
+    topic = topics.NOTIFY.events
+
+    @reliable_subscriber(
+        service.broker,
+        topic,
+        group_id=group,
+        service="notify",
+        authenticate=event_sender(service.tokens, "notify"),
+        answer=service.rejector,
+        max_bytes=service.settings.kafka_max_message_bytes,
+        attempts=attempts,
+    )
+    async def on_notice(inbound: Inbound) -> None:
+        """Reminders and escalations to the e-mail / SMS channels (XC-02)."""
+        if inbound.envelope.type not in NOTICE_TYPES:
+            return
+        try:
+            event = contract_message(inbound.envelope, topic)
+            if isinstance(event, Event):
+                await handlers.on_notice(event)
+        except Refusal as refusal:
+            await service.rejector.reject(inbound.envelope, refusal, inbound.record)
 
 
 def _subscribe(
