@@ -259,6 +259,11 @@ async def test_xc02_pol07_policy_issued_filing_obligation_filed_and_seen_by_the_
         return report if report.get("POL-07", {}).get("fulfilled_on_time") else None
 
     assert (await wait_for(reported))["POL-07"]["fulfilled_on_time"] >= 1
+    region = (await notify.get("/filings/report", REGULATOR)).json()
+    assert (
+        "POL-07" in region["filing_rules"] and region["by_debtor"]["insurer:ins-a"]["POL-07"]["fulfilled_on_time"] >= 1
+    )
+    assert (await notify.get("/filings/report", INSURER)).status_code == 403  # the regulator's view (XC-05)
     records = await read_topic(
         bootstrap, topics.SUPERVISION_FILINGS, expect=10_000, timeout_s=30, until=lambda r: r.key == oid.encode()
     )

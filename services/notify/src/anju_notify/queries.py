@@ -3,6 +3,7 @@ the head (counts of every page), then only the pages that hold what is shown."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,6 +51,22 @@ async def debtor_report(store: ViewReads, region: str, debtor: PartyRef) -> dict
     return {"by_rule": tallies(head), "as_of": head.get(AS_OF)}
 
 
+async def filings_report(
+    debtors: ViewReads, by_debtor: ViewReads, region: str, rules: tuple[str, ...], roles: tuple[str, ...]
+) -> dict[str, Any]:
+    """Per insurer and per agency (``roles``), per filing rule: filed on time, late, not yet filed (open,
+    overdue, escalated), cancelled or waived — one head read per debtor, read at once."""
+    listed = (await debtors.get(region) or {}).get("debtors", [])
+    wanted = [d for d in listed if d.split(":", 1)[0] in roles]
+    heads = await asyncio.gather(*(by_debtor.get(f"{region}|{d}") for d in wanted))
+    report = {}
+    for debtor, head in zip(wanted, heads, strict=True):
+        counts = {rule: shelves for rule, shelves in tallies(head or {}).items() if rule in rules}
+        if counts:
+            report[debtor] = counts
+    return report
+
+
 async def by_rule(
     store: ViewReads, region: str, rule_id: str, *, states: tuple[str, ...], offset: int = 0, limit: int = 50
 ) -> Page:
@@ -80,4 +97,14 @@ async def inbox(
     return await _shelves(store, party_listing(region, party), month, ("message",), offset, limit)
 
 
-__all__ = ["TALLIES", "Page", "by_debtor", "by_rule", "by_subject", "by_week", "debtor_report", "inbox"]
+__all__ = [
+    "TALLIES",
+    "Page",
+    "by_debtor",
+    "by_rule",
+    "by_subject",
+    "by_week",
+    "debtor_report",
+    "filings_report",
+    "inbox",
+]

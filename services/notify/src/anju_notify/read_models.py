@@ -11,6 +11,7 @@ filed under a *tally*: ``open``, ``overdue``, ``escalated``, ``fulfilled_on_time
 * ``notify.by_rule``    — ``<region>|<rule>``: e.g. overdue by rule;
 * ``notify.by_week``    — ``<region>|<ISO week of due_at>``: due this week;
 * ``notify.by_subject`` — ``<kind>:<id>``: everything for one project, unit or claim (XC-03), small;
+* ``notify.debtors``    — ``<region>``: the parties that owe (for the regulator's filing report);
 * ``notify.inbox``      — ``<region>|<role>:<id>``, bucket = month: each party's messages;
 * ``notify.due``        — the steps not fired yet, by the hour they fall due (the sweeper's index).
 """
@@ -155,6 +156,24 @@ class BySubject(View):
         )
 
 
+class Debtors(View):
+    """``notify.debtors`` — ``<region>``: every party that owes something in the region (a set: a few
+    hundred insurers, agencies, builders…), so the regulator's filing report knows whose heads to read."""
+
+    name = "notify.debtors"
+    sources = (topics.NOTIFY.events,)
+
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        return [envelope.region] if isinstance(event, n.ObligationRecorded) and event.revision == 1 else []
+
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        assert isinstance(event, n.ObligationRecorded)
+        doc = await docs.get(key) or {"debtors": []}
+        party = f"{event.debtor.role.value}:{event.debtor.id}"
+        if party not in doc["debtors"]:
+            docs.put(key, {**doc, "debtors": sorted([*doc["debtors"], party])})
+
+
 class Inbox(View):
     """Each party's messages (reminders, escalations), by month, in bounded pages."""
 
@@ -229,4 +248,4 @@ class StepsDue(View):
 
 
 DUE = StepsDue()
-VIEWS: tuple[View, ...] = (ByDebtor(), ByRule(), ByWeek(), BySubject(), Inbox(), DUE)
+VIEWS: tuple[View, ...] = (ByDebtor(), ByRule(), ByWeek(), BySubject(), Debtors(), Inbox(), DUE)

@@ -23,13 +23,13 @@ from notify_memory import (
     pol07_opened,
 )
 
-from anju_contracts import Refusal
+from anju_contracts import Refusal, Role
 from anju_contracts import notify as n
 from anju_contracts.common import PartyRef
 from anju_contracts.envelope import Envelope
 from anju_kit.clock import SHANGHAI, FrozenClock
 from anju_notify import queries
-from anju_notify.read_models import ByDebtor, ByRule, BySubject, ByWeek, Inbox
+from anju_notify.read_models import ByDebtor, ByRule, BySubject, ByWeek, Debtors, Inbox
 
 OID = "policy.prj-001.upload_contract_to_regulator.1"
 
@@ -188,10 +188,30 @@ async def test_pol07_filing_fulfils_the_obligation_and_the_regulator_sees_it_on_
     await notify.send(filing("policy.prj-002.upload_contract_to_regulator.1", "flg-0002"), INSURER, "prj-002")
     report = await queries.debtor_report(notify.view(ByDebtor.name), "shanghai", DEBTOR)
     assert report["by_rule"] == {"POL-07": {"fulfilled_on_time": 1, "fulfilled_late": 1}}
+    # the regulator's report across insurers and agencies: an agency's RSK-07 not filed at all
+    rsk07 = pol07_opened("prj-003").model_copy(
+        update={
+            "obligation_id": "risk.prj-003.final_report_filing.1",
+            "obligation": "final_report_filing",
+            "rule_id": "RSK-07",
+            "debtor": PartyRef(role=Role.AGENCY, id="agy-01"),
+        }
+    )
+    await notify.deliver(rsk07, "risk")
+    clock.set(at(2026, 10, 13))
+    await notify.sweep()
+    region = await queries.filings_report(
+        notify.view(Debtors.name), notify.view(ByDebtor.name), "shanghai", ("POL-07", "RSK-07"), ("insurer", "agency")
+    )
+    assert region == {
+        "agency:agy-01": {"RSK-07": {"overdue": 1}},
+        "insurer:ins-picc-sh": {"POL-07": {"fulfilled_on_time": 1, "fulfilled_late": 1}},
+    }
     # what was filed is never reminded nor escalated, however late the sweeper comes
     clock.set(at(2026, 10, 20))
     assert await notify.sweep() == 0
-    assert not notices(notify, "notify.ReminderSent") and not notices(notify, "notify.ObligationEscalated")
+    filed = [e for e in notify.published if e.data.get("obligation_id", "").startswith("policy.")]
+    assert not [e for e in filed if e.type in ("notify.ReminderSent", "notify.ObligationEscalated")]
 
 
 async def test_xc05_a_filing_by_another_insurer_is_not_found_and_nothing_changes(notify: InMemoryNotify) -> None:

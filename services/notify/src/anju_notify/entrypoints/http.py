@@ -28,7 +28,17 @@ from anju_notify import access, queries
 from anju_notify.domain.contact import party_key
 from anju_notify.domain.errors import NotifyError
 from anju_notify.handlers import NotifyHandlers
-from anju_notify.read_models import OPEN_TALLIES, TALLIES, ByDebtor, ByRule, BySubject, ByWeek, Inbox, week_of
+from anju_notify.read_models import (
+    OPEN_TALLIES,
+    TALLIES,
+    ByDebtor,
+    ByRule,
+    BySubject,
+    ByWeek,
+    Debtors,
+    Inbox,
+    week_of,
+)
 
 PRODUCER = "notify-http"
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -166,6 +176,16 @@ def build_router(handlers: NotifyHandlers, commands: CommandPipeline, stores: St
         party = PartyRef(role=role, id=debtor_id)
         _own_or_regulator(actor, party)
         return await queries.debtor_report(stores(ByDebtor.name), region, party)
+
+    @router.get("/filings/report", summary="Per insurer and agency, per filing rule: on time, late, not filed")
+    async def filings_report(actor: CurrentActor) -> dict[str, Any]:
+        """监管平台 uploads (the region's ``notify.filing_rules``) as the regulator sees them (XC-05)."""
+        _regulator(actor)
+        rules = tuple(handlers.scheduler.rules.filing_rules)
+        report = await queries.filings_report(
+            stores(Debtors.name), stores(ByDebtor.name), region, rules, (Role.INSURER.value, Role.AGENCY.value)
+        )
+        return {"filing_rules": list(rules), "by_debtor": report}
 
     @router.get("/rules/{rule_id}/obligations", summary="The region's obligations of a rule, e.g. overdue (regulator)")
     async def rule_obligations(
