@@ -4,7 +4,7 @@ documents read by ``_id``, in bounded pages, whatever the number of obligations 
 They fold ``notify.ObligationRecorded`` (the whole record, event-carried: no view reads the ledger);
 the highest ``revision`` wins, so a late or repeated event never moves a record back. Each record is
 filed under a *tally*: ``open``, ``overdue``, ``escalated``, ``fulfilled_on_time``, ``fulfilled_late``,
-``cancelled``, ``waived``.
+``cancelled``, ``waived`` (and ``window`` for an open period that bounds a right, e.g. CLM-06).
 
 * ``notify.by_debtor``  — ``<region>|<role>:<id>``, bucket = rule: open obligations by debtor, and per
   insurer and agency what was filed on time, late or not at all (the regulator's filing report);
@@ -25,7 +25,7 @@ from typing import Any
 from anju_contracts import Envelope, topics
 from anju_contracts import notify as n
 from anju_contracts.base import Event
-from anju_contracts.common import PartyRef
+from anju_contracts.common import ObligationKind, PartyRef
 from anju_kit.clock import SHANGHAI
 from anju_kit.due import due_hour
 from anju_kit.listing import keep_in_head, keep_listed, location_id
@@ -33,11 +33,13 @@ from anju_kit.views import Docs, View
 
 ALL = "all"
 _INSTANT = timedelta(microseconds=1)
-TALLIES = ("open", "overdue", "escalated", "fulfilled_on_time", "fulfilled_late", "cancelled", "waived")
+TALLIES = ("open", "overdue", "escalated", "fulfilled_on_time", "fulfilled_late", "cancelled", "waived", "window")
 OPEN_TALLIES = ("open", "overdue", "escalated")
 
 
 def tally_of(record: n.ObligationRecorded) -> str:
+    if record.kind is ObligationKind.WINDOW and record.state in n.OPEN_STATES:
+        return "window"  # a period bounding a right (CLM-06 warranty): owed by no one, never overdue
     if record.state is n.LedgerState.FULFILLED:
         return "fulfilled_on_time" if record.on_time is not False else "fulfilled_late"
     return record.state.value

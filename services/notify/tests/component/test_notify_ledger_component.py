@@ -274,3 +274,28 @@ async def test_xc02_xc03_the_ledger_read_models_answer_by_debtor_rule_week_and_s
     one = await queries.by_subject(notify.view(BySubject.name), "policy", "prj-001")
     assert [i["obligation_id"] for i in one.items] == [OID] and one.items[0]["state"] == "overdue"
     assert clock.now().astimezone(SHANGHAI).date().isoformat() == "2026-10-11"
+
+
+async def test_xc02_clm06_a_warranty_window_is_tracked_but_never_owed_nor_reminded(
+    notify: InMemoryNotify, clock: FrozenClock
+) -> None:
+    from anju_contracts import claims as c
+    from anju_contracts.common import ObligationKind, SubjectRef
+
+    base = pol07_opened().model_dump()
+    window = c.ObligationOpened.model_validate(
+        base
+        | {
+            "obligation_id": "claim.clm-1.repair_warranty.1",
+            "obligation": "repair_warranty",
+            "kind": ObligationKind.WINDOW,
+            "rule_id": "CLM-06",
+            "creditor": PartyRef(role=Role.OWNER, id="o-1"),
+            "subject": SubjectRef(kind="claim", id="clm-1"),
+        }
+    )
+    await notify.deliver(window, "claims")
+    clock.set(at(2027, 6, 1))
+    assert await notify.sweep() == 0
+    owed = await queries.by_debtor(notify.view(ByDebtor.name), "shanghai", DEBTOR, rule_id="CLM-06")
+    assert owed.total == 0 and owed.counts == {"window": 1}
