@@ -114,6 +114,17 @@ class RegisterContact(Command):
     mobile: Mobile | None = None
 
 
+class MarkInboxRead(Command):
+    """The sender marks messages of its own inbox read (XC-05: the party is the sender's own)."""
+
+    TYPE = "notify.MarkInboxRead"
+    TOPIC: ClassVar[str | None] = topics.NOTIFY.commands
+
+    item_ids: tuple[Annotated[str, StringConstraints(min_length=1, max_length=300)], ...] = Field(
+        min_length=1, max_length=100, description="Inbox item ids (<obligation id>|<step id>) as the inbox lists them."
+    )
+
+
 # --- events -----------------------------------------------------------------------------------------
 
 
@@ -204,6 +215,17 @@ class ContactRegistered(Event):
     mobile: MaskedPhone | None = None
 
 
+class InboxItemsRead(Event):
+    """A party marked messages of its inbox read. Keyed by the party (``<role>:<id>``)."""
+
+    TYPE = "notify.InboxItemsRead"
+    TOPIC: ClassVar[str | None] = topics.NOTIFY.events
+
+    party: PartyRef
+    item_ids: tuple[str, ...]
+    read_at: AwareDatetime
+
+
 class DocumentFiled(Event):
     """Outbound, for a city's external supervision system: a document filed with the platform, whether on
     time, with its checksum. Produced by notify on ``anju.supervision.events.v1``, keyed by obligation id."""
@@ -230,7 +252,7 @@ def mask_email(address: str) -> str:
     return f"{local[:2]}***@{domain}"
 
 
-COMMANDS: tuple[type[Command], ...] = (FileDocument, WaiveObligation, RegisterContact)
+COMMANDS: tuple[type[Command], ...] = (FileDocument, WaiveObligation, RegisterContact, MarkInboxRead)
 
 __all__ = [
     "COMMANDS",
@@ -240,7 +262,9 @@ __all__ = [
     "DocumentFiled",
     "FileDocument",
     "FilingReceived",
+    "InboxItemsRead",
     "LedgerState",
+    "MarkInboxRead",
     "ObligationEscalated",
     "ObligationRecorded",
     "RegisterContact",

@@ -36,7 +36,14 @@ from anju_kit.due import DueHoursEntries
 from anju_kit.memory import MemoryAggregateStore, MemoryViews
 from anju_kit.mongo import OutgoingEvent
 from anju_kit.regions import default_regions_dir, load_region
-from anju_notify.adapters.repository import CONTACTS_SCHEMA, OBLIGATION_SCHEMA, ContactRepository, ObligationRepository
+from anju_notify.adapters.repository import (
+    CONTACTS_SCHEMA,
+    INBOX_SCHEMA,
+    OBLIGATION_SCHEMA,
+    ContactRepository,
+    InboxRepository,
+    ObligationRepository,
+)
 from anju_notify.channels.port import OutboundMessage
 from anju_notify.domain.schedule import Scheduler
 from anju_notify.handlers import NotifyHandlers, Outcome
@@ -120,6 +127,9 @@ class InMemoryNotify:
     contact_store: MemoryAggregateStore = field(
         default_factory=lambda: MemoryAggregateStore("contacts", schema=CONTACTS_SCHEMA)
     )
+    inbox_store: MemoryAggregateStore = field(
+        default_factory=lambda: MemoryAggregateStore("inbox_reads", schema=INBOX_SCHEMA)
+    )
     views: MemoryViews = field(default_factory=lambda: MemoryViews(VIEWS))
     published: list[Envelope] = field(default_factory=list)
     outbox: RecordingOutbox = field(default_factory=RecordingOutbox)
@@ -139,9 +149,11 @@ class InMemoryNotify:
             clock=self.clock,
             region=self.region,
             outbox=self.outbox,
+            inbox=InboxRepository(self.inbox_store),
         )
         handlers.flush = self._flusher(self.store)
         handlers.contacts_flush = self._flusher(self.contact_store)
+        handlers.inbox_flush = self._flusher(self.inbox_store)
         handlers.due = DueHoursEntries(self.views.store(DUE.name))
         return handlers
 

@@ -10,7 +10,7 @@ they are wired, messages reach the inbox and the outbox only logs their ids.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 
 from fastapi import FastAPI
@@ -22,7 +22,14 @@ from anju_kit.due import DueHoursEntries
 from anju_kit.mongo import AggregateStore, OutgoingEvent
 from anju_kit.regions import region_for
 from anju_kit.service import ServiceApp
-from anju_notify.adapters.repository import CONTACTS_SCHEMA, OBLIGATION_SCHEMA, ContactRepository, ObligationRepository
+from anju_notify.adapters.repository import (
+    CONTACTS_SCHEMA,
+    INBOX_SCHEMA,
+    OBLIGATION_SCHEMA,
+    ContactRepository,
+    InboxRepository,
+    ObligationRepository,
+)
 from anju_notify.config import NotifySettings
 from anju_notify.domain.schedule import Scheduler
 from anju_notify.entrypoints import http, kafka
@@ -52,6 +59,7 @@ def build(
     service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
     store = AggregateStore(service.db["obligations"], schema=OBLIGATION_SCHEMA)
     contact_store = AggregateStore(service.db["contacts"], schema=CONTACTS_SCHEMA)
+    inbox_store = AggregateStore(service.db["inbox_reads"], schema=INBOX_SCHEMA)
     handlers = NotifyHandlers(
         repo=ObligationRepository(store),
         contacts=ContactRepository(contact_store),
@@ -61,17 +69,25 @@ def build(
         producer=settings.service,
         outbox=outbox or UnwiredOutbox(),
         texts=texts_of(render or plain_render),
+        inbox=InboxRepository(inbox_store),
     )
 
     async def flush(obligation_id: str, version: int | None, outgoing: Sequence[OutgoingEvent]) -> None:
         await service.relay.flush(store, obligation_id)  # by _id; after a crash the relay's sweep publishes
 
-    async def flush_contacts(key: str, version: int | None, outgoing: Sequence[OutgoingEvent]) -> None:
-        await service.relay.flush(contact_store, key)
+    def flush_of(other: AggregateStore) -> Callable[[str, int | None, Sequence[OutgoingEvent]], Awaitable[None]]:
+        async def flush_other(key: str, version: int | None, outgoing: Sequence[OutgoingEvent]) -> None:
+            await service.relay.flush(other, key)
 
-    handlers.flush, handlers.contacts_flush = flush, flush_contacts
-    service.relay_outbox_of(store)
-    service.relay_outbox_of(contact_store)
+        return flush_other
+
+    handlers.flush, handlers.contacts_flush, handlers.inbox_flush = (
+        flush,
+        flush_of(contact_store),
+        flush_of(inbox_store),
+    )
+    for relayed in (store, contact_store, inbox_store):
+        service.relay_outbox_of(relayed)
     kafka.register(
         service,
         kafka.pipeline(service, handlers),
@@ -110,8 +126,8 @@ def build(
 
     @service.on_startup
     async def prepare() -> None:
-        await store.ensure_indexes()
-        await contact_store.ensure_indexes()
+        for prepared in (store, contact_store, inbox_store):
+            await prepared.ensure_indexes()
 
     return service, handlers
 

@@ -14,6 +14,7 @@ SENDERS: dict[type[Command], frozenset[Role]] = {
     n.FileDocument: DEBTORS,
     n.WaiveObligation: frozenset({Role.REGULATOR}),
     n.RegisterContact: frozenset({*DEBTORS, Role.REGULATOR, Role.OWNER}),
+    n.MarkInboxRead: frozenset({*DEBTORS, Role.REGULATOR, Role.OWNER}),
 }
 
 

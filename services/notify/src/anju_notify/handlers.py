@@ -27,10 +27,18 @@ from anju_kit.mongo import OutgoingEvent
 from anju_kit.pipeline import CommandRequest
 from anju_kit.unit_of_work import UnitOfWork
 from anju_notify import access
-from anju_notify.adapters.repository import ContactRepository, LoadedContacts, LoadedObligation, ObligationRepository
+from anju_notify.adapters.repository import (
+    ContactRepository,
+    InboxRepository,
+    LoadedContacts,
+    LoadedInbox,
+    LoadedObligation,
+    ObligationRepository,
+)
 from anju_notify.channels.port import OutboundMessage
 from anju_notify.domain.contact import ContactPoint, Contacts, party_key
 from anju_notify.domain.errors import NotifyError
+from anju_notify.domain.inbox import InboxReads
 from anju_notify.domain.obligation import Obligation, Texts
 from anju_notify.domain.schedule import Scheduler
 from anju_notify.messages import plain_render, texts_of
@@ -63,6 +71,8 @@ class NotifyHandlers:
     outbox: Outbox = field(default_factory=UnwiredOutbox)
     texts: Texts = field(default_factory=lambda: texts_of(plain_render))
     due: DueEntries | None = None  # the notify.due read model: steps by due hour
+    inbox: InboxRepository | None = None  # the parties' read marks
+    inbox_flush: Flush | None = None
     _work: UnitOfWork = field(init=False)
 
     def __post_init__(self) -> None:
@@ -97,6 +107,8 @@ class NotifyHandlers:
         match command:
             case n.RegisterContact():
                 return await self._register_contact(request, command)
+            case n.MarkInboxRead():
+                return await self._mark_read(request, command)
             case n.FileDocument():
 
                 def authorize(loaded: LoadedObligation | None) -> None:
@@ -142,6 +154,19 @@ class NotifyHandlers:
             return contacts
 
         done = await self._work.apply(self.contacts, party_key(cmd.party), request, mutate, flush=self.contacts_flush)
+        return Outcome(None, done.version, done.events, duplicate=done.duplicate)
+
+    async def _mark_read(self, request: CommandRequest, cmd: n.MarkInboxRead) -> Outcome:
+        party = access.party_of(request.envelope.actor)
+        if party is None or self.inbox is None:
+            raise NotifyError(ReasonCode.FORBIDDEN, "only a party has an inbox", rule_id="XC-05")
+
+        async def mutate(loaded: LoadedInbox | None) -> InboxReads:
+            reads = loaded.aggregate if loaded else InboxReads(party=party)
+            reads.mark_read(cmd, at=self.clock.now())
+            return reads
+
+        done = await self._work.apply(self.inbox, f"inbox:{party_key(party)}", request, mutate, flush=self.inbox_flush)
         return Outcome(None, done.version, done.events, duplicate=done.duplicate)
 
     # -- reminders and escalation (XC-02) ---------------------------------------------------------------

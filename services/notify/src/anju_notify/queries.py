@@ -94,7 +94,7 @@ async def by_subject(store: ViewReads, kind: str, subject_id: str) -> Page:
 async def inbox(
     store: ViewReads, region: str, party: PartyRef, month: str, *, offset: int = 0, limit: int = 50
 ) -> Page:
-    return await _shelves(store, party_listing(region, party), month, ("message",), offset, limit)
+    return await _shelves(store, party_listing(region, party), month, ("unread", "read"), offset, limit)
 
 
 __all__ = [

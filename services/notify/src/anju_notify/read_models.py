@@ -28,7 +28,7 @@ from anju_contracts.base import Event
 from anju_contracts.common import ObligationKind, PartyRef
 from anju_kit.clock import SHANGHAI
 from anju_kit.due import due_hour
-from anju_kit.listing import keep_in_head, keep_listed, location_id
+from anju_kit.listing import keep_in_head, keep_listed, location_id, page_id
 from anju_kit.views import Docs, View
 
 ALL = "all"
@@ -177,17 +177,23 @@ class Debtors(View):
 
 
 class Inbox(View):
-    """Each party's messages (reminders, escalations), by month, in bounded pages."""
+    """Each party's messages (reminders, escalations), by month, in bounded pages, tallied ``unread`` /
+    ``read`` (the head's counts give the unread number without reading a page)."""
 
     name = "notify.inbox"
     sources = (topics.NOTIFY.events,)
 
     def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        if isinstance(event, n.InboxItemsRead):
+            return [party_listing(envelope.region, event.party)]
         if not isinstance(event, n.ReminderSent | n.ObligationEscalated):
             return []
         return [party_listing(envelope.region, p) for p in event.recipients]
 
     async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        if isinstance(event, n.InboxItemsRead):
+            await self._read(docs, key, event)
+            return
         assert isinstance(event, n.ReminderSent | n.ObligationEscalated)
         item = {
             "kind": event.level.value if isinstance(event, n.ObligationEscalated) else "reminder",
@@ -205,9 +211,29 @@ class Inbox(View):
             bucket=event.sent_at.astimezone(SHANGHAI).strftime("%Y-%m"),
             item_id=f"{event.obligation_id}|{event.step_id}",
             version=1,
-            tally="message",
+            tally="unread",
             item=item,
         )
+
+    @staticmethod
+    async def _read(docs: Docs, key: str, event: n.InboxItemsRead) -> None:
+        for item_id in event.item_ids:
+            where = await docs.get(location_id(key, item_id))
+            if where is None:
+                continue  # not in this party's inbox (or not folded yet): nothing to mark
+            bucket, tally, number = where["at"]
+            if tally == "read":
+                continue
+            page = await docs.get(page_id(key, bucket, tally, number)) or {"items": []}
+            item = next((i for i in page["items"] if i["id"] == item_id), None)
+            if item is None:
+                continue
+            kept = {k: v for k, v in item.items() if k not in ("id", "version", "tally")}
+            read_item = {**kept, "read_at": event.read_at.isoformat()}
+            version = int(where["version"]) + 1
+            await keep_listed(
+                docs, listing=key, bucket=bucket, item_id=item_id, version=version, tally="read", item=read_item
+            )
 
 
 class StepsDue(View):

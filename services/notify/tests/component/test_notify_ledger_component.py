@@ -299,3 +299,18 @@ async def test_xc02_clm06_a_warranty_window_is_tracked_but_never_owed_nor_remind
     assert await notify.sweep() == 0
     owed = await queries.by_debtor(notify.view(ByDebtor.name), "shanghai", DEBTOR, rule_id="CLM-06")
     assert owed.total == 0 and owed.counts == {"window": 1}
+
+
+async def test_xc05_a_party_marks_only_its_own_inbox_read(notify: InMemoryNotify, clock: FrozenClock) -> None:
+    await notify.deliver(pol07_opened(), "policy")
+    clock.set(at(2026, 10, 9, 9, 30))
+    await notify.sweep()
+    inbox = notify.view(Inbox.name)
+    item = f"{OID}|reminder-1"
+    # another insurer names the item: its own inbox has no such item, the owner's stays unread
+    await notify.send(n.MarkInboxRead(item_ids=(item,)), OTHER_INSURER, "inbox:insurer:ins-cpic-sh")
+    assert (await queries.inbox(inbox, "shanghai", DEBTOR, "2026-10")).counts == {"unread": 1}
+    await notify.send(n.MarkInboxRead(item_ids=(item, item)), INSURER, "inbox:insurer:ins-picc-sh")
+    page = await queries.inbox(inbox, "shanghai", DEBTOR, "2026-10")
+    assert page.counts == {"read": 1} and page.items[0]["read_at"] == at(2026, 10, 9, 9, 30).isoformat()
+    assert page.items[0]["subject_zh"].startswith("【到期提醒】")

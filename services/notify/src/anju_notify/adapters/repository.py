@@ -7,13 +7,16 @@ from anju_kit.ports import AggregateStorage
 from anju_kit.repository import AggregateRepository, Loaded
 from anju_kit.upcasting import StateSchema
 from anju_notify.domain.contact import Contacts
+from anju_notify.domain.inbox import InboxReads
 from anju_notify.domain.obligation import Obligation
 
 OBLIGATION_SCHEMA = StateSchema("obligation", version=1)
 CONTACTS_SCHEMA = StateSchema("contacts", version=1)
+INBOX_SCHEMA = StateSchema("inbox_reads", version=1)
 
 LoadedObligation = Loaded[Obligation]
 LoadedContacts = Loaded[Contacts]
+LoadedInbox = Loaded[InboxReads]
 
 
 class ObligationRepository(AggregateRepository[Obligation]):
@@ -24,3 +27,8 @@ class ObligationRepository(AggregateRepository[Obligation]):
 class ContactRepository(AggregateRepository[Contacts]):
     def __init__(self, store: AggregateStorage) -> None:
         super().__init__(store, Contacts.model_validate)
+
+
+class InboxRepository(AggregateRepository[InboxReads]):
+    def __init__(self, store: AggregateStorage) -> None:
+        super().__init__(store, InboxReads.model_validate)

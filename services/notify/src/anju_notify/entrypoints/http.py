@@ -132,6 +132,13 @@ def build_router(handlers: NotifyHandlers, commands: CommandPipeline, stores: St
     ) -> Accepted:
         return await send(body, actor, party_key(body.party), idempotency_key)
 
+    @router.post("/inbox/read", summary="Mark messages of the actor's own inbox read (XC-05)")
+    async def mark_read(
+        body: n.MarkInboxRead, actor: CurrentActor, idempotency_key: Annotated[str | None, Header()] = None
+    ) -> Accepted:
+        party = access.party_of(actor)
+        return await send(body, actor, f"inbox:{party_key(party)}" if party else "inbox", idempotency_key)
+
     @router.get(
         "/obligations/{obligation_id}", summary="One obligation as its debtor, creditor or the regulator sees it"
     )
