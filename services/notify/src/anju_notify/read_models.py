@@ -98,7 +98,8 @@ class _Ledger(View):
         return [location_id(key, event.obligation_id)] if isinstance(event, n.ObligationRecorded) else []
 
     async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
-        assert isinstance(event, n.ObligationRecorded)
+        if not isinstance(event, n.ObligationRecorded):
+            return  # a change this version does not fold (e.g. routed by a newer router): never a crash
         await keep_listed(
             docs,
             listing=key,
@@ -147,7 +148,8 @@ class BySubject(View):
         return [f"{event.subject.kind}:{event.subject.id}"]
 
     async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
-        assert isinstance(event, n.ObligationRecorded)
+        if not isinstance(event, n.ObligationRecorded):
+            return  # a change this version does not fold (e.g. routed by a newer router): never a crash
         await keep_in_head(
             docs,
             listing=key,
@@ -169,7 +171,8 @@ class Debtors(View):
         return [envelope.region] if isinstance(event, n.ObligationRecorded) and event.revision == 1 else []
 
     async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
-        assert isinstance(event, n.ObligationRecorded)
+        if not isinstance(event, n.ObligationRecorded):
+            return  # a change this version does not fold (e.g. routed by a newer router): never a crash
         doc = await docs.get(key) or {"debtors": []}
         party = f"{event.debtor.role.value}:{event.debtor.id}"
         if party not in doc["debtors"]:
@@ -194,7 +197,8 @@ class Inbox(View):
         if isinstance(event, n.InboxItemsRead):
             await self._read(docs, key, event)
             return
-        assert isinstance(event, n.ReminderSent | n.ObligationEscalated)
+        if not isinstance(event, n.ReminderSent | n.ObligationEscalated):
+            return  # a change this version does not fold (e.g. routed by a newer router): never a crash
         item = {
             "kind": event.level.value if isinstance(event, n.ObligationEscalated) else "reminder",
             "obligation_id": event.obligation_id,
@@ -258,7 +262,8 @@ class StepsDue(View):
         return sorted({hour for hour, _ in self._pending(envelope, event)})
 
     async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
-        assert isinstance(event, n.ObligationRecorded)
+        if not isinstance(event, n.ObligationRecorded):
+            return  # a change this version does not fold (e.g. routed by a newer router): never a crash
         doc = await docs.get(key) or {"entries": []}
         known = {e["id"] for e in doc["entries"]}
         new = [
