@@ -43,6 +43,7 @@ from anju_contracts.policy import BuildingPart  # noqa: E402
 from anju_kit.auth import issue_token  # noqa: E402
 from anju_kit.clock import SHANGHAI, FrozenClock  # noqa: E402
 from anju_kit.kafka import ensure_topics  # noqa: E402
+from anju_kit.mongo import connect  # noqa: E402
 from anju_kit.testing import group_at_end, produce, read_topic  # noqa: E402
 from anju_notify.bootstrap import build as build_notify  # noqa: E402
 from anju_notify.bootstrap import compose as compose_notify  # noqa: E402
@@ -141,8 +142,10 @@ async def stack(infra: Any, unique: Callable[[str], str]) -> AsyncIterator[dict[
     }
     await claims.stop()
     for service, settings in ((notify_service, notify_settings), (policy_service, policy_settings)):
-        await service.mongo.drop_database(settings.mongo_db)  # this run's own
-        await service.stop()
+        await service.stop()  # first: a writer still running would recreate what the drop removed
+        client = connect(settings)
+        await client.drop_database(settings.mongo_db)  # this run's own
+        await client.close()
 
 
 async def tracked(stack: dict[str, Any], obligation_id: str) -> dict[str, Any]:

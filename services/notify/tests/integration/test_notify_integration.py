@@ -20,6 +20,7 @@ from anju_contracts import notify as n
 from anju_kit.auth import issue_token
 from anju_kit.clock import FrozenClock
 from anju_kit.kafka import ensure_topics
+from anju_kit.mongo import connect
 from anju_kit.testing import group_at_end, produce, read_topic, scan_watch
 from anju_notify.bootstrap import build, compose
 from anju_notify.config import NotifySettings
@@ -85,8 +86,10 @@ async def notify(infra: Any, unique: Callable[[str], str]) -> AsyncIterator[Runn
     await running.service.start()
     yield running
     await running.http.aclose()
-    await running.service.mongo.drop_database(settings.mongo_db)  # hntf_* only: this run's own
-    await running.service.stop()
+    await running.service.stop()  # first: a writer still running would recreate what the drop removed
+    client = connect(settings)
+    await client.drop_database(settings.mongo_db)  # hntf_* only: this run's own
+    await client.close()
 
 
 async def wait_for(probe: Callable[[], Awaitable[T | None]], timeout_s: float = 60.0) -> T:
