@@ -8,6 +8,7 @@ import os
 from anju_kit.settings import ServiceSettings
 from tests.bench.baseline import Result, b0, b1, b1_batched
 from tests.bench.city_bench import run_city_benchmarks
+from tests.bench.notify_bench import run_notify_benchmarks
 from tests.bench.views_rate import view_catch_up
 
 
@@ -40,6 +41,7 @@ async def main() -> None:
     # and rewrites a document per event on FerretDB (~2-3 ms each here), so a few thousand give its rate.
     results.append(await view_catch_up(settings, int(os.environ.get("ANJU_BENCH_VIEW_EVENTS", "4000"))))
     lines += await run_city_benchmarks(settings)  # one line when no seeded city is there (make seed-city)
+    lines += await run_notify_benchmarks(settings)  # the ledger's questions (ANJU_BENCH_OBLIGATIONS)
     report(results, baseline, lines)
 
 

@@ -39,6 +39,10 @@ GROUPS = {
     "anju-policy-risk{}": [BY_SERVICE["risk"].events],
     "anju-risk{}": [BY_SERVICE["risk"].commands],
     "anju-notify{}": [BY_SERVICE["notify"].commands],
+    "anju-notify-claims{}": [BY_SERVICE["claims"].events],
+    "anju-notify-policy{}": [BY_SERVICE["policy"].events],
+    "anju-notify-risk{}": [BY_SERVICE["risk"].events],
+    "anju-notify-outbox{}": [BY_SERVICE["notify"].events],
     "anju-claims{}": [BY_SERVICE["claims"].commands],
     "anju-claims-policy{}": [BY_SERVICE["policy"].events],
 }

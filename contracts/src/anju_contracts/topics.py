@@ -39,6 +39,11 @@ NOTIFY = ServiceTopics("notify")
 
 BY_SERVICE = {t.service: t for t in (REGISTRY, POLICY, RISK, CLAIMS, NOTIFY)}
 
+# Outbound to systems outside the platform: the regulator filings notify receives (监管平台 uploads,
+# XC-02), for a city's external supervision system. Produced by notify only; keyed by obligation id.
+SUPERVISION_FILINGS = "anju.supervision.events.v1"
+OUTBOUND = (SUPERVISION_FILINGS,)
+
 
 def dlq(topic: str) -> str:
     """Dead-letter topic for ``topic``."""
@@ -51,4 +56,6 @@ def all_topics() -> tuple[str, ...]:
     for service_topics in BY_SERVICE.values():
         for name in service_topics.all():
             names += [name, dlq(name)]
+    for name in OUTBOUND:
+        names += [name, dlq(name)]
     return tuple(names)

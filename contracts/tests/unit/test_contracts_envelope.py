@@ -107,7 +107,7 @@ def test_messages_are_immutable() -> None:
 def test_all_topics_include_a_dead_letter_topic_for_every_topic() -> None:
     names = topics.all_topics()
     live = [name for name in names if not name.endswith(".dlq")]
-    assert len(live) == 3 * len(topics.SERVICES)
+    assert len(live) == 3 * len(topics.SERVICES) + len(topics.OUTBOUND)  # + the outbound supervision topic
     assert sorted(names) == sorted(live + [topics.dlq(name) for name in live])
     assert len(set(names)) == len(names)
 

@@ -29,6 +29,8 @@ __all__ = [
     "CreditRules",
     "EvidenceRules",
     "LeadCredential",
+    "NotifyRules",
+    "NotifySchedule",
     "PolicyRules",
     "Pricing",
     "Product",
@@ -402,6 +404,28 @@ class SafetyRules(_Section):
         return self
 
 
+# -- notify (XC-02) --------------------------------------------------------------------------------
+
+
+class NotifySchedule(_Section):
+    """When one rule's obligations are reminded and escalated (the seeds set the deadlines, not these)."""
+
+    remind_working_days_before: tuple[PositiveInt, ...] = (1,)  # reminders on those working days before the last day
+    supervisor_at_deadline: bool = True  # escalate to the debtor's supervisor when due_at passes unmet
+    regulator_after_working_days: PositiveInt | None = 2  # then to the regulator after N working days; None: never
+
+
+class NotifyRules(_Section):
+    reminder_hour: Annotated[int, Field(ge=0, le=23)] = 9  # reminders at this hour (Asia/Shanghai) of their day
+    default: NotifySchedule = NotifySchedule()
+    rules: dict[Annotated[str, Field(pattern=r"^[A-Z]{2,4}-\d{2}$")], NotifySchedule] = {}
+    # 监管平台 uploads: obligations of these rules are fulfilled by a filing and counted for the regulator
+    filing_rules: tuple[Annotated[str, Field(pattern=r"^[A-Z]{2,4}-\d{2}$")], ...] = ()
+
+    def schedule(self, rule_id: str) -> NotifySchedule:
+        return self.rules.get(rule_id, self.default)
+
+
 # -- the region ------------------------------------------------------------------------------------
 
 
@@ -414,6 +438,7 @@ class RegionRules(_Section):
     claims: ClaimsRules
     risk: RiskRules | None  # required when a product covers quality (IDI, 质安保)
     safety: SafetyRules | None  # required when a product covers construction safety
+    notify: NotifyRules = NotifyRules()  # reminders and escalation per rule (XC-02); defaults when absent
 
     @property
     def covers_quality(self) -> bool:
