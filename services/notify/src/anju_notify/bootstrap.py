@@ -3,9 +3,9 @@
 Every service's bootstrap has the same ``build(settings, *, clock=None) -> (ServiceApp, handlers)``;
 ``create_app`` serves what it builds. Component tests wire the same handlers on in-memory ports.
 
-The outbound channels (e-mail, SMS) plug in through ``ports.Outbox`` (the channels package's
-``dispatch.Dispatcher`` has that shape) and their Chinese templates through ``ports.Render``; until
-they are wired, messages reach the inbox and the outbox only logs their ids.
+The outbound channels (e-mail through ``ANJU_SMTP_*``; SMS once a deployment plugs in a gateway) are
+the channels package's ``Dispatcher`` behind ``ports.Outbox``, retried on a timer, and the messages'
+Chinese wording is its ``templates.render`` behind ``ports.Render``; tests pass their own of either.
 """
 
 from __future__ import annotations
@@ -30,12 +30,15 @@ from anju_notify.adapters.repository import (
     InboxRepository,
     ObligationRepository,
 )
+from anju_notify.channels import templates
+from anju_notify.channels.sealing import AddressSeal
+from anju_notify.channels.wiring import build_dispatcher
 from anju_notify.config import NotifySettings
 from anju_notify.domain.schedule import Scheduler
 from anju_notify.entrypoints import http, kafka
 from anju_notify.handlers import NotifyHandlers
-from anju_notify.messages import plain_render, texts_of
-from anju_notify.ports import Outbox, Render, UnwiredOutbox
+from anju_notify.messages import texts_of
+from anju_notify.ports import Outbox, Render
 from anju_notify.read_models import DUE, VIEWS
 
 TITLE = "Anju Notify (义务与提醒)"
@@ -57,18 +60,23 @@ def build(
     """The service with its handlers on the real adapters; nothing connects until it starts."""
     region = region_for("notify", settings.region, settings.regions_dir)  # a bad region file stops start-up
     service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
+    clock = clock or SystemClock()
+    if outbox is None:
+        dispatcher = build_dispatcher(settings, service.db, clock)
+        service.every(settings.channel_retry_interval_s, "channel_retry", dispatcher.retry_due)
+        outbox = dispatcher
     store = AggregateStore(service.db["obligations"], schema=OBLIGATION_SCHEMA)
     contact_store = AggregateStore(service.db["contacts"], schema=CONTACTS_SCHEMA)
     inbox_store = AggregateStore(service.db["inbox_reads"], schema=INBOX_SCHEMA)
     handlers = NotifyHandlers(
         repo=ObligationRepository(store),
-        contacts=ContactRepository(contact_store),
+        contacts=ContactRepository(contact_store, AddressSeal(settings.channel_address_key.get_secret_value())),
         scheduler=Scheduler(region.notify, PrcCalendar(settings.holidays_dir)),
-        clock=clock or SystemClock(),
+        clock=clock,
         region=settings.region,
         producer=settings.service,
-        outbox=outbox or UnwiredOutbox(),
-        texts=texts_of(render or plain_render),
+        outbox=outbox,
+        texts=texts_of(render or templates.render),
         inbox=InboxRepository(inbox_store),
     )
 

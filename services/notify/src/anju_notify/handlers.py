@@ -35,13 +35,14 @@ from anju_notify.adapters.repository import (
     LoadedObligation,
     ObligationRepository,
 )
+from anju_notify.channels import templates
 from anju_notify.channels.port import OutboundMessage
 from anju_notify.domain.contact import ContactPoint, Contacts, party_key
 from anju_notify.domain.errors import NotifyError
 from anju_notify.domain.inbox import InboxReads
 from anju_notify.domain.obligation import Obligation, Texts
 from anju_notify.domain.schedule import Scheduler
-from anju_notify.messages import plain_render, texts_of
+from anju_notify.messages import texts_of
 from anju_notify.ports import Outbox, UnwiredOutbox
 
 log = get_logger(__name__)
@@ -69,7 +70,7 @@ class NotifyHandlers:
     flush: Flush | None = None
     contacts_flush: Flush | None = None
     outbox: Outbox = field(default_factory=UnwiredOutbox)
-    texts: Texts = field(default_factory=lambda: texts_of(plain_render))
+    texts: Texts = field(default_factory=lambda: texts_of(templates.render))
     due: DueEntries | None = None  # the notify.due read model: steps by due hour
     inbox: InboxRepository | None = None  # the parties' read marks
     inbox_flush: Flush | None = None

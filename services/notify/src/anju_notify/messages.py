@@ -1,12 +1,10 @@
 """What a reminder or an escalation says (Chinese, XC-02), through a ``Render`` port.
 
-The channels package owns the templates (``channels.templates.render``, with XC-09 masking of the
-owner's name); :func:`plain_render` is the ledger's own minimal wording, used until it is wired.
+The channels package owns the wording (``channels.templates.render``, with XC-09 masking); this module
+turns an obligation and its step into the template's parameters.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 from anju_contracts.notify import ScheduledStep, StepKind
 from anju_kit.clock import SHANGHAI
@@ -50,25 +48,6 @@ def params(obligation: Obligation, debtor_name: str | None = None) -> dict[str, 
         "due_at_local": due,
         "owner_name": "",  # the ledger knows no owner's name; the templates mask one when given
     }
-
-
-def plain_render(kind: str, values: Mapping[str, str]) -> tuple[str, str]:
-    what, due = values["obligation_zh"], values["due_at_local"]
-    about = f"{values['subject_kind']} {values['subject_id']}"
-    if kind == "reminder":
-        return (
-            f"【到期提醒】{what}将于{due}到期",
-            f"{values['debtor_name']}：{about}的{what}（{values['rule_id']}）将于{due}到期，请按时办理。",
-        )
-    if kind == "escalation":
-        return (
-            f"【逾期督办】{what}已逾期",
-            f"{values['debtor_name']}：{about}的{what}（{values['rule_id']}）已于{due}到期未履行，请督促办理。",
-        )
-    return (
-        f"【逾期报告】{what}逾期未履行",
-        f"{values['debtor_name']}对{about}的{what}（{values['rule_id']}）已于{due}到期，至今未履行，报请监管部门处理。",
-    )
 
 
 def texts_of(render: Render) -> Texts:

@@ -8,6 +8,7 @@ issued on 2026-09-30 is due by 2026-10-10 24:00 and reminded on 2026-10-09.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -256,6 +257,9 @@ async def test_xc02_reminders_reach_registered_contacts_once_masked_on_the_topic
     ]
     email = notify.outbox.messages[f"{OID}|reminder-1|insurer:ins-picc-sh|email"]
     assert email.to_address == "uw@picc.example.com" and "到期" in email.subject_zh
+    # XC-09: stored sealed, in the commit log and its projection alike; opened only to send
+    stored = json.dumps([notify.contact_store.log, notify.contact_store.outbox], default=str, ensure_ascii=False)
+    assert "uw@picc.example.com" not in stored and "13812345678" not in stored and "sealed:" in stored
 
 
 async def test_xc02_xc03_the_ledger_read_models_answer_by_debtor_rule_week_and_subject(
@@ -313,4 +317,4 @@ async def test_xc05_a_party_marks_only_its_own_inbox_read(notify: InMemoryNotify
     await notify.send(n.MarkInboxRead(item_ids=(item, item)), INSURER, "inbox:insurer:ins-picc-sh")
     page = await queries.inbox(inbox, "shanghai", DEBTOR, "2026-10")
     assert page.counts == {"read": 1} and page.items[0]["read_at"] == at(2026, 10, 9, 9, 30).isoformat()
-    assert page.items[0]["subject_zh"].startswith("【到期提醒】")
+    assert page.items[0]["subject_zh"].startswith("【安居提醒】")

@@ -45,7 +45,7 @@ TEMPLATES: dict[str, MessageTemplate] = {
             "事项：${obligation_zh}\n"
             "依据：${rule_id}\n"
             "对象：${subject_kind} ${subject_id}\n"
-            "业主：${owner_name}\n"
+            "${owner_line}"
             "截止时间：${due_at_local}（北京时间）" + _FOOTER
         ),
     ),
@@ -58,7 +58,7 @@ TEMPLATES: dict[str, MessageTemplate] = {
             "事项：${obligation_zh}\n"
             "依据：${rule_id}\n"
             "对象：${subject_kind} ${subject_id}\n"
-            "业主：${owner_name}\n"
+            "${owner_line}"
             "截止时间：${due_at_local}（北京时间），已逾期。" + _FOOTER
         ),
     ),
@@ -71,7 +71,7 @@ TEMPLATES: dict[str, MessageTemplate] = {
             "事项：${obligation_zh}\n"
             "依据：${rule_id}\n"
             "对象：${subject_kind} ${subject_id}\n"
-            "业主：${owner_name}\n"
+            "${owner_line}"
             "截止时间：${due_at_local}（北京时间）" + _FOOTER
         ),
     ),
@@ -94,6 +94,8 @@ def render(kind: str, params: Mapping[str, str]) -> tuple[str, str]:
         raise TemplateError(f"template {kind!r} is missing parameter(s): {', '.join(missing)}")
     values = {name: mask_personal_data(str(params[name])) for name in PARAMS}
     values["owner_name"] = mask_name(values["owner_name"])
+    # The ledger rarely knows an owner's name (claims name owners by opaque id): no empty "业主：" line.
+    values["owner_line"] = f"业主：{values['owner_name']}\n" if values["owner_name"] else ""
     # A subject is one header line: a newline pasted into a name must not start a new header.
     subject = " ".join(template.subject.substitute(values).split())
     return subject, template.body.substitute(values)
