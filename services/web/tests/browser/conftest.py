@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("ANJU_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[4] / ".artifacts" / "screenshots"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 768}
+# --import-mode=importlib puts no test directory on sys.path: the helper modules here are imported by name,
+# and the repository's own tests package (tests.e2e, tests.bench) from the root
+for _path in (Path(__file__).resolve().parent, Path(__file__).resolve().parents[4]):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from web_screens import CHROMIUM  # noqa: E402
 
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
@@ -35,11 +39,3 @@ def browser() -> Iterator[object]:
             yield launched
         finally:
             launched.close()
-
-
-def shoot(page: object, name: str) -> None:
-    """The page at phone and desktop width, as the issue asks (never committed)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
-        page.set_viewport_size(size)  # type: ignore[attr-defined]
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)  # type: ignore[attr-defined]
