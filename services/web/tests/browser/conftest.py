@@ -34,7 +34,7 @@ def browser() -> Iterator[object]:
 
     with sync_playwright() as pw:
         # --no-sandbox: tests and CI run as root, where Chromium's sandbox refuses to start
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        launched = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--lang=zh-CN"])
         try:
             yield launched
         finally:
