@@ -172,3 +172,35 @@ def test_xc05_a_second_owner_cannot_open_the_first_owners_file(running, browser)
                        headers={"Authorization": f"Bearer {token}"}, timeout=10)  # fmt: skip
     assert listed.status_code == 200 and listed.json()["items"] == []
     context.close()
+
+
+def test_a_failed_photo_upload_is_shown_and_retried_never_silently_lost(running, browser, tmp_path) -> None:
+    """The object store unreachable for the first attempts: the row says so and offers 重试; the claim waits
+    for the photo instead of moving on without it, and the retried upload is stored and attached."""
+    web = running["web"]
+    page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
+    _sign_in(page, web, OWNER_1.id)
+    failures = {"left": 3}  # the page's own automatic retries all fail
+
+    def flaky(route) -> None:
+        if route.request.method == "PUT" and failures["left"] > 0:
+            failures["left"] -= 1
+            route.abort("connectionfailed")
+        else:
+            route.continue_()
+
+    page.route(f"**/web-claims-{RUN}/**", flaky)
+    page.select_option("select[name=part]", "other")
+    page.fill("input[name=item]", "墙面开裂")
+    page.fill("input[name=location]", "客厅东墙")
+    page.fill("textarea[name=description]", "墙面出现斜向裂缝，长约半米")
+    page.set_input_files("input[name=photos]", str(_photo(tmp_path)))
+    page.click("#report-claim button[type=submit]")
+    retry = page.wait_for_selector(".upload.failed button.retry", timeout=60_000)
+    assert "上传失败" in page.inner_text(".upload.failed")
+    assert "/household/" in page.url  # still here: the claim is not shown as done without its photo
+    shoot(page, "upload-failed")
+    retry.click()
+    page.wait_for_url("**/claims/clm-*", timeout=60_000)
+    assert "KB" in page.inner_text("#evidence") and failures["left"] == 0
+    page.context.close()
