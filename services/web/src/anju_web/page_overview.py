@@ -28,6 +28,17 @@ def by_legal_deadline(items: list[dict[str, Any]], now: datetime) -> list[dict[s
     return sorted(ranked, key=lambda i: (not i["overdue"], i["due"] or far))
 
 
+def per_insurer(ranked: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Open legal deadlines (CLM-03 performance, CLM-04 notice) per insurer: on time or overdue."""
+    tally: dict[str, dict[str, int]] = {}
+    for item in ranked:
+        if not item.get("next_due"):
+            continue
+        counts = tally.setdefault(str(item.get("insurer_id") or "—"), {"on_time": 0, "overdue": 0})
+        counts["overdue" if item["overdue"] else "on_time"] += 1
+    return tally
+
+
 def install(router: APIRouter, pages: Pages) -> None:
     @router.get("/queue", response_class=HTMLResponse)
     async def queue(request: Request) -> Response:
@@ -54,6 +65,7 @@ def install(router: APIRouter, pages: Pages) -> None:
         by_stage = (projects.body or {}).get("by_stage", {}) if projects.ok else {}
         agencies = _pool_items(pool.body) if pool.ok else []
         months = (claims.body or {}).get("months", {}) if claims.ok else {}
+        ranked = by_legal_deadline((claims.body or {}).get("items", []) if claims.ok else [], pages.now())
         return pages.render(
             request,
             "dashboard.html",
@@ -62,7 +74,8 @@ def install(router: APIRouter, pages: Pages) -> None:
             projects=(projects.body or {}).get("items", []) if projects.ok else [],
             agencies=agencies,
             months=months,
-            claims=by_legal_deadline((claims.body or {}).get("items", []) if claims.ok else [], pages.now()),
+            claims=ranked,
+            insurers=per_insurer(ranked),
             missing=[n for n, a in (("承保", projects), ("机构库", pool), ("理赔", claims)) if not a.ok],
         )
 

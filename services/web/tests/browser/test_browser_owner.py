@@ -22,7 +22,7 @@ import httpx
 import pytest
 from PIL import Image
 from web_processes import platform, run_async
-from web_screens import listed, shoot
+from web_screens import first_render, listed, shoot
 
 from anju_contracts import Actor, Envelope, Role, topics
 from anju_contracts import claims as c
@@ -40,6 +40,7 @@ UNIT_1, UNIT_2 = f"u-web-{RUN}-101", f"u-web-{RUN}-102"
 OWNER_1 = Actor(id=f"own-web-{RUN}-1", role=Role.OWNER, region=REGION, unit_ids=(UNIT_1,))
 OWNER_2 = Actor(id=f"own-web-{RUN}-2", role=Role.OWNER, region=REGION, unit_ids=(UNIT_2,))
 INSURER = Actor(id=f"desk-web-{RUN}", role=Role.INSURER, region=REGION, insurer_id=f"ins-web-{RUN}")
+REGULATOR = Actor(id=f"reg-web-{RUN}", role=Role.REGULATOR, region=REGION)
 
 
 def _policy_events() -> list[Envelope]:
@@ -75,7 +76,12 @@ async def _publish_policy(suffix: str, alive) -> None:
 @pytest.fixture(scope="module")
 def running(tmp_path_factory: pytest.TempPathFactory):
     logs = tmp_path_factory.mktemp("web-owner")
-    actors = [("业主一（101室）", OWNER_1), ("业主二（102室）", OWNER_2), ("保险公司理赔岗", INSURER)]
+    actors = [
+        ("业主一（101室）", OWNER_1),
+        ("业主二（102室）", OWNER_2),
+        ("保险公司理赔岗", INSURER),
+        ("住建委", REGULATOR),
+    ]
     with platform(RUN, ("claims",), actors, logs) as up:
         claims_proc = up["procs"]["claims"]
         run_async(_publish_policy(up["suffix"], lambda: claims_proc.poll() is None))
@@ -204,3 +210,42 @@ def test_a_failed_photo_upload_is_shown_and_retried_never_silently_lost(running,
     page.wait_for_url("**/claims/clm-*", timeout=60_000)
     assert "KB" in page.inner_text("#evidence") and failures["left"] == 0
     page.context.close()
+
+
+def test_regulators_dashboard_draws_its_charts_from_the_services_and_links_each_figure(running, browser) -> None:
+    """The regulator's 监管驾驶舱: ECharts (served by the platform, no CDN) draws the claims by month and the
+    CLM-03/04 deadlines per insurer from claims' own regional listing; a click on a chart opens the list
+    behind it. Policy and the registry are not running here: the page says which figures are missing."""
+    web = running["web"]
+    page = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN").new_page()
+    external: list[str] = []
+    page.on(
+        "request",
+        lambda req: external.append(req.url) if not req.url.startswith(("http://127.0.0.1", "data:")) else None,
+    )
+    _sign_in(page, web, REGULATOR.id)
+    assert page.url.endswith("/dashboard")
+    listed(page, f"{web}/dashboard", "#claims-list a[href^='/claims/clm-']")
+    page.wait_for_selector("#chart-claims svg", timeout=30_000)
+    page.wait_for_selector("#chart-insurers svg", timeout=30_000)
+    assert f"ins-web-{RUN}" in page.inner_text("#claims-list")
+    assert "承保" in page.inner_text(".warn-box") and "机构库" in page.inner_text(".warn-box")
+    assert external == [], external  # every script and style from the platform itself
+    shoot(page, "dashboard")
+    page.click("#chart-claims svg path[fill]:not([fill='none'])", position={"x": 2, "y": 2}, force=True)
+    page.wait_for_function("location.hash === '#claims'", timeout=10_000)
+    page.context.close()
+
+
+def test_first_render_of_the_household_file_and_the_dashboard_is_measured(running, browser) -> None:
+    """p50 / p99 of the first render on this machine (small data; the city-scale figures wait for notify's
+    data set): written to .artifacts/web-first-render.json and printed."""
+    web = running["web"]
+    results = {}
+    for actor, path, name in ((OWNER_1, f"/household/{UNIT_1}", "household"), (REGULATOR, "/dashboard", "dashboard")):
+        page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
+        _sign_in(page, web, actor.id)
+        results[name] = first_render(page, f"{web}{path}", repeats=30)
+        page.context.close()
+    print(results)
+    assert all(r["p50_ms"] < 5_000 for r in results.values()), results

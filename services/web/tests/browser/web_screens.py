@@ -31,3 +31,30 @@ def listed(page: object, url: str, selector: str, timeout_s: float = 60) -> None
         if time.monotonic() > deadline:
             raise AssertionError(f"{selector} not on {url} after {timeout_s} s")
         time.sleep(1)
+
+
+def first_render(page: object, url: str, *, repeats: int) -> dict[str, float]:
+    """First contentful paint of ``url`` loaded ``repeats`` times (ms): p50 and p99, kept under .artifacts."""
+    import json
+    import statistics
+
+    paints: list[float] = []
+    for _ in range(repeats):
+        page.goto(url)  # type: ignore[attr-defined]
+        paint = page.evaluate(  # type: ignore[attr-defined]
+            "() => new Promise(done => { const read = () => { const p = performance.getEntriesByName("
+            "'first-contentful-paint')[0]; p ? done(p.startTime) : setTimeout(read, 20); }; read(); })"
+        )
+        paints.append(float(paint))
+    paints.sort()
+    result = {
+        "p50_ms": round(statistics.median(paints), 1),
+        "p99_ms": round(paints[min(len(paints) - 1, int(len(paints) * 0.99))], 1),
+        "n": len(paints),
+    }
+    out = SCREENSHOTS.parent / "web-first-render.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    known = json.loads(out.read_text()) if out.exists() else {}
+    known[url.split("/", 3)[-1]] = result
+    out.write_text(json.dumps(known, ensure_ascii=False, indent=2))
+    return result

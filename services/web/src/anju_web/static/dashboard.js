@@ -36,3 +36,19 @@ const claims = chart("chart-claims", (months, labels) => {
   };
 });
 claims?.on("click", () => window.location.assign("#claims"));
+
+const insurers = chart("chart-insurers", (tally, labels) => {
+  const names = Object.keys(tally);
+  return {
+    tooltip: { trigger: "axis" },
+    legend: { bottom: 0 },
+    grid: { left: 100, right: 20, top: 10, bottom: 40 },
+    xAxis: { type: "value", minInterval: 1 },
+    yAxis: { type: "category", data: names },
+    series: ["on_time", "overdue"].map((k) => ({
+      name: labels[k], type: "bar", stack: "all", data: names.map((n) => tally[n][k]),
+      itemStyle: { color: k === "overdue" ? "#cf222e" : "#1a7f37" },
+    })),
+  };
+});
+insurers?.on("click", () => window.location.assign("#claims"));
