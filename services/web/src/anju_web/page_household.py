@@ -3,6 +3,7 @@ special inspections, and reporting a new claim with photos (static/report-claim.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -34,27 +35,30 @@ def install(router: APIRouter, pages: Pages) -> None:
         session = pages.signed_in(request)
         if session is None:
             return must_sign_in()
-        claims = await pages.upstreams.get("claims", "/v1/claims", session.token, unit_id=unit_id, limit=200)
-        if claims.status == 503:
+        token = session.token
+        coverage, claims, inspections = await asyncio.gather(
+            pages.upstreams.get("claims", f"/v1/claims/units/{unit_id}/coverage", token),
+            pages.upstreams.get("claims", "/v1/claims", token, unit_id=unit_id, limit=200),
+            pages.upstreams.get("risk", f"/v1/risk/units/{unit_id}/inspections", token),
+        )
+        if coverage.status == 503 or claims.status == 503:
             return pages.unavailable(request, session, "理赔服务")
-        inspections = await pages.upstreams.get("risk", f"/v1/risk/units/{unit_id}/inspections", session.token)
         items: list[dict[str, Any]] = (claims.body or {}).get("items", []) if claims.ok else []
         found_inspections = (inspections.body or {}).get("inspections", []) if inspections.ok else []
-        # An owner's token names the units the identity provider granted; any other unit is not theirs.
-        # The services answer such a unit with nothing, and the page says 未找到 like for a unit that does
-        # not exist — never "forbidden", which would confirm it exists (XC-05).
-        own = session.actor.role is Role.OWNER and unit_id in session.actor.unit_ids
-        if not own and not items and not found_inspections:
+        # What the user may see of the unit is the services' answer to the user's own token: a unit none
+        # of them shows is 未找到, exactly like a unit that does not exist (XC-05) — never "forbidden".
+        if not coverage.ok and not items and not found_inspections:
             return pages.not_found(request, session, "该户档案")
         return pages.render(
             request,
             "household.html",
             session,
             unit_id=unit_id,
+            coverage=coverage.body if coverage.ok else None,
             claims=items,
             inspections=found_inspections,
-            can_report=own,
-            now=pages.now(),
+            can_report=coverage.ok and session.actor.role is Role.OWNER,
+            today=pages.now().date().isoformat(),
         )
 
     @router.get("/claims/{claim_id}", response_class=HTMLResponse)

@@ -127,6 +127,8 @@ def test_owner_reports_a_claim_with_a_photo_and_sees_its_deadline_xc03_clm02(run
     _sign_in(page, web, OWNER_1.id)
     assert page.url.endswith(f"/household/{UNIT_1}")  # an owner of one unit lands on its file
     assert "一户一档" in page.inner_text("h1")
+    coverage = page.inner_text("#coverage")  # POL-13: each part's last covered day, from claims' policy read model
+    assert "防水工程" in coverage and "地基基础和主体结构" in coverage and "保障中" in coverage, coverage
     shoot(page, "household-empty")
 
     page.select_option("select[name=part]", "waterproofing")

@@ -29,8 +29,14 @@ def _stub_services() -> FastAPI:
         actor = tokens.verify(token).actor
         SEEN.append({"path": path, "actor": actor.id, "method": request.method})
         unit = request.query_params.get("unit_id")
-        if path == "v1/claims" and unit in actor.unit_ids:
-            return {"items": [], "unit_id": unit}
+        if path.startswith("v1/claims/units/"):
+            asked = path.split("/")[3]
+            if asked not in actor.unit_ids:
+                return _not_found()  # claims: a unit the actor may not see is a unit without a policy
+            parts = [{"part": "waterproofing", "ends_on": "2030-06-30"}]
+            return {"unit_id": asked, "policy_id": "pol-1", "project_id": "p-1", "insurer_id": "ins-1",
+                    "product_line": "idi", "liability_starts_on": "2025-07-01", "contractor_warranty_end": None,
+                    "ended_on": None, "parts": parts}  # fmt: skip
         if path == "v1/claims":
             return {"items": [], "unit_id": unit}  # claims answers a foreign unit with nothing
         if path.startswith("v1/risk/units/"):
@@ -78,6 +84,7 @@ async def test_xc05_another_owners_household_file_is_not_found_and_every_call_ca
         await _signed_in(client)
         own = await client.get("/household/demo-unit-1")
         assert own.status_code == 200 and "一户一档" in own.text and "我要报案" in own.text
+        assert "防水工程" in own.text and "2030-06-30" in own.text  # coverage per part with its end date
         other = await client.get("/household/demo-unit-2")
         assert other.status_code == 404 and "未找到" in other.text
     assert SEEN and all(call["actor"] == "owner-demo-1" for call in SEEN)  # the user's own token, every call
