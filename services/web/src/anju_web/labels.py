@@ -50,3 +50,6 @@ ISSUE_STATE = {
 
 def label(table: dict[str, str], code: object) -> str:
     return table.get(str(code), str(code))
+
+
+AGENCY_STATUS = {"nominated": "待入库", "admitted": "在库", "refused": "未准入", "removed": "已移除出库"}

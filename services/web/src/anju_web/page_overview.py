@@ -73,6 +73,7 @@ def install(router: APIRouter, pages: Pages) -> None:
             by_stage=by_stage,
             projects=(projects.body or {}).get("items", []) if projects.ok else [],
             agencies=agencies,
+            strikes={str(a.get("name") or a.get("agency_id")): int(a.get("strikes") or 0) for a in agencies},
             months=months,
             claims=ranked,
             insurers=per_insurer(ranked),

@@ -31,6 +31,7 @@ TEMPLATES.env.globals.update(
     stage_label=lambda code: labels.label(labels.STAGE, code),
     severity_label=lambda code: labels.label(labels.SEVERITY, code),
     issue_state_label=lambda code: labels.label(labels.ISSUE_STATE, code),
+    agency_status_label=lambda code: labels.label(labels.AGENCY_STATUS, code),
     parts=labels.PART,
     stage_names=labels.STAGE,
     status_names=labels.CLAIM_STATUS,

@@ -16,6 +16,20 @@ from anju_web.bootstrap import build, compose
 from anju_web.config import WebSettings
 
 SEEN: list[dict[str, Any]] = []
+DUE = {"rule_id": "CLM-03", "obligation": "perform_compensation", "last_day": "2026-11-20"}
+CLAIMS = [
+    {"claim_id": "c-late", "status": "agreed", "insurer_id": "ins-1",
+     "next_due": {**DUE, "due_at": "2026-11-20T16:00:00+00:00"}},
+    {"claim_id": "c-soon", "status": "agreed", "insurer_id": "ins-1",
+     "next_due": {**DUE, "last_day": "2099-01-01", "due_at": "2099-01-01T16:00:00+00:00"}},
+    {"claim_id": "c-none", "status": "reported", "insurer_id": "ins-2", "next_due": None},
+]  # fmt: skip
+AGENCIES = [
+    {"agency_id": "ag-1", "name": "甲风险管理公司", "status": "admitted", "watch_listed": True, "key_supervision": False,
+     "strikes": 2},
+    {"agency_id": "ag-2", "name": "乙风险管理公司", "status": "admitted", "watch_listed": False, "key_supervision": True,
+     "strikes": 0},
+]  # fmt: skip
 
 
 def _stub_services() -> FastAPI:
@@ -37,8 +51,15 @@ def _stub_services() -> FastAPI:
             return {"unit_id": asked, "policy_id": "pol-1", "project_id": "p-1", "insurer_id": "ins-1",
                     "product_line": "idi", "liability_starts_on": "2025-07-01", "contractor_warranty_end": None,
                     "ended_on": None, "parts": parts}  # fmt: skip
+        if path == "v1/claims" and unit is None:
+            return {"items": CLAIMS, "months": {"2026-11": {"reported": 1, "agreed": 1}}}
         if path == "v1/claims":
             return {"items": [], "unit_id": unit}  # claims answers a foreign unit with nothing
+        if path == "v1/registry/pool":
+            return {"region": "shanghai", "agencies": AGENCIES}
+        if path == "v1/policy/projects":
+            return {"items": [{"project_id": "p-1", "name": "某某花园", "stage": "construction"}], "total": 1,
+                    "by_stage": {"construction": 1}}  # fmt: skip
         if path.startswith("v1/risk/units/"):
             return _not_found()
         return {"ok": True}
@@ -100,6 +121,26 @@ async def test_the_proxy_needs_a_session_and_the_pages_header_for_a_change() -> 
         sent = await client.post("/api/claims/v1/claims", json={}, headers={"X-Anju-Web": "1"})
         assert sent.status_code == 200
         assert (await client.get("/api/nowhere/x")).status_code == 404
+
+
+async def test_regulators_dashboard_shows_each_services_figures_and_links_them_to_their_lists() -> None:
+    async with _client() as client:
+        await _signed_in(client, index=4)  # the seeded regulator
+        page = await client.get("/dashboard")
+        assert page.status_code == 200 and "监管驾驶舱" in page.text
+        assert "1</a> 家观察名单" in page.text and "1</a> 家重点监管" in page.text  # REG-07 watch list
+        assert page.text.index("c-late") < page.text.index("c-soon") < page.text.index("c-none")  # overdue first
+        assert 'href="#claims"' in page.text and 'href="#agencies"' in page.text and 'href="#projects"' in page.text
+        assert "/static/echarts/echarts.min.js" in page.text and "暂时无法获取" not in page.text
+
+
+async def test_insurers_queue_puts_what_is_overdue_first() -> None:
+    async with _client() as client:
+        await _signed_in(client, index=3)  # the seeded insurer
+        page = await client.get("/queue")
+        assert page.status_code == 200
+        assert page.text.index("c-late") < page.text.index("c-soon") < page.text.index("c-none")
+        assert "已逾期" in page.text
 
 
 @pytest.mark.parametrize("path", ["/household", "/inspector", "/queue", "/dashboard", "/claims/c-1"])

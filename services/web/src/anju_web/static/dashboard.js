@@ -52,3 +52,15 @@ const insurers = chart("chart-insurers", (tally, labels) => {
   };
 });
 insurers?.on("click", () => window.location.assign("#claims"));
+
+const strikes = chart("chart-strikes", (tally) => {
+  const names = Object.keys(tally).filter((n) => tally[n] > 0);
+  return {
+    tooltip: {},
+    grid: { left: 140, right: 20, top: 10, bottom: 20 },
+    xAxis: { type: "value", minInterval: 1, name: "记分" },
+    yAxis: { type: "category", data: names },
+    series: [{ type: "bar", data: names.map((n) => tally[n]), itemStyle: { color: "#bf5a00" } }],
+  };
+});
+strikes?.on("click", () => window.location.assign("#agencies"));
