@@ -39,6 +39,28 @@ def per_insurer(ranked: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
     return tally
 
 
+RISK_PER_PAGE = 20  # projects whose risk file the dashboard reads per render (one _id read each)
+
+
+async def risk_of_projects(pages: Pages, token: str, projects: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per listed project, as risk shows it to this user: open serious issues (RSK-04) and whether the final
+    report is sealed (RSK-07). The gate itself stays risk's: the page shows its facts, never decides it."""
+    gate = asyncio.Semaphore(8)
+
+    async def one(project_id: str) -> tuple[str, dict[str, Any] | None]:
+        async with gate:
+            answer = await pages.upstreams.get("risk", f"/v1/risk/projects/{project_id}", token)
+        if not answer.ok or not isinstance(answer.body, dict):
+            return project_id, None
+        issues = (answer.body.get("issues") or {}).values()
+        serious = [i for i in issues if i.get("severity") == "serious" and i.get("status") != "closed"]
+        sealed = (answer.body.get("final_report") or {}).get("sealed_at")
+        return project_id, {"serious_open": len(serious), "sealed_at": sealed}
+
+    ids = [str(p["project_id"]) for p in projects[:RISK_PER_PAGE] if p.get("project_id")]
+    return {pid: facts for pid, facts in await asyncio.gather(*map(one, ids)) if facts is not None}
+
+
 def install(router: APIRouter, pages: Pages) -> None:
     @router.get("/queue", response_class=HTMLResponse)
     async def queue(request: Request) -> Response:
@@ -66,12 +88,15 @@ def install(router: APIRouter, pages: Pages) -> None:
         agencies = _pool_items(pool.body) if pool.ok else []
         months = (claims.body or {}).get("months", {}) if claims.ok else {}
         ranked = by_legal_deadline((claims.body or {}).get("items", []) if claims.ok else [], pages.now())
+        listed = (projects.body or {}).get("items", []) if projects.ok else []
+        risk = await risk_of_projects(pages, session.token, listed)
         return pages.render(
             request,
             "dashboard.html",
             session,
             by_stage=by_stage,
-            projects=(projects.body or {}).get("items", []) if projects.ok else [],
+            projects=listed,
+            risk=risk,
             agencies=agencies,
             strikes={str(a.get("name") or a.get("agency_id")): int(a.get("strikes") or 0) for a in agencies},
             months=months,

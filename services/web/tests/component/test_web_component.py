@@ -55,6 +55,12 @@ def _stub_services() -> FastAPI:
             return {"items": CLAIMS, "months": {"2026-11": {"reported": 1, "agreed": 1}}}
         if path == "v1/claims":
             return {"items": [], "unit_id": unit}  # claims answers a foreign unit with nothing
+        if path == "v1/risk/projects/p-1":
+            issues = {
+                "i-1": {"severity": "serious", "status": "open"},
+                "i-2": {"severity": "serious", "status": "closed"},
+            }
+            return {"project_id": "p-1", "issues": issues, "final_report": None}
         if path == "v1/registry/pool":
             return {"region": "shanghai", "agencies": AGENCIES}
         if path == "v1/policy/projects":
@@ -132,6 +138,7 @@ async def test_regulators_dashboard_shows_each_services_figures_and_links_them_t
         assert page.text.index("c-late") < page.text.index("c-soon") < page.text.index("c-none")  # overdue first
         assert 'href="#claims"' in page.text and 'href="#agencies"' in page.text and 'href="#projects"' in page.text
         assert "/static/echarts/echarts.min.js" in page.text and "暂时无法获取" not in page.text
+        assert "不得出具：1 个严重问题未销项" in page.text  # RSK-07 as risk's file shows it: one serious issue open
 
 
 async def test_insurers_queue_puts_what_is_overdue_first() -> None:
