@@ -26,7 +26,9 @@ from web_screens import CHROMIUM  # noqa: E402
 os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: while Playwright's sync API is open its event loop counts as running on this
+# thread, and every asyncio test collected after it (pytest-asyncio) would fail to start its own.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists() and shutil.which("chromium") is None:
         pytest.fail(f"no Chromium at {CHROMIUM}: run deploy/local/system-deps.sh (make test does)")
