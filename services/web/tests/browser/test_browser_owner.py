@@ -247,7 +247,7 @@ def test_first_render_of_the_household_file_and_the_dashboard_is_measured(runnin
     for actor, path, name in ((OWNER_1, f"/household/{UNIT_1}", "household"), (REGULATOR, "/dashboard", "dashboard")):
         page = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
         _sign_in(page, web, actor.id)
-        results[name] = first_render(page, f"{web}{path}", repeats=30)
+        results[name] = first_render(page, f"{web}{path}", name=name, repeats=30)
         page.context.close()
     print(results)
     assert all(r["p50_ms"] < 5_000 for r in results.values()), results

@@ -33,7 +33,7 @@ def listed(page: object, url: str, selector: str, timeout_s: float = 60) -> None
         time.sleep(1)
 
 
-def first_render(page: object, url: str, *, repeats: int) -> dict[str, float]:
+def first_render(page: object, url: str, *, name: str, repeats: int) -> dict[str, float]:
     """First contentful paint of ``url`` loaded ``repeats`` times (ms): p50 and p99, kept under .artifacts."""
     import json
     import statistics
@@ -55,6 +55,6 @@ def first_render(page: object, url: str, *, repeats: int) -> dict[str, float]:
     out = SCREENSHOTS.parent / "web-first-render.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     known = json.loads(out.read_text()) if out.exists() else {}
-    known[url.split("/", 3)[-1]] = result
+    known[name] = result
     out.write_text(json.dumps(known, ensure_ascii=False, indent=2))
     return result
