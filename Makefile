@@ -30,9 +30,11 @@ $(UV):
 	@python3 -m venv "$(CACHE)/uv-$(UV_VERSION)"
 	@"$(CACHE)/uv-$(UV_VERSION)/bin/pip" install --quiet "uv==$(UV_VERSION)"
 
-# The workspace environment (.venv) exactly as uv.lock says; no interpreter downloads.
+# The workspace environment (.venv) exactly as uv.lock says; no interpreter downloads. Then the pinned
+# browser files the platform serves itself (Swagger UI for /docs, ECharts for the web): no CDN.
 env: $(UV)
 	@$(UV) sync --locked --quiet
+	@deploy/local/web-assets.sh
 
 system-deps:
 	@deploy/local/system-deps.sh

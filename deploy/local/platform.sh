@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make run`: infrastructure up, the five services started as local processes, URLs printed;
+# `make run`: infrastructure up, the five services and the web started as local processes, URLs printed
+# (the web's first: that is where people start);
 # Ctrl-C (or TERM) stops the services and whatever infrastructure this run started.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -7,7 +8,7 @@ repo="$(cd "$here/../.." && pwd)"
 run_dir="$repo/.run/services"
 mkdir -p "$run_dir"
 services=(registry policy risk claims notify)
-declare -A ports=([registry]=8101 [policy]=8102 [risk]=8103 [claims]=8104 [notify]=8105)
+declare -A ports=([web]=8100 [registry]=8101 [policy]=8102 [risk]=8103 [claims]=8104 [notify]=8105)
 session="$(mktemp)"
 pids=()
 
@@ -38,8 +39,16 @@ for svc in "${services[@]}"; do
   pids+=("$!")
 done
 
+# The web: pages over the services' APIs, told where each answers (ports may be overridden above).
+web_port="${ANJU_WEB_HTTP_PORT:-${ports[web]}}"
+ports[web]="$web_port"
+web_env=(ANJU_HTTP_PORT="$web_port")
+for svc in "${services[@]}"; do web_env+=("ANJU_WEB_${svc^^}_URL=http://127.0.0.1:${ports[$svc]}"); done
+env "${web_env[@]}" "$repo/.venv/bin/python" -m anju_web >"$run_dir/web.log" 2>&1 &
+pids+=("$!")
+
 echo "waiting for the services to be ready…"
-for svc in "${services[@]}"; do
+for svc in web "${services[@]}"; do
   url="http://127.0.0.1:${ports[$svc]}/readyz"
   ok=""
   for _ in $(seq 1 120); do
@@ -55,6 +64,8 @@ done
 
 echo
 echo "Anju is up (region ${ANJU_REGION:-shanghai}):"
+printf '  %-9s %s   sign in: %s/signin   log: %s\n' \
+  "web" "http://127.0.0.1:${ports[web]}" "http://127.0.0.1:${ports[web]}" ".run/services/web.log"
 for svc in "${services[@]}"; do
   base="http://127.0.0.1:${ports[$svc]}"
   printf '  %-9s %s   OpenAPI: %s/docs   AsyncAPI: %s/asyncapi.json   log: %s\n' \

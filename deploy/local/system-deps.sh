@@ -3,11 +3,12 @@
 #   fonts-noto-cjk  CJK fonts, so generated Chinese PDFs render glyphs instead of boxes
 #   lsof, iproute2  let deploy/local/infra.sh name the process holding a busy port
 #   curl            MinIO health check in deploy/local/infra.sh
+#   chromium        Debian's browser, driven by Playwright in the browser tests (no browser download)
 # Idempotent: checks `dpkg -s` first; runs `apt-get update` only if something must be installed.
 # Usage: deploy/local/system-deps.sh [--check]   (--check: report only, exit 1 if anything is missing)
 set -euo pipefail
 
-PACKAGES=(fonts-noto-cjk lsof iproute2 curl)
+PACKAGES=(fonts-noto-cjk lsof iproute2 curl chromium)
 
 check_only=no
 case "${1:-}" in

@@ -11,11 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
+from fastapi.staticfiles import StaticFiles
 from faststream.kafka import KafkaBroker
 from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -237,7 +240,15 @@ class ServiceApp:
             finally:
                 await self.stop()
 
-        app = FastAPI(title=self.title, description=self.description, version=self.version, lifespan=lifespan)
+        # docs_url=None: FastAPI's own /docs loads Swagger UI from a CDN, blank on a closed network (ours below)
+        app = FastAPI(
+            title=self.title,
+            description=self.description,
+            version=self.version,
+            lifespan=lifespan,
+            docs_url=None,
+            redoc_url=None,
+        )
         app.state.settings = self.settings
         app.state.service = self
         app.state.tokens = self.tokens
@@ -258,6 +269,8 @@ class ServiceApp:
         @app.get("/metrics", tags=["ops"], summary="Prometheus metrics", response_class=PlainTextResponse)
         async def metrics() -> PlainTextResponse:
             return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
+
+        serve_docs_locally(app, self.settings.web_assets_dir, title=self.title)
 
         @app.get("/asyncapi.json", tags=["ops"], summary="AsyncAPI document of this service's topics")
         async def asyncapi() -> JSONResponse:
@@ -290,6 +303,29 @@ class ServiceApp:
         await self.broker.stop()
         await self.mongo.close()
         log.info("service.stopped")
+
+
+SWAGGER_UI_PATH = "/static/swagger-ui"
+
+
+def serve_docs_locally(app: FastAPI, assets_dir: Path, *, title: str) -> None:
+    """``/docs`` with Swagger UI served by the service itself from the pinned ``swagger-ui-dist``
+    (deploy/local/web-assets.sh): government and insurer networks often have no way out to a CDN."""
+    app.mount(
+        SWAGGER_UI_PATH,
+        StaticFiles(directory=assets_dir / "swagger-ui-dist", check_dir=False),
+        name="swagger-ui",
+    )
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{title} — API",
+            swagger_js_url=f"{SWAGGER_UI_PATH}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_UI_PATH}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_UI_PATH}/favicon-32x32.png",
+        )
 
 
 class BodyLimit:

@@ -5,6 +5,7 @@ Defaults match ``deploy/local`` so ``make run`` needs no configuration on a deve
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal, Self
 
@@ -14,7 +15,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from anju_kit.regions import default_regions_dir
 
 # Each service listens on its own port locally; production sets ANJU_HTTP_PORT per deployment.
-DEFAULT_PORTS = {"registry": 8101, "policy": 8102, "risk": 8103, "claims": 8104, "notify": 8105}
+DEFAULT_PORTS = {"web": 8100, "registry": 8101, "policy": 8102, "risk": 8103, "claims": 8104, "notify": 8105}
+
+
+def default_web_assets_dir() -> Path:
+    """Where deploy/local/web-assets.sh installs the pinned browser files (ECharts, Swagger UI)."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "anju" / "web-assets" / "node_modules"
 
 
 class ServiceSettings(BaseSettings):
@@ -69,6 +76,11 @@ class ServiceSettings(BaseSettings):
     regions_dir: Path = Field(default_factory=default_regions_dir)
     holidays_dir: Path | None = Field(default=None, description="Ops-supplied PRC holiday files.")
     log_level: str = "INFO"
+    web_assets_dir: Path = Field(
+        default_factory=default_web_assets_dir,
+        description="The pinned browser files served by the platform itself (/docs' Swagger UI, the web's "
+        "charts): no page loads anything from a CDN, so they work on a closed network.",
+    )
 
     @model_validator(mode="after")
     def _no_development_secrets_outside_local(self) -> Self:

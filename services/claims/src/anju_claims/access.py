@@ -92,3 +92,13 @@ def taken_claim_id(actor: Actor, existing: Claim) -> ClaimError:
     if can_read(actor, existing):
         return ClaimError(ReasonCode.CONFLICT, "this claim id is already used for another report", field="claim_id")
     return not_found(existing.claim_id)
+
+
+def can_read_unit_coverage(actor: Actor, coverage: PolicyCoverage, unit_id: str) -> bool:
+    """A unit's policy and coverage (XC-03): its owners, the policy's insurer, the regulator; nobody else,
+    who is answered exactly as for a unit with no policy (XC-05)."""
+    if actor.role is Role.REGULATOR or (actor.role is Role.SYSTEM and actor.insurer_id is None):
+        return True
+    if actor.role is Role.OWNER:
+        return unit_id in actor.unit_ids and coverage.is_owner(unit_id, actor.id)
+    return _acts_for_insurer(actor, coverage.insurer_id)

@@ -14,7 +14,14 @@ from fastapi import APIRouter, FastAPI, Header, Query, Response
 from anju_claims import access
 from anju_claims.domain.errors import ClaimError
 from anju_claims.entrypoints import listings
-from anju_claims.entrypoints.views import ClaimList, ClaimView, DocumentLink, HistoryView, UploadTicketView
+from anju_claims.entrypoints.views import (
+    ClaimList,
+    ClaimView,
+    DocumentLink,
+    HistoryView,
+    UnitCoverageView,
+    UploadTicketView,
+)
 from anju_claims.handlers import ClaimsHandlers, Outcome
 from anju_contracts import Actor, Envelope, ReasonCode
 from anju_contracts import claims as c
@@ -132,6 +139,18 @@ def build_router(handlers: ClaimsHandlers, commands: CommandPipeline, views: Vie
             offset=offset,
             limit=limit,
         )
+
+    @router.get(
+        "/units/{unit_id}/coverage",
+        summary="A unit's policy and coverage per building part with end dates (XC-03 一户一档, POL-13)",
+    )
+    async def unit_coverage(unit_id: str, actor: CurrentActor) -> UnitCoverageView:
+        """One read by ``_id`` of the policy read model; a unit the actor may not see is answered like a
+        unit without a policy (404)."""
+        coverage = await handlers.coverage.for_unit(unit_id)
+        if coverage is None or not access.can_read_unit_coverage(actor, coverage, unit_id):
+            raise ClaimError(ReasonCode.NOT_FOUND, f"unit {unit_id} not found", field="unit_id")
+        return UnitCoverageView.of(coverage, unit_id, handlers.rules)
 
     @router.get("/{claim_id}", summary="One claim with its deadlines, evidence and documents")
     async def get_claim(claim_id: str, actor: CurrentActor, response: Response) -> ClaimView:

@@ -8,6 +8,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from anju_claims.domain.claim import Agreement, AttachedEvidence, Claim, Payment
+from anju_claims.domain.coverage import PolicyCoverage
+from anju_claims.domain.rules import ClaimsRules
 from anju_contracts import claims as c
 from anju_contracts.policy import BuildingPart
 
@@ -125,3 +127,37 @@ class DocumentLink(BaseModel):
     key: str
     url: str
     expires_at: datetime
+
+
+class PartCoverage(BaseModel):
+    part: BuildingPart
+    ends_on: date | None = Field(description="Last covered day of the part (POL-13); None before liability starts.")
+
+
+class UnitCoverageView(BaseModel):
+    """A unit's policy as the household file shows it (XC-03): the policy, the liability period and each
+    building part's last covered day."""
+
+    unit_id: str
+    policy_id: str
+    project_id: str
+    insurer_id: str
+    product_line: str | None
+    liability_starts_on: date | None
+    contractor_warranty_end: date | None = Field(description="Defects until this day go to the contractor (CLM-10).")
+    ended_on: date | None
+    parts: list[PartCoverage]
+
+    @classmethod
+    def of(cls, coverage: PolicyCoverage, unit_id: str, rules: ClaimsRules) -> UnitCoverageView:
+        return cls(
+            unit_id=unit_id,
+            policy_id=coverage.policy_id,
+            project_id=coverage.project_id,
+            insurer_id=coverage.insurer_id,
+            product_line=coverage.product_line,
+            liability_starts_on=coverage.liability_starts_on,
+            contractor_warranty_end=coverage.contractor_warranty_end,
+            ended_on=coverage.ended_on,
+            parts=[PartCoverage(part=p, ends_on=coverage.part_last_day(p, rules)) for p in BuildingPart],
+        )
