@@ -45,10 +45,13 @@ def build(
     # Before anything connects: a bad region file stops start-up (XC-06).
     region = region_for("risk", settings.region, settings.regions_dir)
     rules = rules_from_region(region, PrcCalendar(settings.holidays_dir))
-    assert region.risk is not None  # rules_from_region refused a region without quality risk
+    # quality only, safety only or both (质安保): the evidence rules of the part the region offers
+    part = region.risk or region.safety
+    assert part is not None  # rules_from_region refused a region with neither
+    evidence_rules = part.evidence
     service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
     store = AggregateStore(service.db["risk_files"], schema=RISK_FILE_SCHEMA)
-    evidence = RiskEvidence(service.objects, settings.risk_bucket, settings.region, region.risk.evidence)
+    evidence = RiskEvidence(service.objects, settings.risk_bucket, settings.region, evidence_rules)
     views = service.read_models(list(VIEWS), topic=views_topic)
     handlers = RiskHandlers(
         repo=RiskFileRepository(store),

@@ -27,6 +27,7 @@ from anju_contracts import risk as r
 from anju_contracts import underwriting as u
 from anju_contracts.base import Event
 from anju_contracts.common import ObligationKind, ObligationOpened
+from anju_contracts.policy import ProjectStage
 from anju_kit.due import DueHours, due_hour
 from anju_kit.listing import PAGE_SIZE, keep_listed, location_id, read_listed, tallies
 from anju_kit.mongo import Doc
@@ -44,6 +45,8 @@ class ProjectFactsView(View):
     def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
         if isinstance(event, u.ProjectRegistered | reg.TeamAssigned | reg.LeadChanged | reg.TeamStateChanged):
             return [event.project_id]
+        if isinstance(event, u.StageAdvanced) and event.stage is ProjectStage.COMPLETION_ACCEPTANCE:
+            return [event.project_id]
         return []
 
     async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
@@ -60,6 +63,8 @@ class ProjectFactsView(View):
                     member_ids=sorted(set(event.member_ids)),
                     team_status=reg.TeamStatus.ACTIVE.value,
                 )
+            case u.StageAdvanced():
+                doc["completed_on"] = event.on.isoformat()  # SAF-05: retention counts from completion
             case reg.LeadChanged():
                 doc.update(agency_id=event.agency_id, lead_id=event.new_lead_id)
             case reg.TeamStateChanged():

@@ -36,6 +36,7 @@ from anju_risk.domain.issue import Acceptance, RiskIssue
 from anju_risk.domain.oversight import Oversight
 from anju_risk.domain.planning import Kickoff, Plan, Process, Report
 from anju_risk.domain.reports import IssuedReport
+from anju_risk.domain.safety_plan import SafetyWork
 from anju_risk.domain.special import SpecialInspection
 from anju_risk.domain.testing import Testing
 
@@ -63,6 +64,7 @@ class RiskFile(BaseModel):
     special_inspections: dict[str, SpecialInspection] = Field(default_factory=dict)  # RSK-08
     testing: Testing = Field(default_factory=Testing)  # RSK-09
     oversight: Oversight = Field(default_factory=Oversight)  # RSK-10, RSK-11
+    safety: SafetyWork = Field(default_factory=SafetyWork)  # SAF-01..06, SAF-08 (安责险 / 质安保)
 
     _pending: list[Event] = PrivateAttr(default_factory=list)
     _changed_issues: list[str] = PrivateAttr(default_factory=list)
@@ -118,7 +120,7 @@ class RiskFile(BaseModel):
         if self.testing.plan:
             keys.add(self.testing.plan.document.key)
         keys |= {t.report.key for t in self.testing.tests.values() if t.report}
-        return keys
+        return keys | self.safety.evidence_keys()
 
     # -- the legal clock (XC-01, XC-02) ------------------------------------------------------------
 
@@ -130,6 +132,9 @@ class RiskFile(BaseModel):
         found += [(None, rep.report_id, rep.deadlines) for rep in self.issued_reports.values()]
         found += [(None, t.test_id, t.deadlines) for t in self.testing.tests.values()]
         found += [(None, e.emergency_id, e.deadlines) for e in self.oversight.emergencies.values()]
+        found += [(None, "safety", self.safety.deadlines)]
+        found += [(None, q.quarter, q.deadlines) for q in self.safety.quarters.values()]
+        found += [(None, h.hazard_id, h.deadlines) for h in self.safety.hazards.values()]
         return found
 
     @property
