@@ -64,6 +64,19 @@ class EscalationReason(StrEnum):
     DELAYED = "delayed"  # 拖延整改 (its deadline passed unmet)
 
 
+class ReportPeriod(StrEnum):
+    """SAF-04: the periods of the hazard lists and risk reports (月度、季度、年度)."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+
+
+PeriodKey = Annotated[
+    str, Field(pattern=r"^20[0-9]{2}(-(0[1-9]|1[0-2])|Q[1-4])?$", description="2026-07, 2026Q3 or 2026.")
+]
+
+
 class IdentifiedSource(ContractModel):
     """A risk source found on the project: its type from the region's list decides level and 危大工程."""
 
@@ -207,6 +220,18 @@ class RecordEmergencyDrill(_SafetyCommand):
     evidence: tuple[EvidenceRef, ...] = Field(default=(), max_length=50)
 
 
+class IssueSafetyReport(_SafetyCommand):
+    """The period's hazard list and risk report (隐患排查及问题整改清单、风险评估报告, SAF-04), rendered
+    as a Chinese PDF from what the platform recorded and delivered to the insurer and the authority."""
+
+    TYPE = "risk.IssueSafetyReport"
+
+    report_id: Identifier
+    period: ReportPeriod
+    period_key: PeriodKey
+    summary: LongText = Field(description="The agency's safety analysis and assessment (安全生产分析和风险评估).")
+
+
 class ApproveRecordsDestruction(_SafetyCommand):
     """The insurer approves destroying the project's safety records (SAF-05): only once the retention
     period after completion has passed; the records are marked, never deleted."""
@@ -328,6 +353,20 @@ class EmergencyDrillRecorded(_SafetyEvent):
     plan: EvidenceRef
 
 
+class SafetyReportIssued(_SafetyEvent):
+    """SAF-04: the period's report, stored with its checksum, delivered to insurer and authority."""
+
+    TYPE = "risk.SafetyReportIssued"
+
+    report_id: Identifier
+    period: ReportPeriod
+    period_key: PeriodKey
+    document: EvidenceRef
+    hazards: int = Field(ge=0, description="Hazards found in the period.")
+    recipients: tuple[Recipient, ...]
+    on_time: bool
+
+
 class SafetyRecordsDestroyed(_SafetyEvent):
     """SAF-05, XC-08: the records are marked destroyed with the insurer's approval; nothing is deleted."""
 
@@ -349,5 +388,6 @@ COMMANDS: tuple[type[Command], ...] = (
     ReportRectificationRefused,
     RecordSafetyTraining,
     RecordEmergencyDrill,
+    IssueSafetyReport,
     ApproveRecordsDestruction,
 )

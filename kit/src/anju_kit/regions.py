@@ -407,6 +407,7 @@ class SafetyRules(_Section):
     # The seeds say "及时" / "立即" / "季末前" with no number: settings with the defaults shown.
     first_identification_working_days: PositiveInt = 5  # SAF-02: 合同签订后及时开展首次风险识别
     coverage_warning_days: PositiveInt = 15  # SAF-02: days before a quarter's end an uncovered quarter is raised
+    report_delivery_working_days: PositiveInt = 5  # SAF-04: a period's reports reach insurer and authority by then
     risk_sources: tuple[RiskSourceType, ...] = ()  # SAF-02: the region's risk-source list
 
     @model_validator(mode="after")

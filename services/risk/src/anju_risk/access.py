@@ -49,6 +49,7 @@ TEAM_COMMANDS: frozenset[type[Command]] = frozenset(
         sf.ReportRectificationRefused,
         sf.RecordSafetyTraining,
         sf.RecordEmergencyDrill,
+        sf.IssueSafetyReport,
     }
 )
 INSURER_COMMANDS: frozenset[type[Command]] = frozenset(

@@ -57,6 +57,7 @@ SENDERS: dict[type[Command], frozenset[Role]] = {
     sf.ReportRectificationRefused: TEAM,
     sf.RecordSafetyTraining: TEAM,
     sf.RecordEmergencyDrill: TEAM,
+    sf.IssueSafetyReport: TEAM,
     sf.ApproveRecordsDestruction: INSURER,
 }
 assert set(SENDERS) == set(r.COMMANDS) | set(sf.COMMANDS), "every risk command has its senders"

@@ -43,6 +43,7 @@ from anju_risk.domain import (
     planning,
     reports,
     safety_plan,
+    safety_reports,
     special,
     testing,
 )
@@ -234,6 +235,9 @@ class RiskHandlers:
                 oversight.declare(risk_file, command, self.rules, at=now)
             case r.RecordEmergencyAction():
                 oversight.record_action(risk_file, command, at=now)
+            case sf.IssueSafetyReport():
+                await self._issue_safety_report(risk_file, command, now)
+                self._safety_step(risk_file, facts, command, actor, now)
             case _ if type(command) in SAFETY_COMMANDS:
                 self._safety_step(risk_file, facts, command, actor, now)
             case _:
@@ -269,6 +273,18 @@ class RiskHandlers:
             case sf.ApproveRecordsDestruction():
                 safety_plan.approve_destruction(risk_file, command, facts, rules, at=now, by=actor.id)
         safety_plan.ensure_quarter(risk_file, rules, now)  # the current quarter is always on the clock
+        safety_reports.ensure_periods(risk_file, rules, self.rules.calendar, now)  # and each report period
+
+    async def _issue_safety_report(self, risk_file: RiskFile, command: sf.IssueSafetyReport, now: datetime) -> None:
+        """SAF-04: refusals first (nothing rendered), then the PDF from the recorded findings is stored with
+        its checksum before the one write that issues it."""
+        rules = safety_plan.safety_rules(self.rules)
+        if not safety_reports.check_can_issue(risk_file, command, rules, at=now):
+            return
+        data = await asyncio.to_thread(self.renderer.safety_report, risk_file, command, issued_at=now)
+        name = f"safety-{command.period_key}-{command.report_id}.pdf"
+        document = await self.evidence.put_document(risk_file.project_id, name, data)
+        safety_reports.issue(risk_file, command, document, self.rules.calendar, rules, at=now)
 
     async def _seal(self, risk_file: RiskFile, command: r.SealFinalReport, now: datetime) -> None:
         """RSK-07: the gate first (nothing is rendered for a refused report), then the PDF from the
@@ -305,7 +321,7 @@ class RiskHandlers:
 
     async def _fire_overdue(self, loaded: LoadedFile, now: datetime) -> int:
         risk_file = loaded.aggregate
-        fired = overdue.fire_overdue(risk_file, now, self.rules.safety)
+        fired = overdue.fire_overdue(risk_file, now, self.rules)
         if not fired:
             return 0
         # VersionConflict: another sweeper was first; the kit looks again later

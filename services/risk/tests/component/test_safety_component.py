@@ -6,9 +6,11 @@ raised by the sweeper before the quarter ends (SAF-02); who may act (XC-05)."""
 
 from __future__ import annotations
 
+import io
 from datetime import date, datetime, timedelta
 
 import pytest
+from pypdf import PdfReader
 from risk_factories import CONTRACTOR, ENGINEER, INSURER, LEAD, OTHER_AGENCY, PROJECT, REGULATOR, SUPERVISOR, plan
 from risk_memory import InMemoryRisk
 from safety_factories import hazard, inspection, safety_plan, sources
@@ -133,3 +135,34 @@ async def test_xc05_who_may_act_on_safety_work() -> None:
     assert refused.value.rule_id == "SAF-05"  # not completed: kept
     facts = await risk.handlers.project_facts(PROJECT)
     assert access.can_read(in_region(REGULATOR, region), facts)
+
+
+async def test_saf04_the_months_hazard_list_and_risk_report_is_a_chinese_pdf_delivered_to_insurer_and_authority() -> (
+    None
+):
+    region = "shaoxing"
+    found = datetime(2026, 7, 20, 15, 0, tzinfo=SHANGHAI)
+    risk = await running(region, found)
+    lead, engineer = in_region(LEAD, region), in_region(ENGINEER, region)
+    await risk.send(safety_plan(), lead)
+    await risk.send(sources(), engineer)
+    photo = await risk.upload("基坑位移.jpg", engineer)
+    await risk.send(hazard(1, found, evidence=(photo,), rectify_by=date(2026, 7, 22)), engineer)
+    risk.clock.set(datetime(2026, 8, 4, 10, tzinfo=SHANGHAI))  # type: ignore[attr-defined]
+    report = s.IssueSafetyReport(
+        project_id=PROJECT,
+        report_id="rpt-2026-07",
+        period=s.ReportPeriod.MONTHLY,
+        period_key="2026-07",
+        summary="本月发现一级隐患 1 项，已局部停工整改。",
+    )
+    outcome = await risk.send(report, engineer)
+    assert outcome.risk_file is not None
+    issued = next(e for e in risk.published if e.type == "risk.SafetyReportIssued")
+    assert issued.data["on_time"] is True and issued.data["hazards"] == 1
+    fulfilled = [e.data["obligation"] for e in risk.published if e.type == "risk.ObligationFulfilled"]
+    assert {"safety_report_insurer", "safety_report_authority"} <= set(fulfilled)
+    stored = await risk.evidence.read(issued.data["document"]["key"])
+    text = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(stored)).pages).replace("\x00", "").split())
+    assert "月度隐患排查及问题整改清单与风险评估报告" in text and "一级" in text and "局部停工" in text
+    assert (await risk.send(report, engineer)).duplicate  # the same report again: nothing new

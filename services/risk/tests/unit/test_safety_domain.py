@@ -20,6 +20,7 @@ from anju_kit.regions import SafetyRules
 from anju_risk.domain import hazard as hz
 from anju_risk.domain import overdue
 from anju_risk.domain import safety_plan as sp
+from anju_risk.domain import safety_reports as srep
 from anju_risk.domain.risk_file import RiskFile
 from anju_risk.domain.rules import RiskRules
 
@@ -129,7 +130,7 @@ def test_saf02_a_quarter_with_one_unchecked_level2_source_is_flagged_before_its_
 
     # 15 days before the quarter's end (shaoxing coverage_warning_days), the sweeper raises it
     sweep_at = datetime(2026, 9, 16, 0, 5, tzinfo=SHANGHAI)
-    fired = overdue.fire_overdue(risk_file, sweep_at, safety())
+    fired = overdue.fire_overdue(risk_file, sweep_at, shaoxing())
     assert [f.deadline.obligation for f in fired] == ["coverage_checkpoint"]
     (flag,) = of(risk_file.pull_events(), s.SafetyCoverageFlagged)
     assert isinstance(flag, s.SafetyCoverageFlagged)
@@ -147,7 +148,7 @@ def test_saf02_a_quarter_with_one_unchecked_level2_source_is_flagged_before_its_
 
 def test_saf02_a_quarter_ending_uncovered_is_overdue_and_the_next_quarter_is_opened() -> None:
     risk_file = planned()
-    fired = overdue.fire_overdue(risk_file, datetime(2026, 10, 1, 0, 10, tzinfo=SHANGHAI), safety())
+    fired = overdue.fire_overdue(risk_file, datetime(2026, 10, 1, 0, 10, tzinfo=SHANGHAI), shaoxing())
     assert {f.deadline.obligation for f in fired} == {"coverage_checkpoint", "quarter_coverage"}
     events = risk_file.pull_events()
     assert [o.subject.id for o in opened(events, "quarter_coverage")] == ["prj-1.2026Q4"]
@@ -185,7 +186,7 @@ def test_saf03_a_level1_hazard_not_reported_by_midnight_is_overdue_and_needs_a_s
         hz.raise_hazard(risk_file, hazard(1, found, stop_work=None), facts(), at=found, by="prc-eng")
     assert refused.value.failures[0].code == "STOP_WORK_REQUIRED"
     hz.raise_hazard(risk_file, hazard(1, found, rectify_by=date(2026, 7, 25)), facts(), at=found, by="prc-eng")
-    fired = overdue.fire_overdue(risk_file, datetime(2026, 7, 21, 0, 1, tzinfo=SHANGHAI), safety())
+    fired = overdue.fire_overdue(risk_file, datetime(2026, 7, 21, 0, 1, tzinfo=SHANGHAI), shaoxing())
     assert {f.deadline.obligation for f in fired} == {"hazard_report_insurer", "hazard_report_authority"}
 
 
@@ -225,7 +226,7 @@ def test_saf03_a_delayed_or_refused_rectification_is_escalated_to_insurer_and_au
     hz.raise_hazard(risk_file, hazard(2, now, rectify_by=date(2026, 7, 22)), facts(), at=now, by="prc-eng")
     hz.raise_hazard(risk_file, hazard(4, now, hazard_id="hz-2", rectify_by=date(2026, 8, 30)), facts(), at=now, by="e")
     risk_file.pull_events()
-    overdue.fire_overdue(risk_file, datetime(2026, 7, 23, 0, 5, tzinfo=SHANGHAI), safety())
+    overdue.fire_overdue(risk_file, datetime(2026, 7, 23, 0, 5, tzinfo=SHANGHAI), shaoxing())
     hz.report_refused(
         risk_file, s.ReportRectificationRefused(project_id="prj-1", hazard_id="hz-2", detail="施工单位拒绝")
     )
@@ -282,3 +283,29 @@ def test_saf05_a_deletion_before_the_five_year_date_is_refused_after_it_only_a_m
     assert risk_file.safety.sources  # nothing is deleted (XC-08): the records are only marked
     with pytest.raises(Refusal):
         sp.check_open(risk_file)  # no new hazard on destroyed records
+
+
+def test_saf04_each_period_owes_its_report_to_insurer_and_authority_after_it_ends() -> None:
+    risk_file = new_file()
+    sp.submit_plan(risk_file, safety_plan(), facts(), shaoxing(), at=PLANNED_AT)
+    srep.ensure_periods(risk_file, safety(), shaoxing().calendar, PLANNED_AT)
+    events = risk_file.pull_events()
+    owed = {
+        (o.subject.id, o.creditor.role, o.last_day)
+        for o in of(events, r.ObligationOpened)
+        if o.obligation.startswith("safety_report")  # type: ignore[attr-defined]
+    }
+    # 5 working days after each period's end (shaoxing report_delivery_working_days); 2026-10-01..07 is
+    # the National Day holiday, so July's report is due 2026-08-07 and Q3's 2026-10-13
+    assert owed == {
+        (f"prj-1.{key}", role, last_day)
+        for key, last_day in (("2026-07", date(2026, 8, 7)), ("2026Q3", date(2026, 10, 13)), ("2026", date(2027, 1, 8)))
+        for role in (Role.INSURER, Role.REGULATOR)
+    }
+    early = s.IssueSafetyReport(
+        project_id="prj-1", report_id="rpt-1", period=s.ReportPeriod.MONTHLY, period_key="2026-07", summary="..."
+    )
+    with pytest.raises(Refusal) as refused:
+        srep.check_can_issue(risk_file, early, safety(), at=at(2026, 7, 31))
+    assert refused.value.rule_id == "SAF-04"  # the month has not ended
+    assert srep.check_can_issue(risk_file, early, safety(), at=at(2026, 8, 3))

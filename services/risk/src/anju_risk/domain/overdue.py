@@ -13,7 +13,7 @@ from anju_contracts import safety as s
 from anju_kit.deadlines import take_overdue
 from anju_kit.regions import SafetyRules
 from anju_risk.domain import hazard as hz
-from anju_risk.domain import safety_plan
+from anju_risk.domain import safety_plan, safety_reports
 from anju_risk.domain.coverage import COVERAGE_CHECKPOINT, QUARTER_COVERAGE
 from anju_risk.domain.planning import INITIAL_ANALYSIS, PLAN_UPLOAD
 from anju_risk.domain.reports import REPORT_FILING
@@ -21,12 +21,13 @@ from anju_risk.domain.special import SPECIAL_REPORT
 
 if TYPE_CHECKING:
     from anju_risk.domain.risk_file import RiskFile
+    from anju_risk.domain.rules import RiskRules
 
 # Uploads the agency owes: one passed unmet is a fact the registry may weigh (REG-08 "photos not uploaded").
 AGENCY_UPLOADS = frozenset({INITIAL_ANALYSIS, PLAN_UPLOAD, REPORT_FILING, SPECIAL_REPORT})
 
 
-def fire_overdue(risk_file: RiskFile, now: datetime, safety: SafetyRules | None = None) -> list[r.DeadlineOverdue]:
+def fire_overdue(risk_file: RiskFile, now: datetime, rules: RiskRules | None = None) -> list[r.DeadlineOverdue]:
     """One DeadlineOverdue per obligation that passed unmet; never twice for one deadline. An upload
     the agency owed is also reported as a finding for the registry (REG-08: it decides)."""
     fired: list[r.DeadlineOverdue] = []
@@ -55,8 +56,10 @@ def fire_overdue(risk_file: RiskFile, now: datetime, safety: SafetyRules | None 
                     observed_at=now,
                 )
             )
-    if safety is not None:
-        _safety_overdue(risk_file, fired, safety, now)
+    if rules is not None and rules.safety is not None:
+        _safety_overdue(risk_file, fired, rules.safety, now)
+        if any(e.deadline.obligation in safety_reports.DELIVERY.values() for e in fired):
+            safety_reports.ensure_periods(risk_file, rules.safety, rules.calendar, now)  # the next period
     return fired
 
 

@@ -135,6 +135,7 @@ class RiskFile(BaseModel):
         found += [(None, "safety", self.safety.deadlines)]
         found += [(None, q.quarter, q.deadlines) for q in self.safety.quarters.values()]
         found += [(None, h.hazard_id, h.deadlines) for h in self.safety.hazards.values()]
+        found += [(None, p.period_key, p.deadlines) for p in self.safety.reports.values()]
         return found
 
     @property

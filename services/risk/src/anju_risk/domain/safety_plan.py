@@ -43,6 +43,7 @@ from anju_risk.domain.errors import RiskError, failed, invalid_state, refuse_if
 from anju_risk.domain.facts import ProjectFacts
 from anju_risk.domain.hazard import Hazard
 from anju_risk.domain.rules import RiskRules
+from anju_risk.domain.safety_reports import PeriodReport
 
 FIRST_IDENTIFICATION = "first_identification"  # SAF-02
 TRAINING = "safety_training"  # SAF-06
@@ -106,6 +107,7 @@ class SafetyWork(BaseModel):
     trainings: list[Training] = Field(default_factory=list)
     drills: list[Drill] = Field(default_factory=list)
     deadlines: list[TrackedDeadline] = Field(default_factory=list)  # first identification, training
+    reports: dict[str, PeriodReport] = Field(default_factory=dict)  # SAF-04, by period key
     destroyed_at: datetime | None = None  # SAF-05: a mark; nothing is deleted (XC-08)
 
     def evidence_keys(self) -> set[str]:
@@ -113,6 +115,7 @@ class SafetyWork(BaseModel):
         keys |= {k for h in self.hazards.values() for k in h.evidence_keys()}
         keys |= {e.key for t in self.trainings for e in t.evidence}
         keys |= {e.key for d in self.drills for e in (d.plan, *d.evidence)}
+        keys |= {r.document.key for r in self.reports.values() if r.document}
         if self.plan and self.plan.document:
             keys.add(self.plan.document.key)
         return keys
@@ -457,7 +460,8 @@ def approve_destruction(
             field="project_id",
         )
     risk_file.safety.destroyed_at = at
-    for clock_list in [risk_file.safety.deadlines, *(q.deadlines for q in risk_file.safety.quarters.values())]:
+    lists = [risk_file.safety.deadlines, *(q.deadlines for q in risk_file.safety.quarters.values())]
+    for clock_list in lists + [r.deadlines for r in risk_file.safety.reports.values()]:
         risk_file.clock_of(clock_list, at, None).cancel()
     risk_file.record(
         s.SafetyRecordsDestroyed(project_id=risk_file.project_id, approved_by=by, retained_until=until, marked_at=at)

@@ -78,6 +78,7 @@ COMMAND_ROUTES: tuple[tuple[str, type[Command], str], ...] = (
     (f"{P}/safety/hazards/{{hazard_id}}/refusal", sf.ReportRectificationRefused, "A refusal escalated (SAF-03)"),
     (f"{P}/safety/trainings", sf.RecordSafetyTraining, "A training covering everyone (SAF-06)"),
     (f"{P}/safety/drills", sf.RecordEmergencyDrill, "The emergency plan and a drill with its evaluation (SAF-06)"),
+    (f"{P}/safety/reports", sf.IssueSafetyReport, "The period's hazard list and risk report as a PDF (SAF-04)"),
     (f"{P}/safety/records/destruction", sf.ApproveRecordsDestruction, "The insurer's approval (SAF-05)"),
 )
 
