@@ -367,6 +367,35 @@ class SafetyReportIssued(_SafetyEvent):
     on_time: bool
 
 
+class SafetyQuarterRecorded(_SafetyEvent):
+    """What the platform recorded of a project's quarter for its agency (SAF-07: the registry pre-fills
+    the authority's quarterly checklist from it). Event-carried state: the highest ``version`` wins."""
+
+    TYPE = "risk.SafetyQuarterRecorded"
+
+    agency_id: Identifier
+    quarter: ShortText = Field(description="e.g. 2026Q3")
+    version: int = Field(ge=1, description="The risk file's version this standing is of.")
+    plan: bool = Field(description="一项目一方案 with a risk grade (SAF-01, SAF-08).")
+    sources_identified: bool
+    inspections: int = Field(ge=0)
+    inspections_required: int = Field(ge=0)
+    full_coverage: int = Field(ge=0)
+    full_coverage_required: int = Field(ge=0)
+    level_1_2_unchecked: int = Field(ge=0)
+    high_risk_work_unchecked: int = Field(ge=0)
+    level_1_hazards: int = Field(ge=0)
+    level_1_reported_same_day: int = Field(ge=0)
+    level_2_accident_risk: int = Field(ge=0)
+    level_2_reported: int = Field(ge=0)
+    level_3_4_hazards: int = Field(ge=0)
+    rectifications_escalated: int = Field(ge=0, description="Refused or delayed rectifications reported.")
+    training_current: bool = Field(description="A training covering everyone within the interval (SAF-06).")
+    drills: int = Field(ge=0, description="Emergency drills with their evaluation recorded so far.")
+    reports_due: int = Field(ge=0, description="Periodic reports owed in the quarter (SAF-04).")
+    reports_on_time: int = Field(ge=0)
+
+
 class SafetyRecordsDestroyed(_SafetyEvent):
     """SAF-05, XC-08: the records are marked destroyed with the insurer's approval; nothing is deleted."""
 

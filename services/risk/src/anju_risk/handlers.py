@@ -44,9 +44,11 @@ from anju_risk.domain import (
     reports,
     safety_plan,
     safety_reports,
+    safety_summary,
     special,
     testing,
 )
+from anju_risk.domain.coverage import current_quarter
 from anju_risk.domain.errors import RiskError
 from anju_risk.domain.facts import ProjectFacts
 from anju_risk.domain.risk_file import RiskFile
@@ -164,7 +166,10 @@ class RiskHandlers:
                 project_id, evidence_cited(command), attached=risk_file.evidence_keys()
             )
             await self._step(risk_file, facts, command, actor)
-            risk_file.record_issue_states((loaded.version if loaded else 0) + 1)
+            version = (loaded.version if loaded else 0) + 1
+            risk_file.record_issue_states(version)
+            if type(command) in SAFETY_COMMANDS and risk_file.changed:
+                self._record_standing(risk_file, version)
             return risk_file
 
         done = await self._work.apply(
@@ -275,6 +280,15 @@ class RiskHandlers:
         safety_plan.ensure_quarter(risk_file, rules, now)  # the current quarter is always on the clock
         safety_reports.ensure_periods(risk_file, rules, self.rules.calendar, now)  # and each report period
 
+    def _record_standing(self, risk_file: RiskFile, version: int) -> None:
+        """SAF-07: the quarter's standing of the project, for the registry's checklist of its agency."""
+        if self.rules.safety is None:
+            return
+        now = self.clock.now()
+        standing = safety_summary.quarter_standing(risk_file, self.rules.safety, current_quarter(now), version, at=now)
+        if standing is not None:
+            risk_file.record(standing)
+
     async def _issue_safety_report(self, risk_file: RiskFile, command: sf.IssueSafetyReport, now: datetime) -> None:
         """SAF-04: refusals first (nothing rendered), then the PDF from the recorded findings is stored with
         its checksum before the one write that issues it."""
@@ -324,6 +338,7 @@ class RiskHandlers:
         fired = overdue.fire_overdue(risk_file, now, self.rules)
         if not fired:
             return 0
+        self._record_standing(risk_file, loaded.version + 1)
         # VersionConflict: another sweeper was first; the kit looks again later
         await self._work.record_own_change(
             self.repo,

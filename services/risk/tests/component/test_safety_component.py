@@ -98,6 +98,9 @@ async def test_saf03_level1_found_at_2300_photo_verified_reported_that_day_recti
     assert types.count("risk.ObligationFulfilled") >= 3  # both reports and the rectification
     reported = next(e for e in risk.published if e.type == "risk.HazardReported")
     assert reported.data["on_time"] is True
+    standing = [e.data for e in risk.published if e.type == "risk.SafetyQuarterRecorded"][-1]  # SAF-07's feed
+    assert (standing["quarter"], standing["level_1_hazards"], standing["level_1_reported_same_day"]) == ("2026Q3", 1, 1)
+    assert standing["level_1_2_unchecked"] == 2 and standing["plan"] and standing["sources_identified"]
     history = await risk.repo.history(PROJECT)
     assert {h["actor"]["id"] for h in history} >= {LEAD.id, ENGINEER.id, CONTRACTOR.id}  # XC-04
 

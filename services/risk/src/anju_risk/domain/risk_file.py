@@ -80,6 +80,11 @@ class RiskFile(BaseModel):
         """Record an event of this step (the concern modules record through it)."""
         self._pending.append(event)
 
+    @property
+    def changed(self) -> bool:
+        """This step recorded something (a repeated business fact records nothing)."""
+        return bool(self._pending)
+
     def pull_events(self) -> list[Event]:
         events, self._pending = self._pending, []
         return events
