@@ -383,6 +383,7 @@ class SafetyQuarterRecorded(_SafetyEvent):
     full_coverage: int = Field(ge=0)
     full_coverage_required: int = Field(ge=0)
     level_1_2_unchecked: int = Field(ge=0)
+    unchecked_source_ids: tuple[Identifier, ...] = Field(default=(), max_length=500, description="SAF-02: still due.")
     high_risk_work_unchecked: int = Field(ge=0)
     level_1_hazards: int = Field(ge=0)
     level_1_reported_same_day: int = Field(ge=0)

@@ -280,14 +280,16 @@ class RiskHandlers:
         safety_plan.ensure_quarter(risk_file, rules, now)  # the current quarter is always on the clock
         safety_reports.ensure_periods(risk_file, rules, self.rules.calendar, now)  # and each report period
 
-    def _record_standing(self, risk_file: RiskFile, version: int) -> None:
-        """SAF-07: the quarter's standing of the project, for the registry's checklist of its agency."""
+    def _record_standing(self, risk_file: RiskFile, version: int, also: Sequence[str] = ()) -> None:
+        """SAF-07: the quarter's standing of the project, for the registry's checklist of its agency (and of
+        ``also``: a quarter that just ended on the sweeper's watch keeps its final word)."""
         if self.rules.safety is None:
             return
         now = self.clock.now()
-        standing = safety_summary.quarter_standing(risk_file, self.rules.safety, current_quarter(now), version, at=now)
-        if standing is not None:
-            risk_file.record(standing)
+        for quarter in dict.fromkeys([*also, current_quarter(now)]):
+            standing = safety_summary.quarter_standing(risk_file, self.rules.safety, quarter, version, at=now)
+            if standing is not None:
+                risk_file.record(standing)
 
     async def _issue_safety_report(self, risk_file: RiskFile, command: sf.IssueSafetyReport, now: datetime) -> None:
         """SAF-04: refusals first (nothing rendered), then the PDF from the recorded findings is stored with
@@ -338,7 +340,8 @@ class RiskHandlers:
         fired = overdue.fire_overdue(risk_file, now, self.rules)
         if not fired:
             return 0
-        self._record_standing(risk_file, loaded.version + 1)
+        ended = [f.subject_id for f in fired if f.subject_id in risk_file.safety.quarters]
+        self._record_standing(risk_file, loaded.version + 1, also=[q for q in ended if q is not None])
         # VersionConflict: another sweeper was first; the kit looks again later
         await self._work.record_own_change(
             self.repo,

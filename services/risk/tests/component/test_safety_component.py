@@ -21,6 +21,7 @@ from anju_kit.clock import SHANGHAI, FrozenClock
 from anju_risk import access
 from anju_risk.bootstrap import build
 from anju_risk.config import RiskSettings
+from anju_risk.read_models import SAFETY_COVERAGE, read_safety_coverage
 
 
 def in_region(actor: Actor, region: str) -> Actor:
@@ -118,6 +119,11 @@ async def test_saf02_the_sweeper_raises_an_uncovered_quarter_before_it_ends() ->
     flagged = [e for e in risk.published if e.type == "risk.SafetyCoverageFlagged"]
     assert [e.data["unchecked_source_ids"] for e in flagged] == [["src-hoist"]]
     assert await risk.handlers.sweep_overdue(grace=timedelta(seconds=0)) == 0  # once
+    # the regulator's quarter listing (a read model by _id): the project, uncovered, with what is left
+    page = await read_safety_coverage(risk.views.store(SAFETY_COVERAGE.name), "2027Q3", statuses=["uncovered"])
+    assert [(i["project_id"], i["unchecked_source_ids"]) for i in page.items] == [(PROJECT, ["src-hoist"])]
+    mine = await read_safety_coverage(risk.views.store(SAFETY_COVERAGE.name), "agy-1:2027Q3", statuses=["uncovered"])
+    assert mine.total == 1
 
 
 async def test_xc05_who_may_act_on_safety_work() -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from risk_factories import CONTRACTOR, ENGINEER, INSURER, LEAD, PARTICIPANTS, SUPERVISOR, issue, plan
+from risk_factories import CONTRACTOR, ENGINEER, INSURER, LEAD, PARTICIPANTS, REGULATOR, SUPERVISOR, issue, plan
 from risk_memory import team_assigned
 from safety_factories import inspection, safety_plan, sources
 
@@ -206,6 +206,18 @@ async def test_saf03_saf02_shaoxing_hazard_to_closure_with_photo_evidence_on_the
         quarter = quarter_of(today)
         cov = (await risk.http.get(f"/v1/risk{base}/safety/coverage/{quarter}", headers=risk.auth(INSURER))).json()
         assert cov["unchecked_source_ids"] == ["src-hoist"] and cov["covered"] is False  # SAF-02: what is left
+
+        async def listed() -> dict[str, Any] | None:  # the regulator's quarter listing, by _id
+            answer = await risk.http.get(f"/v1/risk/safety/coverage/{quarter}", headers=risk.auth(REGULATOR))
+            body: dict[str, Any] = answer.json()
+            rows = [i for i in body.get("items", []) if i["project_id"] == project_id]
+            return body if rows and rows[0]["unchecked_source_ids"] == ["src-hoist"] else None  # caught up
+
+        async with asyncio.timeout(45):
+            while (found := await listed()) is None:
+                await asyncio.sleep(0.3)
+        [row] = [i for i in found["items"] if i["project_id"] == project_id]
+        assert row["unchecked_source_ids"] == ["src-hoist"]
         state = (await risk.http.get(f"/v1/risk{base}", headers=risk.auth(INSURER))).json()
         hazard = state["safety"]["hazards"]["hz-1"]
         assert hazard["status"] == "closed" and set(hazard["reported"]) == {"insurer", "authority"}

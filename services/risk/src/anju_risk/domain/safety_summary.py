@@ -58,6 +58,7 @@ def quarter_standing(
         full_coverage=cov.full_coverage,
         full_coverage_required=cov.required_full_coverage,
         level_1_2_unchecked=len(cov.unchecked_source_ids),
+        unchecked_source_ids=tuple(cov.unchecked_source_ids),
         high_risk_work_unchecked=len(cov.unchecked_high_risk_work),
         level_1_hazards=len(level_1),
         level_1_reported_same_day=sum(1 for h in level_1 if same_day(h)),

@@ -30,7 +30,7 @@ from anju_risk import access
 from anju_risk.domain import safety_plan
 from anju_risk.domain.errors import RiskError, not_found
 from anju_risk.handlers import RiskHandlers
-from anju_risk.read_models import read_agency_projects, read_issues
+from anju_risk.read_models import UNCOVERED, read_agency_projects, read_issues, read_safety_coverage
 
 PRODUCER = "risk-http"
 QUARTER = re.compile(r"^20[0-9]{2}Q[1-4]$")
@@ -112,8 +112,9 @@ def install(
     issues: ViewReads,
     agencies: ViewReads,
     units: ViewReads | None = None,
+    coverage: ViewReads | None = None,
 ) -> None:
-    app.include_router(build_router(handlers, commands, issues, agencies, units))
+    app.include_router(build_router(handlers, commands, issues, agencies, units, coverage))
 
 
 def _envelope(handlers: RiskHandlers, body: Command, actor: Actor, key: str, idem: str | None) -> Envelope:
@@ -183,6 +184,7 @@ def build_router(
     issues: ViewReads,
     agencies: ViewReads,
     units: ViewReads | None = None,
+    coverage: ViewReads | None = None,
 ) -> APIRouter:
     router = APIRouter(prefix="/v1/risk", tags=["risk"], responses=_ERRORS)
     repo = handlers.repo
@@ -227,6 +229,22 @@ def build_router(
             "flagged": bool(flagged and flagged.flagged),
             "version": loaded.version,
         }
+
+    @router.get("/safety/coverage/{quarter}", summary="A quarter's projects by coverage of their sources (SAF-02)")
+    async def quarter_coverage(
+        quarter: str,
+        actor: CurrentActor,
+        agency_id: Annotated[str | None, Query(description="an agency's projects; the regulator may omit it")] = None,
+        status: Annotated[str, Query(pattern="^(covered|uncovered)$")] = UNCOVERED,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=PAGE_SIZE)] = 50,
+    ) -> Listing:
+        own = actor.role in (Role.AGENCY, Role.PRACTITIONER) and agency_id is not None and actor.agency_id == agency_id
+        if coverage is None or not QUARTER.fullmatch(quarter) or not (own or actor.role is Role.REGULATOR):
+            raise RiskError(ReasonCode.NOT_FOUND, "no such listing", field="quarter")
+        listing = f"{agency_id}:{quarter}" if agency_id else quarter
+        page = await read_safety_coverage(coverage, listing, statuses=[status], offset=offset, limit=limit)
+        return Listing(items=page.items, total=page.total, counts=page.counts, as_of=page.as_of)
 
     @router.get(f"{P}/history", summary="Append-only history with actors (XC-04)")
     async def history(project_id: str, actor: CurrentActor) -> list[dict[str, Any]]:
