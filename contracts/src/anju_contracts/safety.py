@@ -316,12 +316,19 @@ class HazardReported(_SafetyEvent):
 
 
 class HazardStateChanged(_SafetyEvent):
+    """A hazard as it stands after a step (event-carried state: the project's hazard listing folds it)."""
+
     TYPE = "risk.HazardStateChanged"
 
     hazard_id: Identifier
     level: HazardLevel
     status: HazardStatus
     round: int = Field(ge=0)
+    version: int = Field(default=0, ge=0, description="The risk file's version this state is of.")
+    location: ShortText | None = None
+    responsible_unit_id: Identifier | None = None
+    rectify_by: date | None = None
+    stop_work: StopWork | None = None
 
 
 class RectificationEscalated(_SafetyEvent):

@@ -25,7 +25,7 @@ from anju_risk.config import RiskSettings
 from anju_risk.domain.rules import rules_from_region
 from anju_risk.entrypoints import http, kafka
 from anju_risk.handlers import RiskHandlers
-from anju_risk.read_models import BY_AGENCY, DUE, FACTS, ISSUES, SAFETY_COVERAGE, UNITS, VIEWS
+from anju_risk.read_models import BY_AGENCY, DUE, FACTS, HAZARDS, ISSUES, SAFETY_COVERAGE, UNITS, VIEWS
 
 TITLE = "Anju Risk management (风险管理)"
 DESCRIPTION = (
@@ -107,6 +107,7 @@ def compose(service: ServiceApp, handlers: RiskHandlers) -> FastAPI:
         views.store(BY_AGENCY.name),
         views.store(UNITS.name),
         views.store(SAFETY_COVERAGE.name),
+        views.store(HAZARDS.name),
     )
     return app
 

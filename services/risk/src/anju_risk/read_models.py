@@ -9,6 +9,8 @@
   bounded pages, folded from ``risk.RiskIssueStateChanged`` (event-carried state, highest version wins).
 * ``risk.units`` — one household, one file (XC-03): each unit's special-inspection results (分户验收,
   预看房) from ``risk.SpecialInspectionCompleted``, one document per unit read by ``_id``.
+* ``risk.hazards`` — a project's hazards by status, listing ``<project>`` in bounded pages, folded from
+  ``risk.HazardStateChanged`` (event-carried state, highest version wins; SAF-03).
 * ``risk.safety_coverage`` — each quarter's coverage of the projects' risk sources (SAF-02), listing
   ``<quarter>`` (the regulator's region) and ``<agency>:<quarter>`` (an agency's projects) in bounded
   pages with ``covered`` / ``uncovered`` as tally, folded from ``risk.SafetyQuarterRecorded``.
@@ -193,6 +195,32 @@ class UnitInspections(View):
         docs.put(key, {**doc, "inspections": entries})
 
 
+class ProjectHazards(View):
+    """SAF-03: a project's hazards by status (open, rectified, closed), listing ``<project>``."""
+
+    name = "risk.hazards"
+    sources = (topics.RISK.events,)
+
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        return [event.project_id] if isinstance(event, sf.HazardStateChanged) else []
+
+    def reads(self, key: str, event: Event) -> Iterable[str]:
+        return [location_id(key, event.hazard_id)] if isinstance(event, sf.HazardStateChanged) else []
+
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        assert isinstance(event, sf.HazardStateChanged)
+        item = event.model_dump(mode="json", exclude={"version"})
+        await keep_listed(
+            docs,
+            listing=key,
+            bucket=ALL,
+            item_id=event.hazard_id,
+            version=event.version,
+            tally=event.status.value,
+            item=item,
+        )
+
+
 class SafetyCoverage(View):
     """SAF-02: which projects have a quarter not covered yet, and what is still unchecked."""
 
@@ -239,7 +267,8 @@ ISSUES = ProjectIssues()
 DUE = RiskDue()
 UNITS = UnitInspections()
 SAFETY_COVERAGE = SafetyCoverage()
-VIEWS: tuple[View, ...] = (FACTS, BY_AGENCY, ISSUES, DUE, UNITS, SAFETY_COVERAGE)
+HAZARDS = ProjectHazards()
+VIEWS: tuple[View, ...] = (FACTS, BY_AGENCY, ISSUES, DUE, UNITS, SAFETY_COVERAGE, HAZARDS)
 
 
 # -- reading ------------------------------------------------------------------------------------------

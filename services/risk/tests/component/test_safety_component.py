@@ -21,7 +21,7 @@ from anju_kit.clock import SHANGHAI, FrozenClock
 from anju_risk import access
 from anju_risk.bootstrap import build
 from anju_risk.config import RiskSettings
-from anju_risk.read_models import SAFETY_COVERAGE, read_safety_coverage
+from anju_risk.read_models import HAZARDS, SAFETY_COVERAGE, read_issues, read_safety_coverage
 
 
 def in_region(actor: Actor, region: str) -> Actor:
@@ -102,6 +102,8 @@ async def test_saf03_level1_found_at_2300_photo_verified_reported_that_day_recti
     standing = [e.data for e in risk.published if e.type == "risk.SafetyQuarterRecorded"][-1]  # SAF-07's feed
     assert (standing["quarter"], standing["level_1_hazards"], standing["level_1_reported_same_day"]) == ("2026Q3", 1, 1)
     assert standing["level_1_2_unchecked"] == 2 and standing["plan"] and standing["sources_identified"]
+    listed = await read_issues(risk.views.store(HAZARDS.name), PROJECT, statuses=["closed"])  # risk.hazards
+    assert [(i["hazard_id"], i["level"], i["stop_work"]) for i in listed.items] == [("hz-1", 1, "partial")]
     history = await risk.repo.history(PROJECT)
     assert {h["actor"]["id"] for h in history} >= {LEAD.id, ENGINEER.id, CONTRACTOR.id}  # XC-04
 

@@ -218,6 +218,11 @@ async def test_saf03_saf02_shaoxing_hazard_to_closure_with_photo_evidence_on_the
                 await asyncio.sleep(0.3)
         [row] = [i for i in found["items"] if i["project_id"] == project_id]
         assert row["unchecked_source_ids"] == ["src-hoist"]
+        async with asyncio.timeout(45):  # the project's hazard listing (risk.hazards) caught up
+            while (
+                await risk.http.get(f"/v1/risk{base}/safety/hazards?status=closed", headers=risk.auth(REGULATOR))
+            ).json()["total"] != 1:
+                await asyncio.sleep(0.3)
         state = (await risk.http.get(f"/v1/risk{base}", headers=risk.auth(INSURER))).json()
         hazard = state["safety"]["hazards"]["hz-1"]
         assert hazard["status"] == "closed" and set(hazard["reported"]) == {"insurer", "authority"}

@@ -205,17 +205,20 @@ def test_saf03_levels_3_4_the_supervisor_submits_the_closure_back_and_the_agency
     risk_file = planned()
     now = at(2026, 7, 20)
     hz.raise_hazard(risk_file, hazard(3, now, rectify_by=date(2026, 7, 24)), facts(), at=now, by="prc-eng")
+    risk_file.record_issue_states(2)
     found = risk_file.safety.hazards["hz-1"]
     with pytest.raises(Refusal):
         hz.check_submitter(found, facts(), CONTRACTOR_ORG)  # the responsible unit does not close it itself
     hz.check_submitter(found, facts(), SUPERVISOR_ORG)
     hz.submit_rectification(risk_file, hazard_fix(), facts(), at=at(2026, 7, 22), by="sup-user")
+    risk_file.record_issue_states(3)
     hz.review_rectification(
         risk_file,
         s.ReviewHazardRectification(project_id="prj-1", hazard_id="hz-1", decision=s.HazardDecision.CLOSE),
         facts(),
         at=at(2026, 7, 23),
     )
+    risk_file.record_issue_states(4)
     states = [e.status for e in of(risk_file.pull_events(), s.HazardStateChanged)]  # type: ignore[attr-defined]
     assert states == [s.HazardStatus.OPEN, s.HazardStatus.RECTIFIED, s.HazardStatus.CLOSED]
 

@@ -280,14 +280,23 @@ def report_refused(risk_file: RiskFile, cmd: s.ReportRectificationRefused) -> No
 
 
 def _state(risk_file: RiskFile, hazard: Hazard) -> None:
-    risk_file.record(
-        s.HazardStateChanged(
-            project_id=risk_file.project_id,
-            hazard_id=hazard.hazard_id,
-            level=hazard.level,
-            status=hazard.status,
-            round=len(hazard.rounds),
-        )
+    """Noted; its state is recorded once, with the file's version, at the end of the step."""
+    risk_file.hazard_changed(hazard.hazard_id)
+
+
+def hazard_state(risk_file: RiskFile, hazard_id: str, version: int) -> s.HazardStateChanged:
+    hazard = risk_file.safety.hazards[hazard_id]
+    return s.HazardStateChanged(
+        project_id=risk_file.project_id,
+        hazard_id=hazard.hazard_id,
+        level=hazard.level,
+        status=hazard.status,
+        round=len(hazard.rounds),
+        version=version,
+        location=hazard.location,
+        responsible_unit_id=hazard.responsible_unit_id,
+        rectify_by=hazard.rectify_by,
+        stop_work=hazard.stop_work,
     )
 
 

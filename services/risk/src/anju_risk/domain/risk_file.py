@@ -32,6 +32,7 @@ from anju_risk.domain.design import DesignReview
 from anju_risk.domain.errors import RiskError
 from anju_risk.domain.facts import ProjectFacts
 from anju_risk.domain.final_report import FINAL_FILING, FinalReport
+from anju_risk.domain.hazard import hazard_state
 from anju_risk.domain.issue import Acceptance, RiskIssue
 from anju_risk.domain.oversight import Oversight
 from anju_risk.domain.planning import Kickoff, Plan, Process, Report
@@ -68,6 +69,7 @@ class RiskFile(BaseModel):
 
     _pending: list[Event] = PrivateAttr(default_factory=list)
     _changed_issues: list[str] = PrivateAttr(default_factory=list)
+    _changed_hazards: list[str] = PrivateAttr(default_factory=list)
 
     # -- bookkeeping ------------------------------------------------------------------------------
 
@@ -97,11 +99,17 @@ class RiskFile(BaseModel):
         changed, self._changed_issues = list(dict.fromkeys(self._changed_issues)), []
         return changed
 
+    def hazard_changed(self, hazard_id: str) -> None:
+        self._changed_hazards.append(hazard_id)
+
     def record_issue_states(self, version: int) -> None:
-        """Record the state of every issue this step changed, as of the file's ``version`` to be stored
-        (event-carried state: the listings never read the file)."""
+        """Record the state of every issue and hazard this step changed, as of the file's ``version`` to be
+        stored (event-carried state: the listings never read the file)."""
         for issue_id in self.pull_changed_issues():
             self.record(self.issue_state(issue_id, version))
+        changed, self._changed_hazards = list(dict.fromkeys(self._changed_hazards)), []
+        for hazard_id in changed:
+            self.record(hazard_state(self, hazard_id, version))
 
     def state(self) -> dict[str, object]:
         return self.model_dump(mode="json")

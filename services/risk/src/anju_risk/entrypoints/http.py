@@ -113,8 +113,9 @@ def install(
     agencies: ViewReads,
     units: ViewReads | None = None,
     coverage: ViewReads | None = None,
+    hazards: ViewReads | None = None,
 ) -> None:
-    app.include_router(build_router(handlers, commands, issues, agencies, units, coverage))
+    app.include_router(build_router(handlers, commands, issues, agencies, units, coverage, hazards))
 
 
 def _envelope(handlers: RiskHandlers, body: Command, actor: Actor, key: str, idem: str | None) -> Envelope:
@@ -185,6 +186,7 @@ def build_router(
     agencies: ViewReads,
     units: ViewReads | None = None,
     coverage: ViewReads | None = None,
+    hazards: ViewReads | None = None,
 ) -> APIRouter:
     router = APIRouter(prefix="/v1/risk", tags=["risk"], responses=_ERRORS)
     repo = handlers.repo
@@ -229,6 +231,21 @@ def build_router(
             "flagged": bool(flagged and flagged.flagged),
             "version": loaded.version,
         }
+
+    @router.get(f"{P}/safety/hazards", summary="A project's hazards, open ones by default, in bounded pages (SAF-03)")
+    async def list_hazards(
+        project_id: str,
+        actor: CurrentActor,
+        status: Annotated[list[sf.HazardStatus] | None, Query()] = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=PAGE_SIZE)] = 50,
+    ) -> Listing:
+        access.check_read(actor, await handlers.project_facts(project_id))
+        if hazards is None:
+            raise not_found(project_id)
+        wanted = [x.value for x in status] if status else [sf.HazardStatus.OPEN.value, sf.HazardStatus.RECTIFIED.value]
+        page = await read_issues(hazards, project_id, statuses=wanted, offset=offset, limit=limit)
+        return Listing(items=page.items, total=page.total, counts=page.counts, as_of=page.as_of)
 
     @router.get("/safety/coverage/{quarter}", summary="A quarter's projects by coverage of their sources (SAF-02)")
     async def quarter_coverage(
