@@ -41,12 +41,15 @@ from anju_risk.domain import (
     overdue,
     oversight,
     planning,
+    records,
     reports,
     safety_plan,
     safety_reports,
     safety_summary,
+    safety_work,
     special,
     testing,
+    training,
 )
 from anju_risk.domain.coverage import current_quarter
 from anju_risk.domain.errors import RiskError
@@ -251,7 +254,7 @@ class RiskHandlers:
     def _safety_step(
         self, risk_file: RiskFile, facts: ProjectFacts, command: Command, actor: Actor, now: datetime
     ) -> None:
-        rules = safety_plan.safety_rules(self.rules)
+        rules = safety_work.safety_rules(self.rules)
         match command:
             case sf.SubmitSafetyPlan():
                 safety_plan.submit_plan(risk_file, command, facts, self.rules, at=now)
@@ -260,7 +263,7 @@ class RiskHandlers:
             case sf.RecordSafetyInspection():
                 safety_plan.record_inspection(risk_file, command, rules, at=now)
             case sf.RaiseHazard():
-                safety_plan.check_open(risk_file)
+                safety_work.check_open(risk_file)
                 hazard.raise_hazard(risk_file, command, facts, at=now, by=actor.id)
             case sf.ReportHazard():
                 hazard.report_hazard(risk_file, command, at=now)
@@ -272,11 +275,11 @@ class RiskHandlers:
             case sf.ReportRectificationRefused():
                 hazard.report_refused(risk_file, command)
             case sf.RecordSafetyTraining():
-                safety_plan.record_training(risk_file, command, rules, at=now)
+                training.record_training(risk_file, command, rules, at=now)
             case sf.RecordEmergencyDrill():
-                safety_plan.record_drill(risk_file, command, at=now)
+                training.record_drill(risk_file, command, at=now)
             case sf.ApproveRecordsDestruction():
-                safety_plan.approve_destruction(risk_file, command, facts, rules, at=now, by=actor.id)
+                records.approve_destruction(risk_file, command, facts, rules, at=now, by=actor.id)
         safety_plan.ensure_quarter(risk_file, rules, now)  # the current quarter is always on the clock
         safety_reports.ensure_periods(risk_file, rules, self.rules.calendar, now)  # and each report period
 
@@ -294,7 +297,7 @@ class RiskHandlers:
     async def _issue_safety_report(self, risk_file: RiskFile, command: sf.IssueSafetyReport, now: datetime) -> None:
         """SAF-04: refusals first (nothing rendered), then the PDF from the recorded findings is stored with
         its checksum before the one write that issues it."""
-        rules = safety_plan.safety_rules(self.rules)
+        rules = safety_work.safety_rules(self.rules)
         if not safety_reports.check_can_issue(risk_file, command, rules, at=now):
             return
         data = await asyncio.to_thread(self.renderer.safety_report, risk_file, command, issued_at=now)

@@ -19,8 +19,11 @@ from anju_kit.clock import SHANGHAI
 from anju_kit.regions import SafetyRules
 from anju_risk.domain import hazard as hz
 from anju_risk.domain import overdue
+from anju_risk.domain import records as rec
 from anju_risk.domain import safety_plan as sp
 from anju_risk.domain import safety_reports as srep
+from anju_risk.domain import safety_work as sw
+from anju_risk.domain import training as trn
 from anju_risk.domain.risk_file import RiskFile
 from anju_risk.domain.rules import RiskRules
 
@@ -92,7 +95,7 @@ def test_saf02_levels_and_high_risk_works_come_from_the_regions_list_an_unknown_
     risk_file = new_file()
     sp.submit_plan(risk_file, safety_plan(), facts(), shaoxing(), at=PLANNED_AT)
     events = risk_file.pull_events()
-    (first,) = opened(events, sp.FIRST_IDENTIFICATION)  # right after the contract: owed from the plan on
+    (first,) = opened(events, sw.FIRST_IDENTIFICATION)  # right after the contract: owed from the plan on
     assert first.rule_id == "SAF-02" and first.debtor.role is Role.AGENCY
     sp.identify_sources(risk_file, sources(), safety(), at=at(2026, 7, 3))
     events = risk_file.pull_events()
@@ -103,7 +106,7 @@ def test_saf02_levels_and_high_risk_works_come_from_the_regions_list_an_unknown_
         ("src-hoist", 2, False),
         ("src-power", 3, False),
     }
-    assert [e.obligation for e in of(events, r.ObligationFulfilled)] == [sp.FIRST_IDENTIFICATION]  # type: ignore[attr-defined]
+    assert [e.obligation for e in of(events, r.ObligationFulfilled)] == [sw.FIRST_IDENTIFICATION]  # type: ignore[attr-defined]
     bad = sources().model_copy(
         update={
             "identification_id": "idf-2",
@@ -243,16 +246,18 @@ def test_saf03_a_delayed_or_refused_rectification_is_escalated_to_insurer_and_au
 def test_saf06_training_every_half_year_covering_everyone_and_a_lapse_is_on_the_clock_before_it_happens() -> None:
     risk_file = new_file()
     sp.submit_plan(risk_file, safety_plan(), facts(), shaoxing(), at=PLANNED_AT)
-    (due,) = opened(risk_file.pull_events(), sp.TRAINING)
+    (due,) = opened(risk_file.pull_events(), sw.TRAINING)
     assert due.due_at == datetime(2027, 1, 2, tzinfo=SHANGHAI) and due.rule_id == "SAF-06"  # 2027-01-01 24:00
-    sp.record_training(risk_file, training("trn-1", date(2026, 9, 1), workers_trained=100), safety(), at=at(2026, 9, 1))
+    trn.record_training(
+        risk_file, training("trn-1", date(2026, 9, 1), workers_trained=100), safety(), at=at(2026, 9, 1)
+    )
     events = risk_file.pull_events()
     assert not of(events, r.ObligationFulfilled)  # 20 workers missed: it does not count
-    sp.record_training(risk_file, training("trn-2", date(2026, 9, 8)), safety(), at=at(2026, 9, 8))
+    trn.record_training(risk_file, training("trn-2", date(2026, 9, 8)), safety(), at=at(2026, 9, 8))
     events = risk_file.pull_events()
     (recorded,) = of(events, s.SafetyTrainingRecorded)
     assert isinstance(recorded, s.SafetyTrainingRecorded) and recorded.next_due_on == date(2027, 3, 8)
-    assert [o.due_at for o in opened(events, sp.TRAINING)] == [datetime(2027, 3, 9, tzinfo=SHANGHAI)]
+    assert [o.due_at for o in opened(events, sw.TRAINING)] == [datetime(2027, 3, 9, tzinfo=SHANGHAI)]
 
 
 def test_saf06_the_emergency_plan_and_a_drill_with_its_evaluation_are_recorded() -> None:
@@ -265,7 +270,7 @@ def test_saf06_the_emergency_plan_and_a_drill_with_its_evaluation_are_recorded()
         evaluation="疏散用时 6 分钟，通讯组响应偏慢，已补充对讲机",
         evidence=(sref("drill.jpg"),),
     )
-    sp.record_drill(risk_file, drill, at=at(2026, 8, 5))
+    trn.record_drill(risk_file, drill, at=at(2026, 8, 5))
     assert [type(e) for e in risk_file.pull_events()] == [s.EmergencyDrillRecorded]
     assert risk_file.safety.drills[0].evaluation.startswith("疏散")
 
@@ -275,17 +280,17 @@ def test_saf05_a_deletion_before_the_five_year_date_is_refused_after_it_only_a_m
     completed = facts(completed_on=date(2027, 6, 30))
     approve = s.ApproveRecordsDestruction(project_id="prj-1", reason="保管期满")
     with pytest.raises(Refusal) as early:
-        sp.approve_destruction(risk_file, approve, completed, safety(), at=at(2032, 6, 30), by="desk-1")
+        rec.approve_destruction(risk_file, approve, completed, safety(), at=at(2032, 6, 30), by="desk-1")
     assert (early.value.reason_code, early.value.rule_id) == ("RETENTION_PERIOD", "SAF-05")
     with pytest.raises(Refusal) as open_project:
-        sp.approve_destruction(risk_file, approve, facts(), safety(), at=at(2040, 1, 1), by="desk-1")
+        rec.approve_destruction(risk_file, approve, facts(), safety(), at=at(2040, 1, 1), by="desk-1")
     assert open_project.value.rule_id == "SAF-05"
-    sp.approve_destruction(risk_file, approve, completed, safety(), at=at(2032, 7, 1), by="desk-1")
+    rec.approve_destruction(risk_file, approve, completed, safety(), at=at(2032, 7, 1), by="desk-1")
     (marked,) = of(risk_file.pull_events(), s.SafetyRecordsDestroyed)
     assert isinstance(marked, s.SafetyRecordsDestroyed) and marked.retained_until == date(2032, 6, 30)
     assert risk_file.safety.sources  # nothing is deleted (XC-08): the records are only marked
     with pytest.raises(Refusal):
-        sp.check_open(risk_file)  # no new hazard on destroyed records
+        sw.check_open(risk_file)  # no new hazard on destroyed records
 
 
 def test_saf04_each_period_owes_its_report_to_insurer_and_authority_after_it_ends() -> None:

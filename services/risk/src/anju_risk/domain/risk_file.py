@@ -37,7 +37,7 @@ from anju_risk.domain.issue import Acceptance, RiskIssue
 from anju_risk.domain.oversight import Oversight
 from anju_risk.domain.planning import Kickoff, Plan, Process, Report
 from anju_risk.domain.reports import IssuedReport
-from anju_risk.domain.safety_plan import SafetyWork
+from anju_risk.domain.safety_work import SafetyWork
 from anju_risk.domain.special import SpecialInspection
 from anju_risk.domain.testing import Testing
 

@@ -16,6 +16,7 @@ from anju_kit.regions import SafetyRules
 from anju_risk.domain import safety_plan
 from anju_risk.domain.coverage import quarter_last_day
 from anju_risk.domain.hazard import Hazard
+from anju_risk.domain.safety_work import TRAINING
 
 if TYPE_CHECKING:
     from anju_risk.domain.risk_file import RiskFile
@@ -39,7 +40,7 @@ def quarter_standing(
         due = hazard.report_due_at
         return due is not None and len(hazard.reported) == 2 and all(t <= due for t in hazard.reported.values())
 
-    open_training = [d for d in work.deadlines if d.obligation == safety_plan.TRAINING and d.state == "open"]
+    open_training = [d for d in work.deadlines if d.obligation == TRAINING and d.state == "open"]
     training_current = any(t.covers_everyone for t in work.trainings) and not any(d.due_at <= at for d in open_training)
     reports = [
         r
