@@ -34,7 +34,10 @@ DESCRIPTION = (
     "(RSK-04, RSK-05), part acceptance refused while an issue is open, and the final risk assessment "
     "report behind its gate, sealed as a Chinese PDF and filed on the legal clock (RSK-07); the agency's "
     "reports from the findings (RSK-03), design issues (RSK-06), special inspections by unit (RSK-08, "
-    "XC-03), testing (RSK-09), insurer oversight and emergencies (RSK-10, RSK-11)."
+    "XC-03), testing (RSK-09), insurer oversight and emergencies (RSK-10, RSK-11). Construction safety (安责险, "
+    "质安保): one service plan with the project's grade (SAF-01, SAF-08), risk sources and each quarter's "
+    "coverage (SAF-02), hazards by level with the same-day report of a level-1 hazard (SAF-03), periodic "
+    "reports (SAF-04), records kept after completion (SAF-05), training and drills (SAF-06)."
 )
 
 
