@@ -38,6 +38,7 @@ __all__ = [
     "RegionRules",
     "RegistryRules",
     "RiskRules",
+    "RiskSourceType",
     "SafetyRules",
     "StrikeConsequence",
     "SupervisionGrade",
@@ -387,6 +388,15 @@ class GradeFrequency(_Section):
         return self
 
 
+class RiskSourceType(_Section):
+    """One line of the region's risk-source list (风险源分级, SAF-02): held as data, not code."""
+
+    code: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+    name_zh: str
+    level: Annotated[int, Field(ge=1, le=4)]  # 一级 (most severe) … 四级
+    high_risk_work: bool = False  # 危险性较大的分部分项工程 (危大工程): targeted checks
+
+
 class SafetyRules(_Section):
     full_coverage_inspections_per_quarter: PositiveInt  # SAF-02
     level_1_2_source_check_percent: Annotated[float, Field(gt=0, le=100)]  # SAF-02
@@ -396,6 +406,16 @@ class SafetyRules(_Section):
     training_interval_months: PositiveInt  # SAF-06
     agency_checklist: AgencyChecklist | None  # SAF-07
     evidence: EvidenceRules
+    # The seeds say "及时" / "立即" / "季末前" with no number: settings with the defaults shown.
+    first_identification_working_days: PositiveInt = 5  # SAF-02: 合同签订后及时开展首次风险识别
+    coverage_warning_days: PositiveInt = 15  # SAF-02: days before a quarter's end an uncovered quarter is raised
+    report_delivery_working_days: PositiveInt = 5  # SAF-04: a period's reports reach insurer and authority by then
+    risk_sources: tuple[RiskSourceType, ...] = ()  # SAF-02: the region's risk-source list
+
+    @model_validator(mode="after")
+    def _unique_sources(self) -> Self:
+        _unique([s.code for s in self.risk_sources], "risk source codes")
+        return self
 
     @model_validator(mode="after")
     def _grade_floor(self) -> Self:

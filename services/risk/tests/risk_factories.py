@@ -56,9 +56,9 @@ def at(y: int, m: int, d: int, hh: int = 10) -> datetime:
     return datetime(y, m, d, hh, tzinfo=SHANGHAI)
 
 
-def rules() -> RiskRules:
+def rules(region: str = REGION) -> RiskRules:
     return rules_from_region(
-        load_region(REGION, default_regions_dir()), PrcCalendar(default_regions_dir() / "holidays")
+        load_region(region, default_regions_dir()), PrcCalendar(default_regions_dir() / "holidays")
     )
 
 
@@ -79,11 +79,11 @@ def content(name: str) -> bytes:
     return f"JPEG bytes of {name}".encode()
 
 
-def ref(name: str, project_id: str = PROJECT, *, content_type: str = "image/jpeg") -> EvidenceRef:
+def ref(name: str, project_id: str = PROJECT, *, content_type: str = "image/jpeg", region: str = REGION) -> EvidenceRef:
     """An EvidenceRef of ``content(name)`` as a ticket would key it (component tests upload it there)."""
     data = content(name)
     return EvidenceRef(
-        key=f"{REGION}/risk/project/{project_id}/evidence/0000-{name}",
+        key=f"{region}/risk/project/{project_id}/evidence/0000-{name}",
         sha256=hashlib.sha256(data).hexdigest(),
         size=len(data),
         content_type=content_type,

@@ -84,15 +84,16 @@ class InMemoryRisk:
 
     def __post_init__(self) -> None:
         region = load_region(self.region, default_regions_dir())
-        assert region.risk is not None
-        self.evidence = RiskEvidence(self.objects, BUCKET, self.region, region.risk.evidence)
+        part = region.risk or region.safety
+        assert part is not None
+        self.evidence = RiskEvidence(self.objects, BUCKET, self.region, part.evidence)
         self.repo = RiskFileRepository(self.store)
         self.handlers = RiskHandlers(
             repo=self.repo,
             facts=self.views.store(FACTS.name),
             evidence=self.evidence,
             renderer=ReportRenderer(),
-            rules=rules(),
+            rules=rules(self.region),
             clock=self.clock,
             region=self.region,
         )

@@ -10,15 +10,18 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from anju_contracts import topics
 from anju_kit.clock import Clock, SystemClock
 from anju_kit.regions import region_for
 from anju_kit.service import ServiceApp
+from anju_registry import safety_feed
 from anju_registry.adapters.repository import Repositories, Repository
 from anju_registry.config import RegistrySettings
 from anju_registry.domain.rules import registry_rules
 from anju_registry.entrypoints import http, kafka
 from anju_registry.handlers import RegistryHandlers
 from anju_registry.read_models import VIEWS, ReadModels
+from anju_registry.safety_feed import SAFETY_QUARTERS
 
 TITLE = "Anju Registry (机构与人员库)"
 DESCRIPTION = (
@@ -37,7 +40,9 @@ def build(
     service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
     repos = Repositories.on(service.db)
     # The read models: routers re-key the registry's own state events, one writer group folds them.
-    views = service.read_models([view() for view in VIEWS], topic=views_topic)
+    # SAF-07: the risk service's quarter standings, folded per agency and quarter (anju_registry.safety_feed)
+    views = service.read_models([*(view() for view in VIEWS), SAFETY_QUARTERS], topic=views_topic)
+    service.extra_topics += [topics.RISK.events, topics.dlq(topics.RISK.events)]
     handlers = RegistryHandlers(
         repos=repos,
         reads=ReadModels(views.stores),
@@ -70,6 +75,9 @@ def compose(service: ServiceApp, handlers: RegistryHandlers) -> FastAPI:
     app = service.build()
     app.state.handlers = handlers
     http.install(app, handlers, service.commands)
+    app.include_router(
+        safety_feed.router(service.views.store(SAFETY_QUARTERS.name), handlers.repos, handlers.checklist)
+    )
     return app
 
 

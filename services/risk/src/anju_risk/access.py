@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from anju_contracts import Actor, Role
 from anju_contracts import risk as r
+from anju_contracts import safety as sf
 from anju_contracts.base import Command
 from anju_contracts.underwriting import ParticipantRole
 from anju_risk.domain import testing
@@ -39,6 +40,16 @@ TEAM_COMMANDS: frozenset[type[Command]] = frozenset(
         r.ConfirmTestingPlan,
         r.CommissionTest,
         r.RecordTestResult,
+        sf.SubmitSafetyPlan,
+        sf.IdentifyRiskSources,
+        sf.RecordSafetyInspection,
+        sf.RaiseHazard,
+        sf.ReportHazard,
+        sf.ReviewHazardRectification,
+        sf.ReportRectificationRefused,
+        sf.RecordSafetyTraining,
+        sf.RecordEmergencyDrill,
+        sf.IssueSafetyReport,
     }
 )
 INSURER_COMMANDS: frozenset[type[Command]] = frozenset(
@@ -51,6 +62,7 @@ INSURER_COMMANDS: frozenset[type[Command]] = frozenset(
         r.RecordUnannouncedInspection,
         r.DeclareEmergency,
         r.RecordEmergencyAction,
+        sf.ApproveRecordsDestruction,  # SAF-05: destruction needs the insurer's approval
     }
 )
 # The builder (建设单位) notifies special inspections, reports its acceptance tests and may record the
@@ -116,6 +128,14 @@ def check_command(actor: Actor, facts: ProjectFacts, risk_file: RiskFile | None,
         if unit_role(actor, facts) is not None and actor.organisation_id == issue.responsible_unit_id:
             return
         raise forbidden("only the responsible unit rectifies its issue (RSK-05)")
+    if isinstance(command, sf.SubmitHazardRectification):
+        # SAF-03: the responsible unit (levels 1-2) or the supervisor (levels 3-4); the handler decides which
+        hazard = risk_file.safety.hazards.get(command.hazard_id) if risk_file else None
+        if hazard is None:
+            raise RiskError("NOT_FOUND", "no such hazard on this project", field="hazard_id")
+        if unit_role(actor, facts) is not None:
+            return
+        raise forbidden("only a participating unit submits a hazard's rectification (SAF-03)")
     if isinstance(command, r.RecordPartAcceptance) and unit_role(actor, facts) is ParticipantRole.SUPERVISOR:
         return
     role = unit_role(actor, facts)

@@ -25,7 +25,7 @@ from anju_risk.config import RiskSettings
 from anju_risk.domain.rules import rules_from_region
 from anju_risk.entrypoints import http, kafka
 from anju_risk.handlers import RiskHandlers
-from anju_risk.read_models import BY_AGENCY, DUE, FACTS, ISSUES, UNITS, VIEWS
+from anju_risk.read_models import BY_AGENCY, DUE, FACTS, HAZARDS, ISSUES, SAFETY_COVERAGE, UNITS, VIEWS
 
 TITLE = "Anju Risk management (风险管理)"
 DESCRIPTION = (
@@ -34,7 +34,10 @@ DESCRIPTION = (
     "(RSK-04, RSK-05), part acceptance refused while an issue is open, and the final risk assessment "
     "report behind its gate, sealed as a Chinese PDF and filed on the legal clock (RSK-07); the agency's "
     "reports from the findings (RSK-03), design issues (RSK-06), special inspections by unit (RSK-08, "
-    "XC-03), testing (RSK-09), insurer oversight and emergencies (RSK-10, RSK-11)."
+    "XC-03), testing (RSK-09), insurer oversight and emergencies (RSK-10, RSK-11). Construction safety (安责险, "
+    "质安保): one service plan with the project's grade (SAF-01, SAF-08), risk sources and each quarter's "
+    "coverage (SAF-02), hazards by level with the same-day report of a level-1 hazard (SAF-03), periodic "
+    "reports (SAF-04), records kept after completion (SAF-05), training and drills (SAF-06)."
 )
 
 
@@ -45,10 +48,13 @@ def build(
     # Before anything connects: a bad region file stops start-up (XC-06).
     region = region_for("risk", settings.region, settings.regions_dir)
     rules = rules_from_region(region, PrcCalendar(settings.holidays_dir))
-    assert region.risk is not None  # rules_from_region refused a region without quality risk
+    # quality only, safety only or both (质安保): the evidence rules of the part the region offers
+    part = region.risk or region.safety
+    assert part is not None  # rules_from_region refused a region with neither
+    evidence_rules = part.evidence
     service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
     store = AggregateStore(service.db["risk_files"], schema=RISK_FILE_SCHEMA)
-    evidence = RiskEvidence(service.objects, settings.risk_bucket, settings.region, region.risk.evidence)
+    evidence = RiskEvidence(service.objects, settings.risk_bucket, settings.region, evidence_rules)
     views = service.read_models(list(VIEWS), topic=views_topic)
     handlers = RiskHandlers(
         repo=RiskFileRepository(store),
@@ -103,6 +109,8 @@ def compose(service: ServiceApp, handlers: RiskHandlers) -> FastAPI:
         views.store(ISSUES.name),
         views.store(BY_AGENCY.name),
         views.store(UNITS.name),
+        views.store(SAFETY_COVERAGE.name),
+        views.store(HAZARDS.name),
     )
     return app
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from anju_contracts import Role
 from anju_contracts import risk as r
+from anju_contracts import safety as sf
 from anju_contracts.base import Command
 from anju_kit.pipeline import CommandRequest, CommandTable, routes
 from anju_risk.handlers import Outcome, RiskHandlers
@@ -45,8 +46,21 @@ SENDERS: dict[type[Command], frozenset[Role]] = {
     r.RecordUnannouncedInspection: INSURER,
     r.DeclareEmergency: INSURER,
     r.RecordEmergencyAction: INSURER,
+    # construction safety (SAF-*): the assigned agency's team records, units rectify, the insurer approves
+    sf.SubmitSafetyPlan: TEAM,
+    sf.IdentifyRiskSources: TEAM,
+    sf.RecordSafetyInspection: TEAM,
+    sf.RaiseHazard: TEAM,
+    sf.ReportHazard: TEAM,
+    sf.SubmitHazardRectification: UNIT,
+    sf.ReviewHazardRectification: TEAM,
+    sf.ReportRectificationRefused: TEAM,
+    sf.RecordSafetyTraining: TEAM,
+    sf.RecordEmergencyDrill: TEAM,
+    sf.IssueSafetyReport: TEAM,
+    sf.ApproveRecordsDestruction: INSURER,
 }
-assert set(SENDERS) == set(r.COMMANDS), "every risk command has its senders"
+assert set(SENDERS) == set(r.COMMANDS) | set(sf.COMMANDS), "every risk command has its senders"
 
 
 def command_table(handlers: RiskHandlers) -> CommandTable:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from anju_contracts import Actor, Envelope, ReasonCode
 from anju_contracts import risk as r
+from anju_contracts import safety as sf
 from anju_contracts.base import Command, Event
 from anju_contracts.common import EvidenceRef
 from anju_kit.auth import service_actor
@@ -32,7 +33,25 @@ from anju_risk import access
 from anju_risk.adapters.documents import FINAL_REPORT, ReportRenderer
 from anju_risk.adapters.evidence import RiskEvidence
 from anju_risk.adapters.repository import LoadedFile, RiskFileRepository
-from anju_risk.domain import design, final_report, issue, overdue, oversight, planning, reports, special, testing
+from anju_risk.domain import (
+    design,
+    final_report,
+    hazard,
+    issue,
+    overdue,
+    oversight,
+    planning,
+    records,
+    reports,
+    safety_plan,
+    safety_reports,
+    safety_summary,
+    safety_work,
+    special,
+    testing,
+    training,
+)
+from anju_risk.domain.coverage import current_quarter
 from anju_risk.domain.errors import RiskError
 from anju_risk.domain.facts import ProjectFacts
 from anju_risk.domain.risk_file import RiskFile
@@ -76,7 +95,32 @@ def evidence_cited(command: Command) -> list[tuple[str, EvidenceRef]]:
             return [("document", command.document)]
         case r.RecordLabNotice():
             return [("report", command.report)]
+        case sf.SubmitSafetyPlan() if command.document is not None:
+            return [("document", command.document)]
+        case sf.RaiseHazard() | sf.RecordSafetyTraining() | sf.RecordSafetyInspection():
+            return [(f"evidence.{n}", ref) for n, ref in enumerate(command.evidence)]
+        case sf.SubmitHazardRectification():
+            return [(f"before.{n}", ref) for n, ref in enumerate(command.before)] + [
+                (f"after.{n}", ref) for n, ref in enumerate(command.after)
+            ]
+        case sf.RecordEmergencyDrill():
+            return [("plan", command.plan)] + [(f"evidence.{n}", ref) for n, ref in enumerate(command.evidence)]
     return []
+
+
+SAFETY_COMMANDS: frozenset[type[Command]] = frozenset(sf.COMMANDS)
+QUALITY_COMMANDS: frozenset[type[Command]] = frozenset(r.COMMANDS) - {r.RequestEvidenceUpload}
+
+
+def check_offered(rules: RiskRules, command: Command) -> None:
+    """XC-06: each part of the service runs only where the region sells its product (IDI / 安责险 / 质安保)."""
+    kind = type(command)
+    if kind in SAFETY_COMMANDS and rules.safety is None:
+        raise RiskError(
+            "PRODUCT_NOT_OFFERED", f"region {rules.region} offers no construction-safety product", rule_id="XC-06"
+        )
+    if kind in QUALITY_COMMANDS and not rules.quality_offered:
+        raise RiskError("PRODUCT_NOT_OFFERED", f"region {rules.region} offers no quality product", rule_id="XC-06")
 
 
 @dataclass
@@ -106,6 +150,7 @@ class RiskHandlers:
     async def execute(self, envelope: Envelope, command: Command, *, expected_version: int | None = None) -> Outcome:
         if envelope.region != self.region or envelope.actor.region != self.region:
             raise RiskError(ReasonCode.WRONG_REGION, f"this deployment serves region {self.region}")
+        check_offered(self.rules, command)
         project_id: str = command.project_id  # type: ignore[attr-defined]  # every risk command names it
         actor = envelope.actor
         facts = await self.project_facts(project_id)
@@ -124,7 +169,10 @@ class RiskHandlers:
                 project_id, evidence_cited(command), attached=risk_file.evidence_keys()
             )
             await self._step(risk_file, facts, command, actor)
-            risk_file.record_issue_states((loaded.version if loaded else 0) + 1)
+            version = (loaded.version if loaded else 0) + 1
+            risk_file.record_issue_states(version)
+            if type(command) in SAFETY_COMMANDS and risk_file.changed:
+                self._record_standing(risk_file, version)
             return risk_file
 
         done = await self._work.apply(
@@ -195,8 +243,67 @@ class RiskHandlers:
                 oversight.declare(risk_file, command, self.rules, at=now)
             case r.RecordEmergencyAction():
                 oversight.record_action(risk_file, command, at=now)
+            case sf.IssueSafetyReport():
+                await self._issue_safety_report(risk_file, command, now)
+                self._safety_step(risk_file, facts, command, actor, now)
+            case _ if type(command) in SAFETY_COMMANDS:
+                self._safety_step(risk_file, facts, command, actor, now)
             case _:
                 raise RiskError(ReasonCode.UNKNOWN_TYPE, f"{command.TYPE} is not a risk command")
+
+    def _safety_step(
+        self, risk_file: RiskFile, facts: ProjectFacts, command: Command, actor: Actor, now: datetime
+    ) -> None:
+        rules = safety_work.safety_rules(self.rules)
+        match command:
+            case sf.SubmitSafetyPlan():
+                safety_plan.submit_plan(risk_file, command, facts, self.rules, at=now)
+            case sf.IdentifyRiskSources():
+                safety_plan.identify_sources(risk_file, command, rules, at=now)
+            case sf.RecordSafetyInspection():
+                safety_plan.record_inspection(risk_file, command, rules, at=now)
+            case sf.RaiseHazard():
+                safety_work.check_open(risk_file)
+                hazard.raise_hazard(risk_file, command, facts, at=now, by=actor.id)
+            case sf.ReportHazard():
+                hazard.report_hazard(risk_file, command, at=now)
+            case sf.SubmitHazardRectification():
+                hazard.check_submitter(hazard.hazard_of(risk_file, command.hazard_id), facts, actor.organisation_id)
+                hazard.submit_rectification(risk_file, command, facts, at=now, by=actor.id)
+            case sf.ReviewHazardRectification():
+                hazard.review_rectification(risk_file, command, facts, at=now)
+            case sf.ReportRectificationRefused():
+                hazard.report_refused(risk_file, command)
+            case sf.RecordSafetyTraining():
+                training.record_training(risk_file, command, rules, at=now)
+            case sf.RecordEmergencyDrill():
+                training.record_drill(risk_file, command, at=now)
+            case sf.ApproveRecordsDestruction():
+                records.approve_destruction(risk_file, command, facts, rules, at=now, by=actor.id)
+        safety_plan.ensure_quarter(risk_file, rules, now)  # the current quarter is always on the clock
+        safety_reports.ensure_periods(risk_file, rules, self.rules.calendar, now)  # and each report period
+
+    def _record_standing(self, risk_file: RiskFile, version: int, also: Sequence[str] = ()) -> None:
+        """SAF-07: the quarter's standing of the project, for the registry's checklist of its agency (and of
+        ``also``: a quarter that just ended on the sweeper's watch keeps its final word)."""
+        if self.rules.safety is None:
+            return
+        now = self.clock.now()
+        for quarter in dict.fromkeys([*also, current_quarter(now)]):
+            standing = safety_summary.quarter_standing(risk_file, self.rules.safety, quarter, version, at=now)
+            if standing is not None:
+                risk_file.record(standing)
+
+    async def _issue_safety_report(self, risk_file: RiskFile, command: sf.IssueSafetyReport, now: datetime) -> None:
+        """SAF-04: refusals first (nothing rendered), then the PDF from the recorded findings is stored with
+        its checksum before the one write that issues it."""
+        rules = safety_work.safety_rules(self.rules)
+        if not safety_reports.check_can_issue(risk_file, command, rules, at=now):
+            return
+        data = await asyncio.to_thread(self.renderer.safety_report, risk_file, command, issued_at=now)
+        name = f"safety-{command.period_key}-{command.report_id}.pdf"
+        document = await self.evidence.put_document(risk_file.project_id, name, data)
+        safety_reports.issue(risk_file, command, document, self.rules.calendar, rules, at=now)
 
     async def _seal(self, risk_file: RiskFile, command: r.SealFinalReport, now: datetime) -> None:
         """RSK-07: the gate first (nothing is rendered for a refused report), then the PDF from the
@@ -233,9 +340,11 @@ class RiskHandlers:
 
     async def _fire_overdue(self, loaded: LoadedFile, now: datetime) -> int:
         risk_file = loaded.aggregate
-        fired = overdue.fire_overdue(risk_file, now)
+        fired = overdue.fire_overdue(risk_file, now, self.rules)
         if not fired:
             return 0
+        ended = [f.subject_id for f in fired if f.subject_id in risk_file.safety.quarters]
+        self._record_standing(risk_file, loaded.version + 1, also=[q for q in ended if q is not None])
         # VersionConflict: another sweeper was first; the kit looks again later
         await self._work.record_own_change(
             self.repo,

@@ -9,6 +9,11 @@
   bounded pages, folded from ``risk.RiskIssueStateChanged`` (event-carried state, highest version wins).
 * ``risk.units`` — one household, one file (XC-03): each unit's special-inspection results (分户验收,
   预看房) from ``risk.SpecialInspectionCompleted``, one document per unit read by ``_id``.
+* ``risk.hazards`` — a project's hazards by status, listing ``<project>`` in bounded pages, folded from
+  ``risk.HazardStateChanged`` (event-carried state, highest version wins; SAF-03).
+* ``risk.safety_coverage`` — each quarter's coverage of the projects' risk sources (SAF-02), listing
+  ``<quarter>`` (the regulator's region) and ``<agency>:<quarter>`` (an agency's projects) in bounded
+  pages with ``covered`` / ``uncovered`` as tally, folded from ``risk.SafetyQuarterRecorded``.
 * ``risk.due`` — the legal clock's due index: opened obligations by due hour (kit.due.DueHours), each
   naming the project's risk file (the events' key) as the aggregate to look at.
 
@@ -24,9 +29,11 @@ from typing import Any
 from anju_contracts import Envelope, topics
 from anju_contracts import registry as reg
 from anju_contracts import risk as r
+from anju_contracts import safety as sf
 from anju_contracts import underwriting as u
 from anju_contracts.base import Event
 from anju_contracts.common import ObligationKind, ObligationOpened
+from anju_contracts.policy import ProjectStage
 from anju_kit.due import DueHours, due_hour
 from anju_kit.listing import PAGE_SIZE, keep_listed, location_id, read_listed, tallies
 from anju_kit.mongo import Doc
@@ -44,6 +51,8 @@ class ProjectFactsView(View):
     def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
         if isinstance(event, u.ProjectRegistered | reg.TeamAssigned | reg.LeadChanged | reg.TeamStateChanged):
             return [event.project_id]
+        if isinstance(event, u.StageAdvanced) and event.stage is ProjectStage.COMPLETION_ACCEPTANCE:
+            return [event.project_id]
         return []
 
     async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
@@ -60,6 +69,8 @@ class ProjectFactsView(View):
                     member_ids=sorted(set(event.member_ids)),
                     team_status=reg.TeamStatus.ACTIVE.value,
                 )
+            case u.StageAdvanced():
+                doc["completed_on"] = event.on.isoformat()  # SAF-05: retention counts from completion
             case reg.LeadChanged():
                 doc.update(agency_id=event.agency_id, lead_id=event.new_lead_id)
             case reg.TeamStateChanged():
@@ -184,12 +195,80 @@ class UnitInspections(View):
         docs.put(key, {**doc, "inspections": entries})
 
 
+class ProjectHazards(View):
+    """SAF-03: a project's hazards by status (open, rectified, closed), listing ``<project>``."""
+
+    name = "risk.hazards"
+    sources = (topics.RISK.events,)
+
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        return [event.project_id] if isinstance(event, sf.HazardStateChanged) else []
+
+    def reads(self, key: str, event: Event) -> Iterable[str]:
+        return [location_id(key, event.hazard_id)] if isinstance(event, sf.HazardStateChanged) else []
+
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        assert isinstance(event, sf.HazardStateChanged)
+        item = event.model_dump(mode="json", exclude={"version"})
+        await keep_listed(
+            docs,
+            listing=key,
+            bucket=ALL,
+            item_id=event.hazard_id,
+            version=event.version,
+            tally=event.status.value,
+            item=item,
+        )
+
+
+class SafetyCoverage(View):
+    """SAF-02: which projects have a quarter not covered yet, and what is still unchecked."""
+
+    name = "risk.safety_coverage"
+    sources = (topics.RISK.events,)
+
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        if isinstance(event, sf.SafetyQuarterRecorded):
+            return [event.quarter, f"{event.agency_id}:{event.quarter}"]
+        return []
+
+    def reads(self, key: str, event: Event) -> Iterable[str]:
+        return [location_id(key, event.project_id)] if isinstance(event, sf.SafetyQuarterRecorded) else []
+
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        assert isinstance(event, sf.SafetyQuarterRecorded)
+        covered = (
+            event.level_1_2_unchecked == 0
+            and event.inspections >= event.inspections_required
+            and event.full_coverage >= event.full_coverage_required
+        )
+        item = {
+            "project_id": event.project_id,
+            "agency_id": event.agency_id,
+            "unchecked_source_ids": list(event.unchecked_source_ids),
+            "inspections_missing": max(0, event.inspections_required - event.inspections),
+            "full_coverage_missing": max(0, event.full_coverage_required - event.full_coverage),
+        }
+        await keep_listed(
+            docs,
+            listing=key,
+            bucket=ALL,
+            item_id=event.project_id,
+            version=event.version,
+            tally=COVERED if covered else UNCOVERED,
+            item=item,
+        )
+
+
+COVERED, UNCOVERED = "covered", "uncovered"
 FACTS = ProjectFactsView()
 BY_AGENCY = AgencyProjects()
 ISSUES = ProjectIssues()
 DUE = RiskDue()
 UNITS = UnitInspections()
-VIEWS: tuple[View, ...] = (FACTS, BY_AGENCY, ISSUES, DUE, UNITS)
+SAFETY_COVERAGE = SafetyCoverage()
+HAZARDS = ProjectHazards()
+VIEWS: tuple[View, ...] = (FACTS, BY_AGENCY, ISSUES, DUE, UNITS, SAFETY_COVERAGE, HAZARDS)
 
 
 # -- reading ------------------------------------------------------------------------------------------
@@ -223,4 +302,14 @@ async def read_agency_projects(store: ViewReads, agency_id: str, *, offset: int 
     wanted = [reg.TeamStatus.ACTIVE.value]
     shown = await read_listed(store, agency_id, head, bucket=ALL, tallies_wanted=wanted, offset=offset, limit=limit)
     items: list[dict[str, Any]] = [{"project_id": i["project_id"], "lead_id": i.get("lead_id")} for i in shown.items]
+    return Page(items, shown.total, tallies(head).get(ALL, {}), head.get(AS_OF))
+
+
+async def read_safety_coverage(
+    store: ViewReads, listing: str, *, statuses: Iterable[str], offset: int = 0, limit: int = PAGE_SIZE
+) -> Page:
+    """A quarter's projects (the region's, or ``<agency>:<quarter>``) by coverage, reading the pages shown."""
+    head = await store.get(listing) or {}
+    shown = await read_listed(store, listing, head, bucket=ALL, tallies_wanted=statuses, offset=offset, limit=limit)
+    items = [{k: v for k, v in i.items() if k not in ("version", "tally", "id")} for i in shown.items]
     return Page(items, shown.total, tallies(head).get(ALL, {}), head.get(AS_OF))

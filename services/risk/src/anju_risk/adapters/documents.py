@@ -20,8 +20,10 @@ from datetime import date, datetime
 from pathlib import Path
 
 from anju_contracts import risk as r
+from anju_contracts import safety as sf
 from anju_kit.clock import SHANGHAI
 from anju_kit.documents import NOTO_SANS_SC, Block, Document, Fields, FontFace, Heading, Items, Paragraph, render_pdf
+from anju_risk.domain import safety_reports
 from anju_risk.domain.risk_file import RiskFile
 
 SEVERITY = {r.IssueSeverity.SERIOUS: "严重", r.IssueSeverity.GENERAL: "一般"}
@@ -40,6 +42,10 @@ SPECIAL_TITLES = {
     r.SpecialInspectionKind.PRE_VIEWING: "预看房质量问题专项检查报告",
 }
 UNIT_RESULT = {r.UnitResult.PASSED: "合格", r.UnitResult.FAILED: "不合格"}
+LEVEL = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+HAZARD_STATUS = {sf.HazardStatus.OPEN: "待整改", sf.HazardStatus.RECTIFIED: "待复查", sf.HazardStatus.CLOSED: "已闭合"}
+GRADE = {sf.RiskGrade.HIGH: "高度风险", sf.RiskGrade.MEDIUM: "中度风险", sf.RiskGrade.LOW: "低度风险"}
+STOP_WORK = {sf.StopWork.FULL: "停工", sf.StopWork.PARTIAL: "局部停工"}
 
 
 def _day(d: date) -> str:
@@ -195,5 +201,56 @@ class ReportRenderer:
             created_at=sealed_at,
             body=body,
             closing=Fields([("保险公司（盖章）", risk_file.insurer_id), ("出具时间", _moment(sealed_at))]),
+        )
+        return render_pdf(document, FontFace(self.font_path, self.font_index))
+
+    def safety_report(self, risk_file: RiskFile, cmd: sf.IssueSafetyReport, *, issued_at: datetime) -> bytes:
+        """SAF-04: the period's 隐患排查及问题整改清单 and 风险评估报告 from what the file records for it."""
+        work = risk_file.safety
+        first, last = safety_reports.days_of(cmd.period_key)
+        period_zh = safety_reports.PERIOD_ZH[cmd.period]
+        hazards = [work.hazards[h] for h in safety_reports.hazards_in(risk_file, cmd.period_key)]
+        inspections = [i for q in work.quarters.values() for i in q.inspections if first <= i.inspected_on <= last]
+        body: list[Block] = [
+            Fields(
+                [
+                    ("项目编号", risk_file.project_id),
+                    ("报告编号", cmd.report_id),
+                    ("报告期间", f"{_day(first)}至{_day(last)}"),
+                    ("承保机构", risk_file.insurer_id),
+                    ("风控机构", risk_file.agency_id),
+                    ("项目风险等级", GRADE[work.plan.grade] if work.plan else None),
+                ]
+            ),
+            Heading("一、隐患排查及问题整改清单"),
+            Items(
+                [
+                    f"[{LEVEL[h.level]}] {h.location}：{h.description}；责任单位 {h.responsible_unit_id}；"
+                    f"整改期限 {_day(h.rectify_by)}；{HAZARD_STATUS[h.status]}"
+                    + (f"；{STOP_WORK[h.stop_work]}意见" if h.stop_work else "")
+                    + ("；已上报承保机构和属地建设主管部门" if len(h.reported) == 2 else "")
+                    for h in hazards
+                ]
+            )
+            if hazards
+            else Paragraph("本期未发现隐患。", indent=True),
+            Heading("二、风险源核查"),
+            Items(
+                [
+                    f"{_day(i.inspected_on)} {'全覆盖检查' if i.full_coverage else '巡查'}：核查风险源 "
+                    + ("、".join(work.sources[x].name_zh for x in i.checked_source_ids) or "无")
+                    for i in inspections
+                ]
+            )
+            if inspections
+            else Paragraph("本期无现场检查记录。", indent=True),
+            Heading("三、安全生产分析和风险评估"),
+            Paragraph(cmd.summary, indent=True),
+        ]
+        document = Document(
+            title=f"{period_zh}隐患排查及问题整改清单与风险评估报告",
+            created_at=issued_at,
+            body=body,
+            closing=Fields([("风控机构（盖章）", risk_file.agency_id), ("出具时间", _moment(issued_at))]),
         )
         return render_pdf(document, FontFace(self.font_path, self.font_index))

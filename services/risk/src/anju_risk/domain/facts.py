@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from anju_contracts.underwriting import ParticipantRole
@@ -26,6 +27,7 @@ class ProjectFacts:
     lead_id: str | None = None
     member_ids: frozenset[str] = frozenset()
     team_active: bool = False
+    completed_on: date | None = None  # policy's completion acceptance (竣工验收): SAF-05's retention starts
 
     @property
     def known(self) -> bool:
@@ -54,4 +56,5 @@ class ProjectFacts:
             lead_id=doc.get("lead_id"),
             member_ids=frozenset(doc.get("member_ids", [])),
             team_active=doc.get("team_status") == "active",
+            completed_on=date.fromisoformat(doc["completed_on"]) if doc.get("completed_on") else None,
         )

@@ -32,10 +32,12 @@ from anju_risk.domain.design import DesignReview
 from anju_risk.domain.errors import RiskError
 from anju_risk.domain.facts import ProjectFacts
 from anju_risk.domain.final_report import FINAL_FILING, FinalReport
+from anju_risk.domain.hazard import hazard_state
 from anju_risk.domain.issue import Acceptance, RiskIssue
 from anju_risk.domain.oversight import Oversight
 from anju_risk.domain.planning import Kickoff, Plan, Process, Report
 from anju_risk.domain.reports import IssuedReport
+from anju_risk.domain.safety_work import SafetyWork
 from anju_risk.domain.special import SpecialInspection
 from anju_risk.domain.testing import Testing
 
@@ -63,9 +65,11 @@ class RiskFile(BaseModel):
     special_inspections: dict[str, SpecialInspection] = Field(default_factory=dict)  # RSK-08
     testing: Testing = Field(default_factory=Testing)  # RSK-09
     oversight: Oversight = Field(default_factory=Oversight)  # RSK-10, RSK-11
+    safety: SafetyWork = Field(default_factory=SafetyWork)  # SAF-01..06, SAF-08 (安责险 / 质安保)
 
     _pending: list[Event] = PrivateAttr(default_factory=list)
     _changed_issues: list[str] = PrivateAttr(default_factory=list)
+    _changed_hazards: list[str] = PrivateAttr(default_factory=list)
 
     # -- bookkeeping ------------------------------------------------------------------------------
 
@@ -77,6 +81,11 @@ class RiskFile(BaseModel):
     def record(self, event: Event) -> None:
         """Record an event of this step (the concern modules record through it)."""
         self._pending.append(event)
+
+    @property
+    def changed(self) -> bool:
+        """This step recorded something (a repeated business fact records nothing)."""
+        return bool(self._pending)
 
     def pull_events(self) -> list[Event]:
         events, self._pending = self._pending, []
@@ -90,11 +99,17 @@ class RiskFile(BaseModel):
         changed, self._changed_issues = list(dict.fromkeys(self._changed_issues)), []
         return changed
 
+    def hazard_changed(self, hazard_id: str) -> None:
+        self._changed_hazards.append(hazard_id)
+
     def record_issue_states(self, version: int) -> None:
-        """Record the state of every issue this step changed, as of the file's ``version`` to be stored
-        (event-carried state: the listings never read the file)."""
+        """Record the state of every issue and hazard this step changed, as of the file's ``version`` to be
+        stored (event-carried state: the listings never read the file)."""
         for issue_id in self.pull_changed_issues():
             self.record(self.issue_state(issue_id, version))
+        changed, self._changed_hazards = list(dict.fromkeys(self._changed_hazards)), []
+        for hazard_id in changed:
+            self.record(hazard_state(self, hazard_id, version))
 
     def state(self) -> dict[str, object]:
         return self.model_dump(mode="json")
@@ -118,7 +133,7 @@ class RiskFile(BaseModel):
         if self.testing.plan:
             keys.add(self.testing.plan.document.key)
         keys |= {t.report.key for t in self.testing.tests.values() if t.report}
-        return keys
+        return keys | self.safety.evidence_keys()
 
     # -- the legal clock (XC-01, XC-02) ------------------------------------------------------------
 
@@ -130,6 +145,10 @@ class RiskFile(BaseModel):
         found += [(None, rep.report_id, rep.deadlines) for rep in self.issued_reports.values()]
         found += [(None, t.test_id, t.deadlines) for t in self.testing.tests.values()]
         found += [(None, e.emergency_id, e.deadlines) for e in self.oversight.emergencies.values()]
+        found += [(None, "safety", self.safety.deadlines)]
+        found += [(None, q.quarter, q.deadlines) for q in self.safety.quarters.values()]
+        found += [(None, h.hazard_id, h.deadlines) for h in self.safety.hazards.values()]
+        found += [(None, p.period_key, p.deadlines) for p in self.safety.reports.values()]
         return found
 
     @property

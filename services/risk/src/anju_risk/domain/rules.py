@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from anju_kit.calendar import Deadline, end_of_day
-from anju_kit.regions import RegionError, RegionRules
+from anju_kit.regions import RegionError, RegionRules, SafetyRules
 
 
 class Calendar(Protocol):
@@ -24,6 +24,7 @@ class Calendar(Protocol):
 class RiskRules:
     region: str
     calendar: Calendar
+    # 0 where the region offers no quality product: its commands are refused before any deadline
     report_upload_working_days: int  # RSK-02, RSK-03, RSK-07, RSK-08
     special_notice_working_days: int = 10  # RSK-08
     agency_testing_min_percent: float = 5  # RSK-09
@@ -32,6 +33,8 @@ class RiskRules:
     emergency_plan_hours: int = 2  # RSK-11
     emergency_site_visit_hours: int = 24  # RSK-11
     emergency_report_hours: int = 24  # RSK-11
+    quality_offered: bool = True  # the region sells IDI or 质安保 (RSK-*)
+    safety: SafetyRules | None = None  # the region sells 安责险 or 质安保 (SAF-*)
 
     def report_deadline(self, after: date | datetime, rule_id: str) -> Deadline:
         """N working days after ``after`` (the day itself not counted), 24:00 Shanghai."""
@@ -60,9 +63,19 @@ class RiskRules:
 
 
 def rules_from_region(region: RegionRules, calendar: Calendar) -> RiskRules:
-    if region.risk is None:
-        raise RegionError(f"region {region.code} has no quality product: no risk rules")
+    """Quality only (shanghai, hangzhou), safety only (shaoxing) or both (qingdao-laoshan, 质安保); a
+    region with neither has nothing for this service to do."""
+    if region.risk is None and region.safety is None:
+        raise RegionError(f"region {region.code} offers neither quality nor safety risk control")
     risk = region.risk
+    if risk is None:
+        return RiskRules(
+            region=region.code,
+            calendar=calendar,
+            report_upload_working_days=0,
+            quality_offered=False,
+            safety=region.safety,
+        )
     return RiskRules(
         region=region.code,
         calendar=calendar,
@@ -74,4 +87,5 @@ def rules_from_region(region: RegionRules, calendar: Calendar) -> RiskRules:
         emergency_plan_hours=risk.emergency_plan_hours,
         emergency_site_visit_hours=risk.emergency_site_visit_hours,
         emergency_report_hours=risk.emergency_report_hours,
+        safety=region.safety,
     )

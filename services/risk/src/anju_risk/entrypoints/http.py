@@ -9,6 +9,7 @@ refuses a change on a file that moved on. Reads are ``_id`` look-ups of the file
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ from pydantic import BaseModel
 
 from anju_contracts import Actor, Envelope, ReasonCode, Role
 from anju_contracts import risk as r
+from anju_contracts import safety as sf
 from anju_contracts.base import Command
 from anju_kit.auth import CurrentActor
 from anju_kit.listing import PAGE_SIZE
@@ -25,11 +27,13 @@ from anju_kit.pipeline import CommandPipeline
 from anju_kit.ports import ViewReads
 from anju_kit.problems import Problem
 from anju_risk import access
+from anju_risk.domain import safety_plan
 from anju_risk.domain.errors import RiskError, not_found
 from anju_risk.handlers import RiskHandlers
-from anju_risk.read_models import read_agency_projects, read_issues
+from anju_risk.read_models import UNCOVERED, read_agency_projects, read_issues, read_safety_coverage
 
 PRODUCER = "risk-http"
+QUARTER = re.compile(r"^20[0-9]{2}Q[1-4]$")
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem, "description": text}
     for code, text in ((403, "Forbidden"), (404, "Not found"), (409, "Conflict"), (422, "Refused by a rule"))
@@ -64,6 +68,18 @@ COMMAND_ROUTES: tuple[tuple[str, type[Command], str], ...] = (
     (f"{P}/unannounced-inspections", r.RecordUnannouncedInspection, "A flying inspection (RSK-10)"),
     (f"{P}/emergencies", r.DeclareEmergency, "An emergency: plan, site visit, regulator report (RSK-11)"),
     (f"{P}/emergencies/{{emergency_id}}/actions", r.RecordEmergencyAction, "An emergency action done (RSK-11)"),
+    (f"{P}/safety/plan", sf.SubmitSafetyPlan, "The one safety service plan with the risk grade (SAF-01, SAF-08)"),
+    (f"{P}/safety/risk-sources", sf.IdentifyRiskSources, "Risk sources by level from the region list (SAF-02)"),
+    (f"{P}/safety/inspections", sf.RecordSafetyInspection, "A site inspection and the sources checked (SAF-02)"),
+    (f"{P}/safety/hazards", sf.RaiseHazard, "A hazard by level with photo evidence (SAF-03)"),
+    (f"{P}/safety/hazards/{{hazard_id}}/reports", sf.ReportHazard, "Reported to insurer / authority (SAF-03)"),
+    (f"{P}/safety/hazards/{{hazard_id}}/rectifications", sf.SubmitHazardRectification, "Rectified (SAF-03)"),
+    (f"{P}/safety/hazards/{{hazard_id}}/review", sf.ReviewHazardRectification, "Closed or sent back (SAF-03)"),
+    (f"{P}/safety/hazards/{{hazard_id}}/refusal", sf.ReportRectificationRefused, "A refusal escalated (SAF-03)"),
+    (f"{P}/safety/trainings", sf.RecordSafetyTraining, "A training covering everyone (SAF-06)"),
+    (f"{P}/safety/drills", sf.RecordEmergencyDrill, "The emergency plan and a drill with its evaluation (SAF-06)"),
+    (f"{P}/safety/reports", sf.IssueSafetyReport, "The period's hazard list and risk report as a PDF (SAF-04)"),
+    (f"{P}/safety/records/destruction", sf.ApproveRecordsDestruction, "The insurer's approval (SAF-05)"),
 )
 
 
@@ -96,8 +112,10 @@ def install(
     issues: ViewReads,
     agencies: ViewReads,
     units: ViewReads | None = None,
+    coverage: ViewReads | None = None,
+    hazards: ViewReads | None = None,
 ) -> None:
-    app.include_router(build_router(handlers, commands, issues, agencies, units))
+    app.include_router(build_router(handlers, commands, issues, agencies, units, coverage, hazards))
 
 
 def _envelope(handlers: RiskHandlers, body: Command, actor: Actor, key: str, idem: str | None) -> Envelope:
@@ -167,6 +185,8 @@ def build_router(
     issues: ViewReads,
     agencies: ViewReads,
     units: ViewReads | None = None,
+    coverage: ViewReads | None = None,
+    hazards: ViewReads | None = None,
 ) -> APIRouter:
     router = APIRouter(prefix="/v1/risk", tags=["risk"], responses=_ERRORS)
     repo = handlers.repo
@@ -192,6 +212,56 @@ def build_router(
             "testing_coverage": coverage.model_dump(mode="json", exclude={"project_id"}),  # RSK-09 shortfall
             "version": loaded.version,
         }
+
+    @router.get(f"{P}/safety/coverage/{{quarter}}", summary="A quarter's coverage: what is still unchecked (SAF-02)")
+    async def safety_coverage(project_id: str, quarter: str, actor: CurrentActor) -> dict[str, Any]:
+        access.check_read(actor, await handlers.project_facts(project_id))
+        if handlers.rules.safety is None or not QUARTER.fullmatch(quarter):
+            raise RiskError(ReasonCode.NOT_FOUND, "no such quarter", field="quarter")
+        loaded = await repo.get(project_id)
+        if loaded is None:
+            raise not_found(project_id)
+        cov = safety_plan.coverage(loaded.aggregate, handlers.rules.safety, quarter)
+        flagged = loaded.aggregate.safety.quarters.get(quarter)
+        return {
+            **cov.model_dump(mode="json"),
+            "covered": cov.covered,
+            "inspections_missing": cov.inspections_missing,
+            "full_coverage_missing": cov.full_coverage_missing,
+            "flagged": bool(flagged and flagged.flagged),
+            "version": loaded.version,
+        }
+
+    @router.get(f"{P}/safety/hazards", summary="A project's hazards, open ones by default, in bounded pages (SAF-03)")
+    async def list_hazards(
+        project_id: str,
+        actor: CurrentActor,
+        status: Annotated[list[sf.HazardStatus] | None, Query()] = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=PAGE_SIZE)] = 50,
+    ) -> Listing:
+        access.check_read(actor, await handlers.project_facts(project_id))
+        if hazards is None:
+            raise not_found(project_id)
+        wanted = [x.value for x in status] if status else [sf.HazardStatus.OPEN.value, sf.HazardStatus.RECTIFIED.value]
+        page = await read_issues(hazards, project_id, statuses=wanted, offset=offset, limit=limit)
+        return Listing(items=page.items, total=page.total, counts=page.counts, as_of=page.as_of)
+
+    @router.get("/safety/coverage/{quarter}", summary="A quarter's projects by coverage of their sources (SAF-02)")
+    async def quarter_coverage(
+        quarter: str,
+        actor: CurrentActor,
+        agency_id: Annotated[str | None, Query(description="an agency's projects; the regulator may omit it")] = None,
+        status: Annotated[str, Query(pattern="^(covered|uncovered)$")] = UNCOVERED,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=PAGE_SIZE)] = 50,
+    ) -> Listing:
+        own = actor.role in (Role.AGENCY, Role.PRACTITIONER) and agency_id is not None and actor.agency_id == agency_id
+        if coverage is None or not QUARTER.fullmatch(quarter) or not (own or actor.role is Role.REGULATOR):
+            raise RiskError(ReasonCode.NOT_FOUND, "no such listing", field="quarter")
+        listing = f"{agency_id}:{quarter}" if agency_id else quarter
+        page = await read_safety_coverage(coverage, listing, statuses=[status], offset=offset, limit=limit)
+        return Listing(items=page.items, total=page.total, counts=page.counts, as_of=page.as_of)
 
     @router.get(f"{P}/history", summary="Append-only history with actors (XC-04)")
     async def history(project_id: str, actor: CurrentActor) -> list[dict[str, Any]]:
