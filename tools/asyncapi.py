@@ -37,7 +37,9 @@ def service_settings(service: str) -> ServiceSettings:
     except ModuleNotFoundError:
         return ServiceSettings.for_service(service, region="shanghai")
     for value in vars(config).values():
-        if isinstance(value, type) and issubclass(value, ServiceSettings) and value is not ServiceSettings:
+        # The class the module defines, not one it imports (notify's settings extend its channels').
+        defined_here = isinstance(value, type) and value.__module__ == config.__name__
+        if defined_here and issubclass(value, ServiceSettings):
             loaded: ServiceSettings = value.load(region="shanghai") if hasattr(value, "load") else value()
             return loaded
     return ServiceSettings.for_service(service, region="shanghai")
