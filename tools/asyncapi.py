@@ -25,30 +25,15 @@ from anju_contracts.catalog import types_for_topic
 from anju_contracts.schemagen import envelope_schema, message_schema
 from anju_contracts.topics import SERVICES
 from anju_kit.service import ServiceApp
-from anju_kit.settings import ServiceSettings
+from anju_kit.settings import settings_for
 
 OUT = Path(__file__).resolve().parents[1] / "contracts" / "asyncapi"
-
-
-def service_settings(service: str) -> ServiceSettings:
-    """The service's own settings class (``anju_<service>.config``) when it has one."""
-    try:
-        config = importlib.import_module(f"anju_{service}.config")
-    except ModuleNotFoundError:
-        return ServiceSettings.for_service(service, region="shanghai")
-    for value in vars(config).values():
-        # The class the module defines, not one it imports (notify's settings extend its channels').
-        defined_here = isinstance(value, type) and value.__module__ == config.__name__
-        if defined_here and issubclass(value, ServiceSettings):
-            loaded: ServiceSettings = value.load(region="shanghai") if hasattr(value, "load") else value()
-            return loaded
-    return ServiceSettings.for_service(service, region="shanghai")
 
 
 def service_app(service: str) -> ServiceApp:
     """The service as its composition root, ``build(settings)``, makes it (nothing connects until it starts)."""
     bootstrap = importlib.import_module(f"anju_{service}.bootstrap")
-    app: ServiceApp = bootstrap.build(service_settings(service))[0]
+    app: ServiceApp = bootstrap.build(settings_for(service, region="shanghai"))[0]
     return app
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from faststream.kafka.subscriber.usecase import LogicSubscriber
@@ -16,22 +15,9 @@ from faststream.kafka.subscriber.usecase import LogicSubscriber
 from anju_contracts.topics import SERVICES
 from anju_kit.clock import FrozenClock
 from anju_kit.service import ServiceApp
-from anju_kit.settings import ServiceSettings
+from anju_kit.settings import settings_for
 
 SUFFIX = "-side-by-side-7"
-
-
-def settings_of(service: str, **overrides: Any) -> ServiceSettings:
-    """The service's own settings class when it has one (``<Name>Settings.load``), else the kit's."""
-    try:
-        config = importlib.import_module(f"anju_{service}.config")
-    except ModuleNotFoundError:
-        return ServiceSettings.for_service(service, **overrides)
-    for value in vars(config).values():
-        if isinstance(value, type) and issubclass(value, ServiceSettings) and value is not ServiceSettings:
-            loaded: ServiceSettings = value.load(**overrides)  # type: ignore[attr-defined]
-            return loaded
-    return ServiceSettings.for_service(service, **overrides)
 
 
 def groups_of(service: ServiceApp) -> list[str]:
@@ -49,7 +35,7 @@ def groups_of(service: ServiceApp) -> list[str]:
 async def test_every_service_builds_alike_and_every_consumer_group_ends_with_the_suffix(name: str) -> None:
     bootstrap = importlib.import_module(f"anju_{name}.bootstrap")
     clock = FrozenClock(datetime(2026, 9, 1, tzinfo=UTC))
-    service, handlers = bootstrap.build(settings_of(name, kafka_group_suffix=SUFFIX), clock=clock)
+    service, handlers = bootstrap.build(settings_for(name, kafka_group_suffix=SUFFIX), clock=clock)
     try:
         assert isinstance(service, ServiceApp) and service.settings.service == name
         if handlers is not None:
@@ -65,7 +51,7 @@ async def test_every_service_builds_alike_and_every_consumer_group_ends_with_the
 @pytest.mark.parametrize("name", SERVICES)
 async def test_without_a_suffix_the_groups_keep_their_names(name: str) -> None:
     bootstrap = importlib.import_module(f"anju_{name}.bootstrap")
-    service, _ = bootstrap.build(settings_of(name))
+    service, _ = bootstrap.build(settings_for(name))
     try:
         assert f"anju-{name}" in groups_of(service)  # the regular group: offsets already committed under it
     finally:

@@ -5,6 +5,7 @@ Defaults match ``deploy/local`` so ``make run`` needs no configuration on a deve
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Literal, Self
@@ -118,3 +119,20 @@ class ServiceSettings(BaseSettings):
     def client_id(self) -> str:
         suffix = f"-{self.instance_id}" if self.instance_id else ""
         return f"anju-{self.service}-{self.region}{suffix}"
+
+
+def settings_for(service: str, **overrides: object) -> ServiceSettings:
+    """The settings of ``service`` as its own settings class loads them: the ``ServiceSettings`` subclass
+    its ``anju_<service>.config`` module defines (not one it imports), else the kit's. For tools and tests
+    that treat every service alike (the AsyncAPI generator, the composition-root test); a service's own
+    code uses its class directly. The module is found by name at run time: the kit imports no service."""
+    try:
+        config = importlib.import_module(f"anju_{service}.config")
+    except ModuleNotFoundError:
+        return ServiceSettings.for_service(service, **overrides)
+    for value in vars(config).values():
+        if isinstance(value, type) and value.__module__ == config.__name__ and issubclass(value, ServiceSettings):
+            load = getattr(value, "load", None)  # e.g. claims' names its bucket after the region
+            loaded: ServiceSettings = load(**overrides) if load else value.for_service(service, **overrides)
+            return loaded
+    return ServiceSettings.for_service(service, **overrides)
