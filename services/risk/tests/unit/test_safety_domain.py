@@ -285,8 +285,20 @@ def test_saf05_a_deletion_before_the_five_year_date_is_refused_after_it_only_a_m
     with pytest.raises(Refusal) as open_project:
         rec.approve_destruction(risk_file, approve, facts(), safety(), at=at(2040, 1, 1), by="desk-1")
     assert open_project.value.rule_id == "SAF-05"
+    still_open = [
+        d
+        for deadlines in (risk_file.safety.deadlines, *(q.deadlines for q in risk_file.safety.quarters.values()))
+        for d in deadlines
+        if d.state == "open"
+    ]
+    assert still_open
     rec.approve_destruction(risk_file, approve, completed, safety(), at=at(2032, 7, 1), by="desk-1")
-    (marked,) = of(risk_file.pull_events(), s.SafetyRecordsDestroyed)
+    events = risk_file.pull_events()
+    # XC-02: each deadline still open ends as cancelled, under the id it was opened with, for notify
+    cancelled = of(events, r.ObligationFulfilled)
+    assert len(cancelled) == len(still_open)
+    assert {e.outcome for e in cancelled} == {"cancelled"}  # type: ignore[attr-defined]
+    (marked,) = of(events, s.SafetyRecordsDestroyed)
     assert isinstance(marked, s.SafetyRecordsDestroyed) and marked.retained_until == date(2032, 6, 30)
     assert risk_file.safety.sources  # nothing is deleted (XC-08): the records are only marked
     with pytest.raises(Refusal):

@@ -13,7 +13,9 @@ from anju_kit.calendar import shanghai_day
 from anju_kit.regions import SafetyRules
 from anju_risk.domain.errors import RiskError, invalid_state
 from anju_risk.domain.facts import ProjectFacts
-from anju_risk.domain.safety_work import add_months
+from anju_risk.domain.safety_plan import quarter_clock
+from anju_risk.domain.safety_reports import delivery_clock
+from anju_risk.domain.safety_work import add_months, project_clock
 
 if TYPE_CHECKING:
     from anju_risk.domain.risk_file import RiskFile
@@ -50,9 +52,14 @@ def approve_destruction(
             field="project_id",
         )
     risk_file.safety.destroyed_at = at
-    lists = [risk_file.safety.deadlines, *(q.deadlines for q in risk_file.safety.quarters.values())]
-    for clock_list in lists + [r.deadlines for r in risk_file.safety.reports.values()]:
-        risk_file.clock_of(clock_list, at, None).cancel()
+    # Every deadline still open is cancelled on the clock that opened it, so its ObligationFulfilled
+    # (cancelled) carries the same obligation id and notify's ledger closes it too.
+    project_clock(risk_file, at, "safety_project", "plan").cancel()
+    for quarter in risk_file.safety.quarters.values():
+        quarter_clock(risk_file, quarter, at).cancel()
+    for report in risk_file.safety.reports.values():
+        # Both deliveries share the report's subject and debtor: either recipient's clock names them alike.
+        delivery_clock(risk_file, report, at, s.Recipient.INSURER).cancel()
     risk_file.record(
         s.SafetyRecordsDestroyed(project_id=risk_file.project_id, approved_by=by, retained_until=until, marked_at=at)
     )
