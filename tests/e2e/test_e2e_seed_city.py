@@ -1,9 +1,11 @@
 """End to end: ``make seed-city`` at a tiny scale keeps working (issue #10).
 
-The seeder starts the registry and claims services as processes on the real infrastructure, loads a city
-of one project (250 units), 100 claims and four practitioners through their write paths, and what the
-services then hold is what the plan says. A second run re-sends every policy fact and claim command
-(their steps marked undone): the services apply each once, so nothing is duplicated.
+The seeder starts the registry, policy, risk and claims services as processes on the real infrastructure,
+loads a city of one project (250 units with their owners, a risk file of ``ISSUES`` issues, its sealed
+final report), 100 claims and four practitioners through their write paths, and what the services then
+hold is what the plan says, with the obligations policy, risk and claims opened. A second run re-sends
+every project, risk and claim command and owner (their steps marked undone): the services apply each
+once, so nothing is duplicated.
 """
 
 from __future__ import annotations
@@ -23,15 +25,18 @@ from tests.bench.city.plan import TAG
 from tests.bench.city.processes import CityNames
 from tests.bench.city.seed import Options, seed
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
 
 SCALE = 0.0005
+ISSUES = 10  # a risk file of 250 issues takes minutes alone (README, "City scale")
 
 
 @pytest.fixture
 async def options(tmp_path: Path) -> AsyncIterator[Options]:
     prefix = f"t_seed_{uuid.uuid4().hex[:8]}"
-    yield Options(scale=SCALE, prefix=prefix, slice_docs=0, log_dir=tmp_path, base_port=18_450)
+    yield Options(
+        scale=SCALE, prefix=prefix, slice_docs=0, log_dir=tmp_path, base_port=18_450, issues_per_project=ISSUES
+    )
     await drop_city(prefix, "shanghai")
 
 
@@ -43,7 +48,11 @@ async def test_seed_city_at_a_tiny_scale_holds_what_the_plan_says_and_a_rerun_du
     stored, planned = figures["stored"], figures["planned"]
     assert {k: stored.get(k, 0) for k in planned} == planned
     assert planned["claims reported"] > 0 and planned["claims not_covered"] > 0 and planned["claims paid"] > 0
-    answers = figures["registry_answers"]
+    assert planned["policies issued"] == 1 and planned["units with owners"] == 250
+    assert planned["risk issues closed"] > 0 and planned["risk issues open"] > 0
+    for service in ("policy", "risk", "claims"):
+        assert stored.get(f"obligations opened ({service})", 0) > 0, stored
+    answers = figures["answers"]
     assert all(set(counts) <= {"applied", "duplicate"} for counts in answers.values()), answers
     names = CityNames(options.prefix, "shanghai")
     mongo = connect(ServiceSettings())
@@ -69,8 +78,10 @@ async def test_seed_city_at_a_tiny_scale_holds_what_the_plan_says_and_a_rerun_du
 
 async def _city_documents(mongo: Any, names: CityNames) -> dict[str, int]:
     """The city's own commit-log entries and units (others' tests on the shared topics may add theirs)."""
-    db = mongo[names.database("claims")]
+    db, projects = mongo[names.database("claims")], {"_id": {"$gte": f"{TAG}-prj-", "$lt": f"{TAG}-prj-~"}}
     return {
         "claims_log": await db["claims_log"].count_documents({"_id": {"$gte": f"{TAG}-clm-", "$lt": f"{TAG}-clm-~"}}),
         "policy_units": await db["policy_units"].count_documents({"_id": {"$gte": f"{TAG}-u-", "$lt": f"{TAG}-u-~"}}),
+        "projects_log": await mongo[names.database("policy")]["projects_log"].count_documents(projects),
+        "risk_files_log": await mongo[names.database("risk")]["risk_files_log"].count_documents(projects),
     }

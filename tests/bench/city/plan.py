@@ -34,6 +34,7 @@ UNITS_PER_PROJECT = 250
 DOCUMENTS_AT_FULL_SCALE = 200  # claims taken to a stage that renders a PDF (see above)
 STAFF_PER_INSURER = 12  # 10 risk-control staff + 2 project managers: eligible (REG-12, shanghai)
 PROJECTS_PER_LEAD = 4  # shanghai allows 10 at once (REG-03)
+ISSUES_PER_PROJECT = 250  # scale 1.0: 500,000 risk issues (issue #10); see README on what one costs
 
 FULL = {"projects": 2_000, "claims": 200_000, "insurers": 6, "agencies": 40, "practitioners": 3_000}
 
@@ -106,9 +107,18 @@ class CityPlan:
     agencies: int
     practitioners: int
     documents: int  # at most this many claims reach a stage that renders a PDF (budget, see above)
+    issues_per_project: int = ISSUES_PER_PROJECT  # risk issues of each project's risk file
 
     @classmethod
-    def at(cls, scale: float, *, region: str, as_of: datetime, documents: int | None = None) -> CityPlan:
+    def at(
+        cls,
+        scale: float,
+        *,
+        region: str,
+        as_of: datetime,
+        documents: int | None = None,
+        issues_per_project: int | None = None,
+    ) -> CityPlan:
         if scale <= 0:
             raise ValueError("the scale must be positive")
         projects = max(1, round(FULL["projects"] * scale))
@@ -125,6 +135,7 @@ class CityPlan:
             agencies=agencies,
             practitioners=max(per_agency * agencies, round(FULL["practitioners"] * scale)),
             documents=max(2, round(DOCUMENTS_AT_FULL_SCALE * scale)) if documents is None else documents,
+            issues_per_project=ISSUES_PER_PROJECT if issues_per_project is None else issues_per_project,
         )
 
     @property
@@ -151,10 +162,6 @@ class CityPlan:
     @staticmethod
     def unit_id(p: int, u: int) -> str:
         return f"{TAG}-u-{p:05d}-{u:03d}"
-
-    @staticmethod
-    def owner_id(p: int, u: int) -> str:
-        return f"{TAG}-o-{p:05d}-{u:03d}"
 
     @staticmethod
     def claim_id(i: int) -> str:
@@ -284,6 +291,13 @@ class CityPlan:
             "practitioners refused": refused,
             "teams active": self.projects,
         }
+
+
+def unit_address(u: int) -> str:
+    """Unit ``u`` of a project: 20 floors of two rooms per building."""
+    building, rest = divmod(u, 40)
+    floor, room = divmod(rest, 2)
+    return f"{building + 1}号楼{floor + 1}0{room + 1}室"
 
 
 def _stage_of_bucket(bucket: int) -> Stage:
