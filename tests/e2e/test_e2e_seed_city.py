@@ -21,7 +21,6 @@ from anju_kit.mongo import connect
 from anju_kit.settings import ServiceSettings
 from tests.bench.city.drop import drop_city
 from tests.bench.city.manifest import CITY
-from tests.bench.city.plan import TAG
 from tests.bench.city.processes import CityNames
 from tests.bench.city.seed import Options, seed
 
@@ -33,9 +32,12 @@ ISSUES = 10  # a risk file of 250 issues takes minutes alone (README, "City scal
 
 @pytest.fixture
 async def options(tmp_path: Path) -> AsyncIterator[Options]:
-    prefix = f"t_seed_{uuid.uuid4().hex[:8]}"
+    run = uuid.uuid4().hex[:8]
+    prefix = f"t_seed_{run}"
+    # ids of its own: another city on the shared topics (a developer's seed) must not fold this one's events
+    tag = f"t{run}"
     yield Options(
-        scale=SCALE, prefix=prefix, slice_docs=0, log_dir=tmp_path, base_port=18_450, issues_per_project=ISSUES
+        scale=SCALE, prefix=prefix, slice_docs=0, log_dir=tmp_path, base_port=18_450, issues_per_project=ISSUES, tag=tag
     )
     await drop_city(prefix, "shanghai")
 
@@ -57,7 +59,7 @@ async def test_seed_city_at_a_tiny_scale_holds_what_the_plan_says_and_a_rerun_du
     names = CityNames(options.prefix, "shanghai")
     mongo = connect(ServiceSettings())
     try:
-        before = await _city_documents(mongo, names)
+        before = await _city_documents(mongo, names, str(options.tag))
         manifest = mongo[names.city_database]["manifest"]
         doc = await manifest.find_one({"_id": CITY})
         assert doc is not None and doc["finished_at"] is not None
@@ -71,17 +73,17 @@ async def test_seed_city_at_a_tiny_scale_holds_what_the_plan_says_and_a_rerun_du
     assert again["stored"] == figures["stored"]
     mongo = connect(ServiceSettings())
     try:
-        assert await _city_documents(mongo, names) == before
+        assert await _city_documents(mongo, names, str(options.tag)) == before
     finally:
         await mongo.close()
 
 
-async def _city_documents(mongo: Any, names: CityNames) -> dict[str, int]:
+async def _city_documents(mongo: Any, names: CityNames, tag: str) -> dict[str, int]:
     """The city's own commit-log entries and units (others' tests on the shared topics may add theirs)."""
-    db, projects = mongo[names.database("claims")], {"_id": {"$gte": f"{TAG}-prj-", "$lt": f"{TAG}-prj-~"}}
+    db, projects = mongo[names.database("claims")], {"_id": {"$gte": f"{tag}-prj-", "$lt": f"{tag}-prj-~"}}
     return {
-        "claims_log": await db["claims_log"].count_documents({"_id": {"$gte": f"{TAG}-clm-", "$lt": f"{TAG}-clm-~"}}),
-        "policy_units": await db["policy_units"].count_documents({"_id": {"$gte": f"{TAG}-u-", "$lt": f"{TAG}-u-~"}}),
+        "claims_log": await db["claims_log"].count_documents({"_id": {"$gte": f"{tag}-clm-", "$lt": f"{tag}-clm-~"}}),
+        "policy_units": await db["policy_units"].count_documents({"_id": {"$gte": f"{tag}-u-", "$lt": f"{tag}-u-~"}}),
         "projects_log": await mongo[names.database("policy")]["projects_log"].count_documents(projects),
         "risk_files_log": await mongo[names.database("risk")]["risk_files_log"].count_documents(projects),
     }

@@ -93,8 +93,8 @@ def test_policy_dates_run_forward_and_filing_starts_the_plans_liability_period()
     city = plan(0.1)
     for p in range(0, city.projects, 7):
         issued = [command for command, _ in pj.issued(city, p, pj.AREA_PER_UNIT_M2)]
-        days = [pj.registered_on(city, p), *(getattr(x, "signed_on", None) or getattr(x, "paid_on", None)
-                or getattr(x, "issued_on", None) or x.on for x in issued)]  # fmt: skip
+        fields = ("signed_on", "paid_on", "issued_on", "on")
+        days = [pj.registered_on(city, p), *(next(getattr(x, f) for f in fields if hasattr(x, f)) for x in issued)]
         accepted, filed = (command.on for command, _ in pj.completed(city, p))  # type: ignore[attr-defined]
         assert days == sorted(days) and days[-1] < accepted < filed < city.today
         assert add_years(filed, pj.CONTRACTOR_WARRANTY_YEARS) == city.liability_starts_on(p)

@@ -35,6 +35,11 @@ def main() -> None:
         help="risk issues of each project (default 250, the issue's 500,000 at scale 1; see README for the cost)",
     )
     parser.add_argument(
+        "--tag",
+        default=None,
+        help="the ids' prefix (default city); a second city seeded beside another on the same Kafka needs its own",
+    )
+    parser.add_argument(
         "--parts",
         default=",".join(sorted(PARTS)),
         help="comma-separated subset of registry,projects,claims,slice (to time one part alone)",
@@ -55,6 +60,7 @@ def main() -> None:
         slice_docs=args.slice,
         documents=args.documents,
         issues_per_project=args.issues_per_project,
+        tag=args.tag,
         base_port=args.base_port,
         parts=frozenset(args.parts.split(",")) & PARTS,
         log_dir=args.log_dir,

@@ -36,14 +36,20 @@ class Manifest:
         region: str,
         documents: int | None = None,
         issues_per_project: int | None = None,
+        tag: str | None = None,
     ) -> Manifest:
         """The city's manifest; a new one (``as_of`` = now) when there is none. ``documents`` and
-        ``issues_per_project`` count only for a new city: a resumed one keeps its plan."""
+        ``issues_per_project`` and ``tag`` count only for a new city: a resumed one keeps its plan."""
         doc = await collection.find_one({"_id": CITY})
         if doc is None:
             as_of = datetime.now(SHANGHAI).replace(microsecond=0)
             plan = CityPlan.at(
-                scale, region=region, as_of=as_of, documents=documents, issues_per_project=issues_per_project
+                scale,
+                region=region,
+                as_of=as_of,
+                documents=documents,
+                issues_per_project=issues_per_project,
+                tag=tag,
             )
             manifest = cls(collection, plan)
             await manifest.save()
@@ -91,6 +97,7 @@ class Manifest:
                 "practitioners": plan.practitioners,
                 "documents": plan.documents,
                 "issues_per_project": plan.issues_per_project,
+                "tag": plan.tag,
             },
             "steps": self.steps,
             "finished_at": self.finished_at,
@@ -108,6 +115,7 @@ def plan_of(doc: Doc, region: str) -> CityPlan:
         as_of=_aware(doc["as_of"]).astimezone(SHANGHAI),
         documents=int(counts["documents"]),
         issues_per_project=counts.get("issues_per_project"),  # None before risk was seeded: the default
+        tag=counts.get("tag"),  # None: the default, as before tags
     )
 
 

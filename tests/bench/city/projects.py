@@ -64,8 +64,8 @@ def registered_on(plan: CityPlan, p: int) -> date:
     return filing_on(plan, p) - timedelta(days=486)
 
 
-def letter(p: int) -> bytes:
-    return f"%PDF-1.7 报价函 业务负责人签字 公司盖章 {CityPlan.project_id(p)}".encode()
+def letter(plan: CityPlan, p: int) -> bytes:
+    return f"%PDF-1.7 报价函 业务负责人签字 公司盖章 {plan.project_id(p)}".encode()
 
 
 def register(plan: CityPlan, p: int, document: EvidenceRef) -> u.RegisterProject:

@@ -70,6 +70,7 @@ class Options:
     slice_docs: int = 100_000
     documents: int | None = None  # claims taken to a stage that renders a PDF; None = the plan's default
     issues_per_project: int | None = None  # risk issues per project; None = the plan's default (250)
+    tag: str | None = None  # the ids' prefix; None = "city" (another city on the same topics needs its own)
     base_port: int = 18_400  # registry, policy, risk, claims on base + 1 … 4
     parts: frozenset[str] = PARTS  # a subset measures one part alone; the city is finished only with all
     log_dir: Path = Path(".run/city")
@@ -186,6 +187,7 @@ async def seed(options: Options) -> Doc:
             region=options.region,
             documents=options.documents,
             issues_per_project=options.issues_per_project,
+            tag=options.tag,
         )
         plan = manifest.plan
         print(_header(plan, names), flush=True)
@@ -271,7 +273,7 @@ async def _report(run: Run, mongo: AsyncMongoClient[Doc], rss: dict[str, float],
         lines.append(f"answers to {step}: {answers.summary()}")
         lines += [f"    {label}: {detail}" for label, detail in answers.samples.items()]
     started = time.perf_counter()
-    stored = await stored_counts(mongo, names)
+    stored = await stored_counts(mongo, names, plan.tag)
     scan = time.perf_counter() - started
     expected = planned(plan)
     lines.append(f"stored / planned (whole collections read, {scan:.1f} s in all):")

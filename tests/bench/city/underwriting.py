@@ -93,7 +93,7 @@ class Underwriting:
                 )  # fmt: skip
 
             url = f"{self.policy}/{project_id}/document-uploads"
-            return await self.desk.upload(url, ask, pj.letter(p), pj.insurer_system(plan, p), "application/pdf")
+            return await self.desk.upload(url, ask, pj.letter(plan, p), pj.insurer_system(plan, p), "application/pdf")
 
         letters = await asyncio.gather(*(letter(p) for p in chunk))
         envelopes = [
