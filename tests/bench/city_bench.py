@@ -2,7 +2,8 @@
 
 Seeding a city takes far longer than a benchmark should (see ``make seed-city``), so ``make bench`` only
 uses one that is there: the manifest in ``<prefix>_city_<region>`` (``ANJU_BENCH_CITY_PREFIX``, default
-``seed``; ``ANJU_BENCH_CITY_REGION``, default the settings' region) must say the seed finished. Without
+``seed``; ``ANJU_BENCH_CITY_REGION``, default the settings' region; ``ANJU_BENCH_CITY_BASE_PORT``,
+default 18400) must say the seed finished. Without
 one it prints a line saying how to get one and moves on; ``ANJU_BENCH_CITY=0`` skips it outright.
 
 With a city: the registry, policy, risk and claims services start as local processes on the city's databases (own
@@ -49,7 +50,9 @@ async def run_city_benchmarks(settings: ServiceSettings) -> list[str]:
     if os.environ.get("ANJU_BENCH_CITY", "1") == "0":
         return ["city-scale figures: skipped (ANJU_BENCH_CITY=0)"]
     names = CityNames(
-        os.environ.get("ANJU_BENCH_CITY_PREFIX", "seed"), os.environ.get("ANJU_BENCH_CITY_REGION", settings.region)
+        os.environ.get("ANJU_BENCH_CITY_PREFIX", "seed"),
+        os.environ.get("ANJU_BENCH_CITY_REGION", settings.region),
+        int(os.environ.get("ANJU_BENCH_CITY_BASE_PORT", "18400")),  # the services on base + 1 … 4
     )
     mongo = connect(settings)
     try:

@@ -35,6 +35,7 @@ from anju_contracts import risk as r
 from anju_contracts import underwriting as u
 from anju_contracts.base import ContractModel
 from anju_contracts.common import EvidenceRef
+from anju_contracts.policy import ProjectStage
 from anju_kit.clock import SHANGHAI
 from tests.bench.city import projects as pj
 from tests.bench.city import risk_work as rw
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
     from tests.bench.city.seed import Run
 
 Doc = dict[str, Any]
+_STAGES = {stage.value: stage.order for stage in ProjectStage}
+CONSTRUCTION = ProjectStage.CONSTRUCTION.order
 
 
 class Underwriting:
@@ -124,7 +127,10 @@ class Underwriting:
         await self._send("policy", envelopes)
 
         async def insured(p: int) -> bool:
-            return (await self._project(p)).get("stage") == "construction"
+            """Issued and in construction or later (a re-run finds the project further on)."""
+            shown = await self._project(p)
+            stage = shown.get("stage")
+            return bool(shown.get("policy_id")) and stage in _STAGES and _STAGES[stage] >= CONSTRUCTION
 
         await self._until(chunk, insured, "the policies issued and construction (a refusal is on the rejections topic)")
 
