@@ -1,4 +1,4 @@
-"""``python -m tests.bench.city [--scale 0.01] [--region shanghai] [--db-prefix seed] [--drop]`` (``make seed-city``)."""
+"""``python -m tests.bench.city [--scale 0.01] [--region shanghai] [--db-prefix seed] [--tag city] [--drop]`` (``make seed-city``)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 2,000 projects, 500,000 units, 200,000 claims")
     parser.add_argument("--region", default="shanghai", help="region code (a file in regions/)")
     parser.add_argument(
-        "--db-prefix", default="seed", help="databases <prefix>_{registry,claims,city}_<region> (default seed)"
+        "--db-prefix",
+        default="seed",
+        help="databases <prefix>_{registry,policy,risk,claims,city}_<region> (default seed)",
     )
     parser.add_argument("--claim-chunk", type=int, default=5_000, help="claims per checkpoint")
     parser.add_argument(
