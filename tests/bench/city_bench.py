@@ -2,10 +2,11 @@
 
 Seeding a city takes far longer than a benchmark should (see ``make seed-city``), so ``make bench`` only
 uses one that is there: the manifest in ``<prefix>_city_<region>`` (``ANJU_BENCH_CITY_PREFIX``, default
-``seed``; ``ANJU_BENCH_CITY_REGION``, default the settings' region) must say the seed finished. Without
+``seed``; ``ANJU_BENCH_CITY_REGION``, default the settings' region; ``ANJU_BENCH_CITY_BASE_PORT``,
+default 18400) must say the seed finished. Without
 one it prints a line saying how to get one and moves on; ``ANJU_BENCH_CITY=0`` skips it outright.
 
-With a city: the registry and claims services start as local processes on the city's databases (own
+With a city: the registry, policy, risk and claims services start as local processes on the city's databases (own
 ports; consumer groups at the end of their topics), each question of :mod:`tests.bench.city_queries`
 is timed ``ANJU_BENCH_CITY_REPS`` times (default 200) for p50 / p99, "the old way" — a field query on
 the 100,000-document slice of the claims projection — ``ANJU_BENCH_CITY_SLOW_REPS`` times (default
@@ -17,20 +18,24 @@ from __future__ import annotations
 
 import asyncio
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from anju_kit.clock import SHANGHAI
 from anju_kit.mongo import connect
 from anju_kit.settings import ServiceSettings
 from tests.bench.city.context import City
 from tests.bench.city.kafka_io import wait_caught_up
-from tests.bench.city.manifest import Manifest
-from tests.bench.city.plan import CityPlan
-from tests.bench.city.processes import CityNames, position_groups_at_end, start_service, view_groups, wait_ready
+from tests.bench.city.manifest import Manifest, plan_of
+from tests.bench.city.processes import (
+    SERVICES,
+    CityNames,
+    position_groups_at_end,
+    start_service,
+    view_groups,
+    wait_ready,
+)
 from tests.bench.city.sizes import collection_sizes, format_sizes
 from tests.bench.city.slice import SLICE, build_slice, slice_units
 from tests.bench.city_queries import city_queries
@@ -45,7 +50,9 @@ async def run_city_benchmarks(settings: ServiceSettings) -> list[str]:
     if os.environ.get("ANJU_BENCH_CITY", "1") == "0":
         return ["city-scale figures: skipped (ANJU_BENCH_CITY=0)"]
     names = CityNames(
-        os.environ.get("ANJU_BENCH_CITY_PREFIX", "seed"), os.environ.get("ANJU_BENCH_CITY_REGION", settings.region)
+        os.environ.get("ANJU_BENCH_CITY_PREFIX", "seed"),
+        os.environ.get("ANJU_BENCH_CITY_REGION", settings.region),
+        int(os.environ.get("ANJU_BENCH_CITY_BASE_PORT", "18400")),  # the services on base + 1 … 4
     )
     mongo = connect(settings)
     try:
@@ -64,19 +71,13 @@ async def run_city_benchmarks(settings: ServiceSettings) -> list[str]:
 async def _measure(
     settings: ServiceSettings, names: CityNames, mongo: AsyncMongoClient[Doc], manifest: Doc
 ) -> list[str]:
-    as_of: datetime = manifest["as_of"]
-    plan = CityPlan.at(
-        float(manifest["scale"]),
-        region=names.region,
-        as_of=(as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)).astimezone(SHANGHAI),
-        documents=int(manifest["counts"]["documents"]),
-    )
+    plan = plan_of(manifest, names.region)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         "",
         f"city-scale figures (load average {load} as they start; other work on the cores slows them): "
         f"{names.city_database}, scale {plan.scale} ({plan.units:,} units, {plan.claims:,} claims, "
-        f"{plan.practitioners:,} practitioners, {plan.projects:,} teams)",
+        f"{plan.practitioners:,} practitioners, {plan.projects:,} projects with {plan.issues_per_project} risk issues each)",
     ]
     slice_size, units = await slice_units(mongo, names)
     if slice_size != SLICE_SIZE:
@@ -85,7 +86,7 @@ async def _measure(
         slice_size, units = await slice_units(mongo, names)
     await position_groups_at_end(settings, names)
     log_dir = Path(".run/city") / f"{names.city_database}-bench"
-    services = {s: await start_service(s, settings, names, log_dir) for s in ("registry", "claims")}
+    services = {s: await start_service(s, settings, names, log_dir) for s in SERVICES}
     city = City(plan, names, mongo, services, settings.token_secret.get_secret_value())
     try:
         await asyncio.gather(*(wait_ready(s) for s in services.values()))
@@ -102,7 +103,7 @@ async def _measure(
         await asyncio.gather(*(s.stop() for s in services.values()))
     lines += format_figures(figures, old, p99_target_ms=P99_TARGET_MS)
     lines.append(f"(old way: {slice_size:,} documents in {names.city_database}.{SLICE}; × old = old p50 / p50)")
-    sizes = await collection_sizes(mongo, [names.database("claims"), names.database("registry")])
+    sizes = await collection_sizes(mongo, [names.database(s) for s in SERVICES])
     lines += format_sizes(sizes)
     lines.append(
         "service VmRSS start → end: "

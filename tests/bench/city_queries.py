@@ -11,8 +11,11 @@ Every list is answered from a read model (anju_kit.views): a few documents read 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from anju_contracts import Actor, Role
 from tests.bench.city.context import City
+from tests.bench.city.projects import owner_id
 from tests.bench.queries import QueryCase
 
 
@@ -38,7 +41,7 @@ def city_queries(city: City) -> list[QueryCase]:
     async def unit_file() -> object:
         return await city.get("claims", f"/v1/claims?unit_id={next(units)}")
 
-    owners = city.cycle([f"{plan.unit_id(*plan.claim_unit(i))}|{plan.owner_id(*plan.claim_unit(i))}" for i in twice])
+    owners = city.cycle([f"{plan.unit_id(*plan.claim_unit(i))}|{owner_id(*plan.claim_unit(i))}" for i in twice])
     region = city.regulator.region
 
     async def owners_claims() -> object:
@@ -69,6 +72,7 @@ def city_queries(city: City) -> list[QueryCase]:
             "registry", f"/v1/registry/projects/{next(projects)}/eligible-practitioners?agency_id={next(agencies)}"
         )
 
+    policy_cases, risk_cases = _underwriting(city, projects, agencies)
     return [
         QueryCase("claim by id: GET /v1/claims/{id} (_id look-ups)", claim),
         QueryCase("project team: GET /v1/registry/teams/{project} (_id)", team),
@@ -80,4 +84,56 @@ def city_queries(city: City) -> list[QueryCase]:
         QueryCase("the regulator's month, one status, 5th page of 50 (read model)", regulators_page),
         QueryCase("the regional pool: GET /v1/registry/pool (read model)", pool),
         QueryCase("eligible practitioners of an agency (read model + _id)", eligible),
+        *policy_cases,
+        *risk_cases,
     ]
+
+
+def _underwriting(
+    city: City, projects: Iterator[str], agencies: Iterator[str]
+) -> tuple[list[QueryCase], list[QueryCase]]:
+    """Policy's and risk's pages: a project's policy and milestones, an insurer's projects by stage, a
+    project's risk file and its open issues, an agency's projects and their open issues. (Risk has no
+    region-wide list of open serious issues yet: the regulator's page cannot be asked.)"""
+    plan, region = city.plan, city.regulator.region
+    insurers = city.cycle([plan.insurer_id(k) for k in range(plan.insurers)])
+
+    async def policy_project() -> object:
+        return await city.get("policy", f"/v1/policy/projects/{next(projects)}")
+
+    async def insurers_projects() -> object:
+        insurer = next(insurers)
+        actor = Actor(id=f"{insurer}-desk", role=Role.INSURER, region=region, insurer_id=insurer)
+        return await city.get("policy", "/v1/policy/projects?stage=contractor_warranty", actor=actor)
+
+    async def regulators_projects() -> object:
+        return await city.get("policy", "/v1/policy/projects?offset=50&limit=50")
+
+    async def risk_file() -> object:
+        return await city.get("risk", f"/v1/risk/projects/{next(projects)}")
+
+    async def open_issues() -> object:
+        return await city.get("risk", f"/v1/risk/projects/{next(projects)}/issues")
+
+    async def agency_projects() -> object:
+        return await city.get("risk", f"/v1/risk/agencies/{next(agencies)}/projects")
+
+    async def agency_open_issues() -> object:
+        """No read model lists an agency's open issues: its projects' page, then each one's open issues."""
+        page = await city.get("risk", f"/v1/risk/agencies/{next(agencies)}/projects")
+        ids = [str(item.get("project_id") or item.get("id")) for item in page.get("items", [])]
+        return [await city.get("risk", f"/v1/risk/projects/{i}/issues") for i in ids]
+
+    return (
+        [
+            QueryCase("a project's policy and milestones: GET /v1/policy/projects/{id} (_id)", policy_project),
+            QueryCase("an insurer's projects in one stage (read model)", insurers_projects),
+            QueryCase("the regulator's projects, 2nd page of 50 (read model)", regulators_projects),
+        ],
+        [
+            QueryCase("a project's risk file: GET /v1/risk/projects/{id} (_id)", risk_file),
+            QueryCase("a project's open risk issues (read model)", open_issues),
+            QueryCase("an agency's projects: GET /v1/risk/agencies/{id}/projects (read model)", agency_projects),
+            QueryCase("an agency's open issues: its projects, then each one's (read models, N+1)", agency_open_issues),
+        ],
+    )

@@ -10,9 +10,10 @@ import pytest
 
 from anju_contracts import claims as c
 from anju_kit.clock import SHANGHAI
+from tests.bench.city import projects as pj
+from tests.bench.city import risk_work as rw
 from tests.bench.city.claim_commands import claim_commands
-from tests.bench.city.plan import PROJECTS_PER_LEAD, UNITS_PER_PROJECT, CityPlan, Stage
-from tests.bench.city.policy_facts import policy_events
+from tests.bench.city.plan import PROJECTS_PER_LEAD, UNITS_PER_PROJECT, CityPlan, Stage, add_years
 
 AS_OF = datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI)
 
@@ -39,7 +40,10 @@ def test_the_same_plan_sends_the_same_commands_with_the_same_event_ids(scale: fl
         assert [e.model_dump() | {"occurred_at": None, "correlation_id": None} for e in claim_commands(first, i)] == [
             e.model_dump() | {"occurred_at": None, "correlation_id": None} for e in claim_commands(second, i)
         ]
-    assert [e.event_id for e in policy_events(first, 0)] == [e.event_id for e in policy_events(second, 0)]
+    for city in (first, second):
+        assert [e.event_id for e in pj.envelopes(city, 0, "completed", pj.completed(city, 0))] == [
+            e.event_id for e in pj.envelopes(first, 0, "completed", pj.completed(first, 0))
+        ]
     sent = [e.event_id for i in range(min(first.claims, 2_000)) for e in claim_commands(first, i)]
     assert len(set(sent)) == len(sent)
 
@@ -66,7 +70,7 @@ def test_claims_land_on_covered_units_and_reach_every_stage_within_the_documents
         p, u = city.claim_unit(i)
         assert 0 <= p < city.projects and 0 <= u < UNITS_PER_PROJECT
         report = claim_commands(city, i)[0].data
-        assert report["unit_id"] == city.unit_id(p, u) and report["owner_id"] == city.owner_id(p, u)
+        assert report["unit_id"] == city.unit_id(p, u) and report["owner_id"] == pj.owner_id(p, u)
         refused = city.claim_part(i) not in city.covered_parts(p, city.today)
         assert refused == (city.stage_of(i) is Stage.REFUSED)
 
@@ -83,3 +87,30 @@ def test_a_refused_report_is_sent_alone_and_a_paid_claim_follows_its_agreement()
         c.RecordAgreement.TYPE,
         c.RecordPayment.TYPE,
     ]
+
+
+def test_policy_dates_run_forward_and_filing_starts_the_plans_liability_period() -> None:
+    city = plan(0.1)
+    for p in range(0, city.projects, 7):
+        issued = [command for command, _ in pj.issued(city, p, pj.AREA_PER_UNIT_M2)]
+        fields = ("signed_on", "paid_on", "issued_on", "on")
+        days = [pj.registered_on(city, p), *(next(getattr(x, f) for f in fields if hasattr(x, f)) for x in issued)]
+        accepted, filed = (command.on for command, _ in pj.completed(city, p))  # type: ignore[attr-defined]
+        assert days == sorted(days) and days[-1] < accepted < filed < city.today
+        assert add_years(filed, pj.CONTRACTOR_WARRANTY_YEARS) == city.liability_starts_on(p)
+
+
+def test_buyers_have_valid_distinct_id_numbers_and_owner_ids() -> None:
+    numbers = {pj.buyer(p, k).id_number for p in range(3) for k in range(UNITS_PER_PROJECT)}
+    assert len(numbers) == 3 * UNITS_PER_PROJECT
+    assert len({pj.owner_id(p, k) for p in range(2) for k in range(UNITS_PER_PROJECT)}) == 2 * UNITS_PER_PROJECT
+
+
+def test_a_risk_file_of_250_issues_keeps_serious_ones_closed_for_the_final_report() -> None:
+    city = plan(1.0)
+    assert rw.expected_issues(city) == {
+        "risk issues closed": 430_000,
+        "risk issues open": 50_000,
+        "risk issues rectified": 20_000,
+    }
+    assert all(rw.fate(j) is rw.IssueFate.CLOSED for j in range(250) if rw.serious(j))

@@ -16,6 +16,7 @@ from anju_contracts.base import Command
 from anju_contracts.policy import BuildingPart
 from anju_kit.calendar import shanghai_day
 from tests.bench.city.plan import CityPlan, Stage
+from tests.bench.city.projects import owner_id
 
 DEFECTS: dict[BuildingPart, tuple[str, str, str]] = {
     BuildingPart.WATERPROOFING: ("卫生间渗漏", "主卧卫生间地面", "主卧卫生间地面渗水至楼下天花板，墙角有水渍。"),
@@ -60,7 +61,7 @@ def claim_commands(plan: CityPlan, i: int) -> list[Envelope]:
             c.ReportClaim(
                 claim_id=claim_id,
                 unit_id=plan.unit_id(p, u),
-                owner_id=plan.owner_id(p, u),
+                owner_id=owner_id(p, u),
                 part=part,
                 item=item,
                 location=location,

@@ -1,4 +1,4 @@
-"""``--drop``: remove a seeded city — its three databases and its claims bucket (every object version)."""
+"""``--drop``: remove a seeded city — its databases and its services' buckets (every object version)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from minio import Minio
 
 from anju_kit.mongo import connect
 from anju_kit.settings import ServiceSettings
-from tests.bench.city.processes import CityNames
+from tests.bench.city.processes import SERVICES, CityNames
 
 
 async def drop_city(prefix: str, region: str) -> None:
@@ -16,13 +16,15 @@ async def drop_city(prefix: str, region: str) -> None:
     names = CityNames(prefix, region)
     mongo = connect(settings)
     try:
-        for service in ("registry", "claims", "city"):
+        for service in (*SERVICES, "city"):
             await mongo.drop_database(names.database(service))
             print(f"dropped database {names.database(service)}")
     finally:
         await mongo.close()
-    removed = await asyncio.to_thread(_empty_bucket, settings, names.claims_bucket)
-    print(f"removed bucket {names.claims_bucket} ({removed} object versions)" if removed >= 0 else "no bucket")
+    for service in ("policy", "risk", "claims"):
+        bucket = names.bucket(service)
+        removed = await asyncio.to_thread(_empty_bucket, settings, bucket)
+        print(f"removed bucket {bucket} ({removed} object versions)" if removed >= 0 else f"no bucket {bucket}")
 
 
 def _empty_bucket(settings: ServiceSettings, bucket: str) -> int:

@@ -29,14 +29,29 @@ class Manifest:
 
     @classmethod
     async def open(
-        cls, collection: AsyncCollection[Doc], *, scale: float, region: str, documents: int | None = None
+        cls,
+        collection: AsyncCollection[Doc],
+        *,
+        scale: float,
+        region: str,
+        documents: int | None = None,
+        issues_per_project: int | None = None,
+        tag: str | None = None,
     ) -> Manifest:
-        """The city's manifest; a new one (``as_of`` = now) when there is none. ``documents`` counts only
-        for a new city: a resumed one keeps its plan."""
+        """The city's manifest; a new one (``as_of`` = now) when there is none. ``documents`` and
+        ``issues_per_project`` and ``tag`` count only for a new city: a resumed one keeps its plan."""
         doc = await collection.find_one({"_id": CITY})
         if doc is None:
             as_of = datetime.now(SHANGHAI).replace(microsecond=0)
-            manifest = cls(collection, CityPlan.at(scale, region=region, as_of=as_of, documents=documents))
+            plan = CityPlan.at(
+                scale,
+                region=region,
+                as_of=as_of,
+                documents=documents,
+                issues_per_project=issues_per_project,
+                tag=tag,
+            )
+            manifest = cls(collection, plan)
             await manifest.save()
             return manifest
         if float(doc["scale"]) != scale or doc["region"] != region:
@@ -44,11 +59,10 @@ class Manifest:
                 f"{collection.database.name} holds a city of scale {doc['scale']} ({doc['region']}); "
                 f"drop it first (--drop) or choose another --db-prefix"
             )
-        as_of = _aware(doc["as_of"]).astimezone(SHANGHAI)
         finished = doc.get("finished_at")
         return cls(
             collection,
-            CityPlan.at(scale, region=region, as_of=as_of, documents=int(doc["counts"]["documents"])),
+            plan_of(doc, region),
             dict(doc.get("steps", {})),
             _aware(finished) if finished else None,
         )
@@ -82,12 +96,27 @@ class Manifest:
                 "agencies": plan.agencies,
                 "practitioners": plan.practitioners,
                 "documents": plan.documents,
+                "issues_per_project": plan.issues_per_project,
+                "tag": plan.tag,
             },
             "steps": self.steps,
             "finished_at": self.finished_at,
             **extra,
         }
         await self.collection.replace_one({"_id": CITY}, doc, upsert=True)
+
+
+def plan_of(doc: Doc, region: str) -> CityPlan:
+    """The plan a manifest document fixed (its scale, ``as_of`` and budgets)."""
+    counts = doc["counts"]
+    return CityPlan.at(
+        float(doc["scale"]),
+        region=region,
+        as_of=_aware(doc["as_of"]).astimezone(SHANGHAI),
+        documents=int(counts["documents"]),
+        issues_per_project=counts.get("issues_per_project"),  # None before risk was seeded: the default
+        tag=counts.get("tag"),  # None: the default, as before tags
+    )
 
 
 def _aware(moment: datetime) -> datetime:

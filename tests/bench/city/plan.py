@@ -21,6 +21,7 @@ repair assigned).
 from __future__ import annotations
 
 import math
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -29,11 +30,12 @@ from enum import StrEnum
 from anju_contracts.policy import BuildingPart
 
 NAMESPACE = uuid.UUID("6f1c1d1e-5b0a-4e55-9a57-2c1d0a7c1710")  # event ids: uuid5(NAMESPACE, name)
-TAG = "city"  # every id starts with it (rejections and dead letters of the seed are told by key)
+TAG = "city"  # every id starts with the plan's tag, by default this (rejections of the seed are told by key)
 UNITS_PER_PROJECT = 250
 DOCUMENTS_AT_FULL_SCALE = 200  # claims taken to a stage that renders a PDF (see above)
 STAFF_PER_INSURER = 12  # 10 risk-control staff + 2 project managers: eligible (REG-12, shanghai)
 PROJECTS_PER_LEAD = 4  # shanghai allows 10 at once (REG-03)
+ISSUES_PER_PROJECT = 250  # scale 1.0: 500,000 risk issues (issue #10); see README on what one costs
 
 FULL = {"projects": 2_000, "claims": 200_000, "insurers": 6, "agencies": 40, "practitioners": 3_000}
 
@@ -106,11 +108,24 @@ class CityPlan:
     agencies: int
     practitioners: int
     documents: int  # at most this many claims reach a stage that renders a PDF (budget, see above)
+    issues_per_project: int = ISSUES_PER_PROJECT  # risk issues of each project's risk file
+    tag: str = TAG  # the ids' prefix: two cities on the shared topics must not share ids (their events mix)
 
     @classmethod
-    def at(cls, scale: float, *, region: str, as_of: datetime, documents: int | None = None) -> CityPlan:
+    def at(
+        cls,
+        scale: float,
+        *,
+        region: str,
+        as_of: datetime,
+        documents: int | None = None,
+        issues_per_project: int | None = None,
+        tag: str | None = None,
+    ) -> CityPlan:
         if scale <= 0:
             raise ValueError("the scale must be positive")
+        if tag is not None and not re.fullmatch(r"[a-z][a-z0-9]{0,11}", tag):
+            raise ValueError("the tag is 1-12 lowercase letters and digits, starting with a letter")
         projects = max(1, round(FULL["projects"] * scale))
         agencies = max(1, round(FULL["agencies"] * scale))
         # every agency needs a technical lead, its project leads and two engineers per team
@@ -125,6 +140,8 @@ class CityPlan:
             agencies=agencies,
             practitioners=max(per_agency * agencies, round(FULL["practitioners"] * scale)),
             documents=max(2, round(DOCUMENTS_AT_FULL_SCALE * scale)) if documents is None else documents,
+            issues_per_project=ISSUES_PER_PROJECT if issues_per_project is None else issues_per_project,
+            tag=TAG if tag is None else tag,
         )
 
     @property
@@ -140,33 +157,23 @@ class CityPlan:
     def event_id(self, *parts: object) -> uuid.UUID:
         return uuid.uuid5(NAMESPACE, "/".join([self.region, *map(str, parts)]))
 
-    @staticmethod
-    def project_id(p: int) -> str:
-        return f"{TAG}-prj-{p:05d}"
+    def project_id(self, p: int) -> str:
+        return f"{self.tag}-prj-{p:05d}"
 
-    @staticmethod
-    def policy_id(p: int) -> str:
-        return f"{TAG}-pol-{p:05d}"
+    def policy_id(self, p: int) -> str:
+        return f"{self.tag}-pol-{p:05d}"
 
-    @staticmethod
-    def unit_id(p: int, u: int) -> str:
-        return f"{TAG}-u-{p:05d}-{u:03d}"
+    def unit_id(self, p: int, u: int) -> str:
+        return f"{self.tag}-u-{p:05d}-{u:03d}"
 
-    @staticmethod
-    def owner_id(p: int, u: int) -> str:
-        return f"{TAG}-o-{p:05d}-{u:03d}"
+    def claim_id(self, i: int) -> str:
+        return f"{self.tag}-clm-{i:07d}"
 
-    @staticmethod
-    def claim_id(i: int) -> str:
-        return f"{TAG}-clm-{i:07d}"
+    def agency_id(self, a: int) -> str:
+        return f"{self.tag}-ag-{a:03d}"
 
-    @staticmethod
-    def agency_id(a: int) -> str:
-        return f"{TAG}-ag-{a:03d}"
-
-    @staticmethod
-    def insurer_id(k: int) -> str:
-        return f"{TAG}-ins-{k:02d}"
+    def insurer_id(self, k: int) -> str:
+        return f"{self.tag}-ins-{k:02d}"
 
     def insurer_of(self, p: int) -> str:
         return self.insurer_id(p % self.insurers)
@@ -252,7 +259,7 @@ class CityPlan:
             else:
                 role = "risk_engineer"
             refused = role == "risk_engineer" and j % 50 == 49
-            people.append(Practitioner(f"{TAG}-pr-{a:03d}-{j:04d}", a, first + j, role, refused))
+            people.append(Practitioner(f"{self.tag}-pr-{a:03d}-{j:04d}", a, first + j, role, refused))
         return people
 
     def projects_of(self, a: int) -> list[int]:
@@ -284,6 +291,13 @@ class CityPlan:
             "practitioners refused": refused,
             "teams active": self.projects,
         }
+
+
+def unit_address(u: int) -> str:
+    """Unit ``u`` of a project: 20 floors of two rooms per building."""
+    building, rest = divmod(u, 40)
+    floor, room = divmod(rest, 2)
+    return f"{building + 1}号楼{floor + 1}0{room + 1}室"
 
 
 def _stage_of_bucket(bucket: int) -> Stage:

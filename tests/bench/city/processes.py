@@ -29,7 +29,12 @@ from anju_kit.mongo import Doc
 from anju_kit.settings import ServiceSettings
 from anju_kit.views import current_generation, views_topic
 from anju_kit.views import view_groups as kit_view_groups
+from anju_policy.read_models import VIEWS as POLICY_VIEWS
 from anju_registry.read_models import VIEWS as REGISTRY_VIEWS
+from anju_risk.read_models import VIEWS as RISK_VIEWS
+
+SERVICES = ("registry", "policy", "risk", "claims")
+SERVICE_PORTS = {"registry": 1, "policy": 2, "risk": 3, "claims": 4}  # as the platform's 8101 … 8104
 
 
 @dataclass(frozen=True)
@@ -61,24 +66,39 @@ class CityNames:
         """As the service names it: ``settings.consumer_group("anju-claims")`` with the city's suffix."""
         return f"anju-claims{self.group_suffix}"
 
+    def commands_group(self, service: str) -> str:
+        """A service's command group, as it names it: ``settings.consumer_group("anju-<service>")``."""
+        return f"anju-{service}{self.group_suffix}"
+
     @property
-    def policy_group(self) -> str:
-        """The claims service's group folding policy facts (``consumer_group("anju-claims-policy")``)."""
+    def claims_policy_group(self) -> str:
+        """The claims service's group folding policy's events (``consumer_group("anju-claims-policy")``)."""
         return f"anju-claims-policy{self.group_suffix}"
+
+    def bucket(self, service: str) -> str:
+        return f"{self.prefix}-{service}-{self.region}".replace("_", "-").lower()
 
     @property
     def claims_bucket(self) -> str:
-        return f"{self.prefix}-claims-{self.region}".replace("_", "-").lower()
+        return self.bucket("claims")
 
     def port(self, service: str) -> int:
-        return self.base_port + {"registry": 1, "claims": 4}[service]
+        return self.base_port + SERVICE_PORTS[service]
 
     def groups(self) -> dict[str, list[str]]:
-        """Every consumer group the city's services use, with the topics each reads."""
+        """The command groups of the city's services, with the topics each reads: put at the end of
+        their topics on every run (a re-run re-sends its unfinished commands)."""
+        return {self.commands_group(s): [getattr(topics, s.upper()).commands] for s in SERVICES}
+
+    def event_groups(self) -> dict[str, list[str]]:
+        """The groups folding another service's events (bootstrap.py of each: policy reads registry's and
+        risk's, claims policy's; risk reads them through its views, see ``view_group_topics``). Put at the
+        end only where they committed nothing yet: events are not re-sent, a resumed seed must fold what
+        its services published before it stopped."""
         return {
-            f"anju-registry{self.group_suffix}": [topics.REGISTRY.commands],
-            self.claims_group: [topics.CLAIMS.commands],
-            self.policy_group: [topics.POLICY.events],
+            f"anju-policy-registry{self.group_suffix}": [topics.REGISTRY.events],
+            f"anju-policy-risk{self.group_suffix}": [topics.RISK.events],
+            self.claims_policy_group: [topics.POLICY.events],
         }
 
     def env(self, service: str, settings: ServiceSettings, *, sweep_interval_s: float) -> dict[str, str]:
@@ -94,7 +114,11 @@ class CityNames:
             "ANJU_INSTANCE_ID": f"city-{self._suffix}",
             "ANJU_KAFKA_GROUP_SUFFIX": self.group_suffix,
             "ANJU_CLAIMS_BUCKET": self.claims_bucket,
+            "ANJU_POLICY_BUCKET": self.bucket("policy"),
+            "ANJU_RISK_BUCKET": self.bucket("risk"),
             "ANJU_CLAIMS_SWEEP_INTERVAL_S": str(sweep_interval_s),
+            "ANJU_POLICY_SWEEP_INTERVAL_S": str(sweep_interval_s),
+            "ANJU_RISK_SWEEP_INTERVAL_S": str(sweep_interval_s),
             "ANJU_LOG_LEVEL": "WARNING",
         }
 
@@ -142,7 +166,7 @@ class ServiceProcess:
 
 
 async def view_groups(settings: ServiceSettings, names: CityNames, mongo: AsyncMongoClient[Doc]) -> list[str]:
-    """The consumer groups of the city's read models (router and writer of registry's and claims' views)."""
+    """The consumer groups of the city's read models (router and writer of each service's views)."""
     return list(await view_group_topics(settings, names, mongo))
 
 
@@ -152,7 +176,8 @@ async def view_group_topics(
     """The city's read-model groups with the topics each reads: a router its views' sources, a writer its
     service's views topic."""
     found: dict[str, list[str]] = {}
-    for service, views in (("registry", REGISTRY_VIEWS), ("claims", CLAIMS_VIEWS)):
+    every = (("registry", REGISTRY_VIEWS), ("policy", POLICY_VIEWS), ("risk", RISK_VIEWS), ("claims", CLAIMS_VIEWS))
+    for service, views in every:
         db = mongo[names.database(service)]
         generations = {view.name: await current_generation(db, view) for view in views}
         service_settings = ServiceSettings.for_service(service, kafka_group_suffix=names.group_suffix)
@@ -172,7 +197,7 @@ async def position_groups_at_end(
     groups = names.groups()
     wanted = sorted({t for ts in groups.values() for t in ts})
     await ensure_topics(settings, [*wanted, *map(topics.dlq, wanted)])
-    fresh = fresh or {}
+    fresh = {**names.event_groups(), **(fresh or {})}
     wanted = sorted({*wanted, *(t for ts in fresh.values() for t in ts)})
     await ensure_topics(settings, wanted)
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)

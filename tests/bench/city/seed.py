@@ -1,12 +1,14 @@
 """``make seed-city``: one region's city loaded through the services' own write paths, timed.
 
-The registry and claims services run as local processes on their own ports and databases
-(``<prefix>_registry_<region>``, ``<prefix>_claims_<region>``). In order:
+The registry, policy, risk and claims services run as local processes on their own ports and databases
+(``<prefix>_<service>_<region>``). In order:
 
 1. registry (HTTP, the registry's commands): insurers' staff, the agency pool, practitioners applied
-   and approved, one team per project;
-2. policy facts on ``anju.policy.events.v1``, signed as the policy service: the claims read model folds
-   them (one policy per project, 250 units each), in checkpointed chunks;
+   and approved (the teams come from policy's ``registry.AssignTeam``, step 2);
+2. projects through policy's and risk's commands (``underwriting``): registered with the quotation
+   letter, agency and team, contract, premium, policy, construction, the risk file with its issues,
+   the sealed final report, completion and the liability period, the units' owners; claims fold the
+   policy service's own events;
 3. claims on ``anju.claims.commands.v1`` in bulk, signed as the insurers' systems: every report, then
    the steps of its planned stage, in checkpointed chunks; each chunk is done when the claims
    consumer group has committed past it (the service commits only after storing);
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,11 +35,13 @@ from anju_kit.mongo import connect
 from anju_kit.settings import ServiceSettings
 from tests.bench.city import registry_requests as rr
 from tests.bench.city.claim_commands import claim_commands
+from tests.bench.city.counts import planned, stored_counts
+from tests.bench.city.desks import Desk
 from tests.bench.city.kafka_io import Sender, wait_caught_up, wait_drained
 from tests.bench.city.manifest import Manifest
-from tests.bench.city.plan import STAFF_PER_INSURER, TAG, UNITS_PER_PROJECT, CityPlan
-from tests.bench.city.policy_facts import policy_events
+from tests.bench.city.plan import STAFF_PER_INSURER, CityPlan
 from tests.bench.city.processes import (
+    SERVICES,
     CityNames,
     ServiceProcess,
     position_groups_at_end,
@@ -49,9 +53,10 @@ from tests.bench.city.processes import (
 from tests.bench.city.registry_seed import Answers, RegistryClient
 from tests.bench.city.sizes import collection_sizes, format_sizes
 from tests.bench.city.slice import build_slice
+from tests.bench.city.underwriting import Underwriting
 
 Doc = dict[str, Any]
-PARTS = frozenset({"registry", "policy", "claims", "slice"})
+PARTS = frozenset({"registry", "projects", "claims", "slice"})
 
 
 @dataclass(frozen=True)
@@ -59,12 +64,14 @@ class Options:
     scale: float = 1.0
     region: str = "shanghai"
     prefix: str = "seed"
-    policy_chunk: int = 40  # policies (of 250 units) per checkpoint
+    policy_chunk: int = 40  # projects (of 250 units and 250 risk issues) per checkpoint
     claim_chunk: int = 5_000  # claims (with their later steps) per checkpoint
     registry_concurrency: int = 4
     slice_docs: int = 100_000
     documents: int | None = None  # claims taken to a stage that renders a PDF; None = the plan's default
-    base_port: int = 18_400  # registry on base + 1, claims on base + 4
+    issues_per_project: int | None = None  # risk issues per project; None = the plan's default (250)
+    tag: str | None = None  # the ids' prefix; None = "city" (another city on the same topics needs its own)
+    base_port: int = 18_400  # registry, policy, risk, claims on base + 1 … 4
     parts: frozenset[str] = PARTS  # a subset measures one part alone; the city is finished only with all
     log_dir: Path = Path(".run/city")
 
@@ -75,8 +82,7 @@ class Run:
     settings: ServiceSettings
     names: CityNames
     manifest: Manifest
-    claims: ServiceProcess
-    registry: ServiceProcess
+    services: dict[str, ServiceProcess]
     answers: dict[str, Answers] = field(default_factory=dict)
 
     @property
@@ -103,7 +109,7 @@ def chunks(n: int, size: int) -> Iterator[range]:
 
 async def seed_registry(run: Run) -> None:
     plan = run.plan
-    client = RegistryClient(run.registry.url, run.settings, concurrency=run.options.registry_concurrency)
+    client = RegistryClient(run.services["registry"].url, run.settings, concurrency=run.options.registry_concurrency)
     people = [x for a in range(plan.agencies) for x in plan.agency_practitioners(a)]
 
     def answers(step: str) -> Answers:
@@ -130,31 +136,8 @@ async def seed_registry(run: Run) -> None:
             len(people),
             lambda: client.send_all([[rr.approval(plan, x)] for x in people], answers("approvals")),
         )
-        await run.step(
-            "registry:teams",
-            plan.projects,
-            lambda: client.send_all([[rr.team(plan, p)] for p in range(plan.projects)], answers("teams")),
-        )
     finally:
         await client.close()
-
-
-# -- 2. policy facts -----------------------------------------------------------------------------
-
-
-async def seed_policies(run: Run, sender: Sender) -> None:
-    plan = run.plan
-    group = run.names.policy_group
-    for k, projects in enumerate(chunks(plan.projects, run.options.policy_chunk)):
-
-        async def send(projects: range = projects) -> None:
-            envelopes = [e for p in projects for e in policy_events(plan, p)]
-            targets = await sender.send(topics.POLICY.events, envelopes)
-            await wait_drained(
-                run.settings.kafka_bootstrap, group, targets, alive=lambda: run.claims.alive, what="policy facts"
-            )
-
-        await run.step(f"policy:{k:04d}", len(projects) * UNITS_PER_PROJECT, send)
 
 
 # -- 3. claims -----------------------------------------------------------------------------------
@@ -181,7 +164,11 @@ async def seed_claims(run: Run, sender: Sender) -> None:
 async def _claims(run: Run, sender: Sender, envelopes: list[Envelope]) -> None:
     targets = await sender.send(topics.CLAIMS.commands, envelopes)
     await wait_drained(
-        run.settings.kafka_bootstrap, run.names.claims_group, targets, alive=lambda: run.claims.alive, what="claims"
+        run.settings.kafka_bootstrap,
+        run.names.commands_group("claims"),
+        targets,
+        alive=lambda: run.services["claims"].alive,
+        what="claims",
     )
 
 
@@ -199,23 +186,25 @@ async def seed(options: Options) -> Doc:
             scale=options.scale,
             region=options.region,
             documents=options.documents,
+            issues_per_project=options.issues_per_project,
+            tag=options.tag,
         )
         plan = manifest.plan
         print(_header(plan, names), flush=True)
         await position_groups_at_end(settings, names, fresh=await view_group_topics(settings, names, mongo))
         log_dir = options.log_dir / names.city_database
-        registry = await start_service("registry", settings, names, log_dir)
-        claims = await start_service("claims", settings, names, log_dir)
-        run = Run(options, settings, names, manifest, claims, registry)
+        services = {s: await start_service(s, settings, names, log_dir) for s in SERVICES}
+        run = Run(options, settings, names, manifest, services)
         sender = Sender(settings.kafka_bootstrap, ActorTokens.from_settings(settings))
+        desk = Desk(settings.token_secret.get_secret_value(), concurrency=options.registry_concurrency)
         rss: dict[str, float] = {}
         try:
-            await asyncio.gather(wait_ready(registry), wait_ready(claims))
+            await asyncio.gather(*(wait_ready(s) for s in services.values()))
             await sender.start()
             if "registry" in options.parts:
                 await seed_registry(run)
-            if "policy" in options.parts:
-                await seed_policies(run, sender)
+            if "projects" in options.parts:
+                await Underwriting(run, sender, desk).seed()
             if "claims" in options.parts:
                 await seed_claims(run, sender)
 
@@ -227,10 +216,11 @@ async def seed(options: Options) -> Doc:
             # The lists are read models: the city is seeded when they show all of it.
             waited = await wait_caught_up(settings.kafka_bootstrap, await view_groups(settings, names, mongo))
             print(f"  read models caught up in {waited:.0f} s after the last step", flush=True)
-            rss = {s.name: s.rss_mib() for s in (registry, claims)}
+            rss = {s.name: s.rss_mib() for s in services.values()}
         finally:
             await sender.stop()
-            await asyncio.gather(registry.stop(), claims.stop())
+            await desk.close()
+            await asyncio.gather(*(s.stop() for s in services.values()))
         figures = await _report(run, mongo, rss, log_dir)
         if options.parts == PARTS:
             await manifest.finish(figures)
@@ -244,8 +234,8 @@ def _header(plan: CityPlan, names: CityNames) -> str:
         f"city of scale {plan.scale} in region {plan.region} (as of {plan.as_of:%Y-%m-%d %H:%M} Asia/Shanghai): "
         f"{plan.projects:,} projects, {plan.units:,} units, {plan.claims:,} claims, {plan.insurers} insurers, "
         f"{plan.agencies} agencies, {plan.practitioners:,} practitioners\n"
-        f"databases {names.database('registry')}, {names.database('claims')}, {names.city_database}; "
-        f"registry {names.port('registry')}, claims {names.port('claims')}"
+        f"databases {', '.join(names.database(s) for s in SERVICES)}, {names.city_database}; "
+        f"ports {', '.join(f'{s} {names.port(s)}' for s in SERVICES)}"
     )
 
 
@@ -253,12 +243,19 @@ def _parts(manifest: Manifest) -> list[tuple[str, int, float]]:
     """(part, items, seconds) summed over the manifest's steps (this run's and earlier runs')."""
     parts: dict[str, list[float]] = {}
     labels = {
-        "policy": "policy facts (units folded by claims)",
+        "policy": "policy facts (as sent by an older seed)",
+        "projects:registered": "projects registered, agency and team (policy)",
+        "projects:issued": "contract, premium, policy, construction",
+        "risk:files": "risk issues with plan, rectification, 销项",
+        "risk:sealed": "final reports sealed (a PDF each)",
+        "projects:completed": "completion accepted and filed (policy)",
+        "owners": "units' owners registered (HTTP, one each)",
         "reports": "claims reported (bulk intake)",
         "steps": "claims' later steps (commands, one by one)",
     }
     for name, step in manifest.steps.items():
-        part = labels.get(name.split(":")[0], name)
+        kind = name.split(":")
+        part = labels.get(f"{kind[0]}:{kind[-1]}", labels.get(kind[0], name))
         items, seconds = parts.setdefault(part, [0, 0.0])
         parts[part] = [items + step["items"], seconds + step["seconds"]]
     return [(part, int(items), seconds) for part, (items, seconds) in parts.items()]
@@ -273,16 +270,16 @@ async def _report(run: Run, mongo: AsyncMongoClient[Doc], rss: dict[str, float],
         lines.append(f"{part:<44} {items:>10,} {seconds:>9.1f} {items / seconds if seconds else 0:>9,.0f}")
     lines.append(f"{'total':<44} {'':>10} {total:>9.1f}")
     for step, answers in run.answers.items():
-        lines.append(f"registry {step}: {answers.summary()}")
+        lines.append(f"answers to {step}: {answers.summary()}")
         lines += [f"    {label}: {detail}" for label, detail in answers.samples.items()]
     started = time.perf_counter()
-    stored = await stored_counts(mongo, names)
+    stored = await stored_counts(mongo, names, plan.tag)
     scan = time.perf_counter() - started
-    planned = {**plan.expected(), "policies folded": plan.projects}
-    lines.append(f"stored / planned (one $group per collection, {scan:.1f} s in all):")
-    lines += [f"    {what:<28} {stored.get(what, 0):>9,} / {n:>9,}" for what, n in sorted(planned.items())]
-    lines += [f"    {what:<28} {n:>9,}" for what, n in sorted(stored.items()) if what not in planned]
-    sizes = await collection_sizes(mongo, [names.database("claims"), names.database("registry")])
+    expected = planned(plan)
+    lines.append(f"stored / planned (whole collections read, {scan:.1f} s in all):")
+    lines += [f"    {what:<34} {stored.get(what, 0):>9,} / {n:>9,}" for what, n in sorted(expected.items())]
+    lines += [f"    {what:<34} {n:>9,}" for what, n in sorted(stored.items()) if what not in expected]
+    sizes = await collection_sizes(mongo, [names.database(s) for s in SERVICES])
     lines += ["", *format_sizes(sizes)]
     lines.append("resident memory at the end: " + ", ".join(f"{k} {v:.0f} MiB" for k, v in rss.items()))
     lines.append(f"service logs: {log_dir}")
@@ -290,30 +287,8 @@ async def _report(run: Run, mongo: AsyncMongoClient[Doc], rss: dict[str, float],
     return {
         "sizes": sizes,
         "stored": stored,
-        "planned": planned,
-        "registry_answers": {step: dict(a.counts) for step, a in run.answers.items()},
+        "planned": expected,
+        "answers": {step: dict(a.counts) for step, a in run.answers.items()},
         "rss_mib": rss,
         "count_scan_s": round(scan, 2),
     }
-
-
-async def stored_counts(mongo: AsyncMongoClient[Doc], names: CityNames) -> dict[str, int]:
-    """The city's claims and practitioners by status, teams by status, policies folded (FerretDB reads
-    each collection whole for these: they are checks, not questions a page asks)."""
-    claims, registry = mongo[names.database("claims")], mongo[names.database("registry")]
-    counts: dict[str, int] = {}
-    for label, collection, kind in (
-        ("claims", claims["claims"], "clm"),
-        ("practitioners", registry["practitioners"], "pr"),
-        ("teams", registry["teams"], "prj"),
-    ):
-        pipeline: Sequence[Doc] = [{"$match": _ids_of(kind)}, {"$group": {"_id": "$state.status", "n": {"$sum": 1}}}]
-        async for doc in await collection.aggregate(list(pipeline)):
-            counts[f"{label} {doc['_id']}"] = int(doc["n"])
-    counts["policies folded"] = await claims["policy_facts"].count_documents(_ids_of("pol"))
-    return counts
-
-
-def _ids_of(kind: str) -> Doc:
-    """The city's own documents (others' tests on the shared topics may reach the city's services too)."""
-    return {"_id": {"$gte": f"{TAG}-{kind}-", "$lt": f"{TAG}-{kind}-~"}}
