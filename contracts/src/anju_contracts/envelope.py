@@ -67,7 +67,13 @@ class Envelope(BaseModel):
         )
 
     def follow_up(
-        self, message: Message, *, producer: str, actor: Actor | None = None, key: str | None = None
+        self,
+        message: Message,
+        *,
+        producer: str,
+        actor: Actor | None = None,
+        key: str | None = None,
+        occurred_at: datetime | None = None,
     ) -> Envelope:
         """An envelope for a message caused by this one: same correlation, causation = this event."""
         return Envelope.wrap(
@@ -78,6 +84,7 @@ class Envelope(BaseModel):
             key=key if key is not None else self.key,
             correlation_id=self.correlation_id,
             causation_id=self.event_id,
+            occurred_at=occurred_at,
         )
 
     # builtins.type: inside this class body ``type`` names the envelope's field.

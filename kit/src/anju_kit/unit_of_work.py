@@ -212,12 +212,15 @@ class UnitOfWork:
         if not events:
             return None
         actor = service_actor(self.producer, region)
-        wrap = Envelope.wrap
+        now = self.clock.now()  # the service's clock (frozen in tests): the events happened then
         outgoing = [
-            OutgoingEvent(e.TOPIC or "", wrap(e, region=region, producer=self.producer, actor=actor, key=doc_id))
+            OutgoingEvent(
+                e.TOPIC or "",
+                Envelope.wrap(e, region=region, producer=self.producer, actor=actor, key=doc_id, occurred_at=now),
+            )
             for e in events
         ]
-        history = HistoryEntry(action, actor, self.clock.now(), {"events": [e.TYPE for e in events]})
+        history = HistoryEntry(action, actor, now, {"events": [e.TYPE for e in events]})
         version = await repo.save(
             doc_id, aggregate, loaded, outgoing, applied_id=f"{action}:{doc_id}:{loaded.version}", history=history
         )
@@ -228,9 +231,10 @@ class UnitOfWork:
     def _outgoing(
         self, request: CommandRequest, doc_id: str, events: Sequence[Event], refused: Refusal | None
     ) -> list[OutgoingEvent]:
-        envelope = request.envelope
+        envelope, now = request.envelope, self.clock.now()  # the service's clock, frozen in tests
         outgoing = [
-            OutgoingEvent(e.TOPIC or "", envelope.follow_up(e, producer=self.producer, key=doc_id)) for e in events
+            OutgoingEvent(e.TOPIC or "", envelope.follow_up(e, producer=self.producer, key=doc_id, occurred_at=now))
+            for e in events
         ]
         if refused is not None and request.answer_to is not None:  # Kafka: the answer rides with the refusal
             answer = answer_envelope(envelope, refused, producer=self.producer, record=request.record)

@@ -3,7 +3,7 @@ object store (POL-09, POL-10), overdue obligations swept from the due view (XC-0
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from policy_factories import BUILDER, INSURER, assignment_refused, at, contract, issue, payment, select_agency
@@ -87,8 +87,10 @@ async def test_pol10_the_user_notice_and_coverage_statement_are_made_as_chinese_
 
 async def test_xc02_policy_obligations_become_overdue_on_time_once(policy: InMemoryPolicy, clock: FrozenClock) -> None:
     await filed(policy)
-    # Steps recorded late are filed under the hour they were recorded in (kit.due); sweep after it.
-    clock.set(datetime.now(UTC) + timedelta(hours=1))
+    # Sweep an hour after the later deadline (a step recorded late is filed under the hour it was
+    # recorded in, kit.due; the first sweep looks 30 days back).
+    opened = [e.payload(u.ObligationOpened) for e in policy.published if e.type == u.ObligationOpened.TYPE]
+    clock.set(max(o.due_at for o in opened if o.rule_id in ("POL-07", "POL-10")) + timedelta(hours=1))
     assert await policy.handlers.sweep_overdue(grace=timedelta(minutes=1)) == 2  # POL-07 upload, POL-10 documents
     assert await policy.handlers.sweep_overdue(grace=timedelta(minutes=1)) == 0  # fired once
     overdue = [e.payload(u.ObligationOverdue) for e in policy.published if e.type == u.ObligationOverdue.TYPE]

@@ -110,21 +110,20 @@ async def test_saf03_level1_found_at_2300_photo_verified_reported_that_day_recti
 
 async def test_saf02_the_sweeper_raises_an_uncovered_quarter_before_it_ends() -> None:
     region = "shaoxing"
-    # 2027: the due index files an obligation under max(due, the envelope's wall-clock instant)
-    risk = await running(region, datetime(2027, 7, 6, 10, tzinfo=SHANGHAI))
+    risk = await running(region, datetime(2026, 7, 6, 10, tzinfo=SHANGHAI))
     lead, engineer = in_region(LEAD, region), in_region(ENGINEER, region)
     await risk.send(safety_plan(grade=s.RiskGrade.LOW), lead)
-    await risk.send(sources(identified_on=date(2027, 7, 6)), engineer)
-    await risk.send(inspection("ins-1", date(2027, 7, 6), "src-pit", full=True), engineer)
-    risk.clock.set(datetime(2027, 9, 16, 0, 30, tzinfo=SHANGHAI))  # type: ignore[attr-defined]
+    await risk.send(sources(identified_on=date(2026, 7, 6)), engineer)
+    await risk.send(inspection("ins-1", date(2026, 7, 6), "src-pit", full=True), engineer)
+    risk.clock.set(datetime(2026, 9, 16, 0, 30, tzinfo=SHANGHAI))  # type: ignore[attr-defined]
     assert await risk.handlers.sweep_overdue(grace=timedelta(seconds=0)) >= 1
     flagged = [e for e in risk.published if e.type == "risk.SafetyCoverageFlagged"]
     assert [e.data["unchecked_source_ids"] for e in flagged] == [["src-hoist"]]
     assert await risk.handlers.sweep_overdue(grace=timedelta(seconds=0)) == 0  # once
     # the regulator's quarter listing (a read model by _id): the project, uncovered, with what is left
-    page = await read_safety_coverage(risk.views.store(SAFETY_COVERAGE.name), "2027Q3", statuses=["uncovered"])
+    page = await read_safety_coverage(risk.views.store(SAFETY_COVERAGE.name), "2026Q3", statuses=["uncovered"])
     assert [(i["project_id"], i["unchecked_source_ids"]) for i in page.items] == [(PROJECT, ["src-hoist"])]
-    mine = await read_safety_coverage(risk.views.store(SAFETY_COVERAGE.name), "agy-1:2027Q3", statuses=["uncovered"])
+    mine = await read_safety_coverage(risk.views.store(SAFETY_COVERAGE.name), "agy-1:2026Q3", statuses=["uncovered"])
     assert mine.total == 1
 
 
