@@ -329,6 +329,9 @@ class HazardStateChanged(_SafetyEvent):
     responsible_unit_id: Identifier | None = None
     rectify_by: date | None = None
     stop_work: StopWork | None = None
+    agency_id: Identifier | None = Field(default=None, description="The risk-control agency (per-agency SAF-04).")
+    insurer_id: Identifier | None = None
+    found_on: date | None = Field(default=None, description="The finding's day, Asia/Shanghai (the periods it is in).")
 
 
 class RectificationEscalated(_SafetyEvent):

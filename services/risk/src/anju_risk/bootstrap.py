@@ -23,9 +23,9 @@ from anju_risk.adapters.evidence import RiskEvidence
 from anju_risk.adapters.repository import RISK_FILE_SCHEMA, RiskFileRepository
 from anju_risk.config import RiskSettings
 from anju_risk.domain.rules import rules_from_region
-from anju_risk.entrypoints import http, kafka
+from anju_risk.entrypoints import http, kafka, safety_http
 from anju_risk.handlers import RiskHandlers
-from anju_risk.read_models import BY_AGENCY, DUE, FACTS, HAZARDS, ISSUES, SAFETY_COVERAGE, UNITS, VIEWS
+from anju_risk.read_models import AGENCY_HAZARDS, BY_AGENCY, DUE, FACTS, HAZARDS, ISSUES, SAFETY_COVERAGE, UNITS, VIEWS
 
 TITLE = "Anju Risk management (风险管理)"
 DESCRIPTION = (
@@ -112,6 +112,7 @@ def compose(service: ServiceApp, handlers: RiskHandlers) -> FastAPI:
         views.store(SAFETY_COVERAGE.name),
         views.store(HAZARDS.name),
     )
+    safety_http.install(app, views.store(AGENCY_HAZARDS.name), handlers.renderer, handlers.clock)
     return app
 
 

@@ -39,6 +39,7 @@ from anju_kit.listing import PAGE_SIZE, keep_listed, location_id, read_listed, t
 from anju_kit.mongo import Doc
 from anju_kit.ports import ViewReads
 from anju_kit.views import AS_OF, Docs, View
+from anju_risk.domain.safety_reports import key_of
 
 ALL = "all"  # one bucket: a project's issues and an agency's projects are listings too small for months
 OPEN_TALLIES = (r.IssueStatus.OPEN.value, r.IssueStatus.RECTIFIED.value)  # not closed (销项)
@@ -260,6 +261,40 @@ class SafetyCoverage(View):
         )
 
 
+class AgencyHazards(View):
+    """SAF-04 per agency: the hazards an agency found in a period, across its projects, by status —
+    listing ``<agency>:<period>`` for the month, the quarter and the year of the finding's day."""
+
+    name = "risk.agency_hazards"
+    sources = (topics.RISK.events,)
+
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        if not isinstance(event, sf.HazardStateChanged) or event.agency_id is None or event.found_on is None:
+            return []  # a state recorded before the fields existed: the project's own report still lists it
+        periods = (key_of(period, event.found_on) for period in sf.ReportPeriod)
+        return [f"{event.agency_id}:{period}" for period in periods]
+
+    def reads(self, key: str, event: Event) -> Iterable[str]:
+        return [location_id(key, self._item_id(event))] if isinstance(event, sf.HazardStateChanged) else []
+
+    @staticmethod
+    def _item_id(event: Event) -> str:
+        assert isinstance(event, sf.HazardStateChanged)
+        return f"{event.project_id}.{event.hazard_id}"
+
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        assert isinstance(event, sf.HazardStateChanged)
+        await keep_listed(
+            docs,
+            listing=key,
+            bucket=ALL,
+            item_id=self._item_id(event),
+            version=event.version,
+            tally=event.status.value,
+            item=event.model_dump(mode="json", exclude={"version"}),
+        )
+
+
 COVERED, UNCOVERED = "covered", "uncovered"
 FACTS = ProjectFactsView()
 BY_AGENCY = AgencyProjects()
@@ -268,7 +303,8 @@ DUE = RiskDue()
 UNITS = UnitInspections()
 SAFETY_COVERAGE = SafetyCoverage()
 HAZARDS = ProjectHazards()
-VIEWS: tuple[View, ...] = (FACTS, BY_AGENCY, ISSUES, DUE, UNITS, SAFETY_COVERAGE, HAZARDS)
+AGENCY_HAZARDS = AgencyHazards()
+VIEWS: tuple[View, ...] = (FACTS, BY_AGENCY, ISSUES, DUE, UNITS, SAFETY_COVERAGE, HAZARDS, AGENCY_HAZARDS)
 
 
 # -- reading ------------------------------------------------------------------------------------------
@@ -313,3 +349,16 @@ async def read_safety_coverage(
     shown = await read_listed(store, listing, head, bucket=ALL, tallies_wanted=statuses, offset=offset, limit=limit)
     items = [{k: v for k, v in i.items() if k not in ("version", "tally", "id")} for i in shown.items]
     return Page(items, shown.total, tallies(head).get(ALL, {}), head.get(AS_OF))
+
+
+async def read_agency_hazards(
+    store: ViewReads,
+    agency_id: str,
+    period_key: str,
+    *,
+    statuses: Iterable[str],
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """An agency's hazards of a period (``risk.agency_hazards``) in ``statuses``, reading the pages shown."""
+    return await read_issues(store, f"{agency_id}:{period_key}", statuses=statuses, offset=offset, limit=limit)

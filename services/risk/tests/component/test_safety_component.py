@@ -21,7 +21,15 @@ from anju_kit.clock import SHANGHAI, FrozenClock
 from anju_risk import access
 from anju_risk.bootstrap import build
 from anju_risk.config import RiskSettings
-from anju_risk.read_models import HAZARDS, SAFETY_COVERAGE, read_issues, read_safety_coverage
+from anju_risk.entrypoints import safety_http
+from anju_risk.read_models import (
+    AGENCY_HAZARDS,
+    HAZARDS,
+    SAFETY_COVERAGE,
+    read_agency_hazards,
+    read_issues,
+    read_safety_coverage,
+)
 
 
 def in_region(actor: Actor, region: str) -> Actor:
@@ -176,3 +184,31 @@ async def test_saf04_the_months_hazard_list_and_risk_report_is_a_chinese_pdf_del
     text = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(stored)).pages).replace("\x00", "").split())
     assert "月度隐患排查及问题整改清单与风险评估报告" in text and "一级" in text and "局部停工" in text
     assert (await risk.send(report, engineer)).duplicate  # the same report again: nothing new
+
+
+async def test_saf04_an_agency_s_period_hazards_across_its_projects_as_a_pdf_for_insurer_and_authority() -> None:
+    region = "shaoxing"
+    found = datetime(2026, 8, 3, 10, 0, tzinfo=SHANGHAI)
+    risk = await running(region, found)
+    engineer = in_region(ENGINEER, region)
+    await risk.send(safety_plan(), in_region(LEAD, region))
+    await risk.send(sources(), engineer)
+    photo = await risk.upload("临边.jpg", engineer)
+    await risk.send(hazard(3, found, evidence=(photo,), rectify_by=date(2026, 8, 10)), engineer)
+    store = risk.views.store(AGENCY_HAZARDS.name)
+    for period in ("2026-08", "2026Q3", "2026"):  # the month, the quarter and the year of the finding's day
+        listed = await read_agency_hazards(store, "agy-1", period, statuses=["open"])
+        assert [(i["project_id"], i["level"], i["insurer_id"]) for i in listed.items] == [(PROJECT, 3, "ins-a")]
+    assert (await read_agency_hazards(store, "agy-1", "2026-07", statuses=["open"])).total == 0
+
+    # XC-05: the agency and the authority read it whole; an insurer gets its own projects' copy only
+    assert safety_http._scope(in_region(LEAD, region), "agy-1") is None
+    assert safety_http._scope(in_region(REGULATOR, region), "agy-1") is None
+    assert safety_http._scope(in_region(INSURER, region), "agy-1") == "ins-a"
+    with pytest.raises(Refusal):
+        safety_http._scope(in_region(OTHER_AGENCY, region), "agy-1")
+    items = (await read_agency_hazards(store, "agy-1", "2026Q3", statuses=["open"])).items
+    pdf = risk.handlers.renderer.agency_safety_report("agy-1", "2026Q3", items, insurer_id="ins-a", at=found)
+    text = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\x00", "").split())
+    for expected in ("季度隐患排查及问题整改汇总清单", "三级：1项", PROJECT, "2026年7月1日至2026年9月30日", "ins-a"):
+        assert expected in text, expected

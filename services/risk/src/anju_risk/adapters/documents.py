@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from anju_contracts import risk as r
 from anju_contracts import safety as sf
@@ -252,5 +253,48 @@ class ReportRenderer:
             created_at=issued_at,
             body=body,
             closing=Fields([("风控机构（盖章）", risk_file.agency_id), ("出具时间", _moment(issued_at))]),
+        )
+        return render_pdf(document, FontFace(self.font_path, self.font_index))
+
+    def agency_safety_report(
+        self, agency_id: str, period_key: str, hazards: list[dict[str, Any]], *, insurer_id: str | None, at: datetime
+    ) -> bytes:
+        """SAF-04 per agency: the period's hazards across the agency's projects (an insurer's copy holds its
+        own projects only), counted by level and status, each with its project and state."""
+        first, last = safety_reports.days_of(period_key)
+        period_zh = safety_reports.PERIOD_ZH[safety_reports.period_of(period_key)]
+        projects = sorted({h["project_id"] for h in hazards})
+        by_level = [
+            f"{LEVEL[level]}：{sum(1 for h in hazards if h['level'] == level)} 项，其中未闭合 "
+            f"{sum(1 for h in hazards if h['level'] == level and h['status'] != sf.HazardStatus.CLOSED.value)} 项"
+            for level in sorted(LEVEL)
+        ]
+        rows = [
+            f"[{LEVEL[h['level']]}] 项目 {h['project_id']}：{h.get('location') or ''}；发现日期 "
+            f"{_day(date.fromisoformat(h['found_on']))}；责任单位 {h.get('responsible_unit_id') or '—'}；"
+            f"{HAZARD_STATUS[sf.HazardStatus(h['status'])]}"
+            + (f"；{STOP_WORK[sf.StopWork(h['stop_work'])]}意见" if h.get("stop_work") else "")
+            for h in sorted(hazards, key=lambda h: (h["level"], h["project_id"], h["hazard_id"]))
+        ]
+        body: list[Block] = [
+            Fields(
+                [
+                    ("风控机构", agency_id),
+                    ("报告期间", f"{_day(first)}至{_day(last)}"),
+                    ("承保机构", insurer_id or "全部"),
+                    ("涉及项目", f"{len(projects)} 个"),
+                    ("隐患总数", f"{len(hazards)} 项"),
+                ]
+            ),
+            Heading("一、隐患分级统计"),
+            Items(by_level),
+            Heading("二、隐患排查及问题整改清单"),
+            Items(rows) if rows else Paragraph("本期未发现隐患。", indent=True),
+        ]
+        document = Document(
+            title=f"风控机构{period_zh}隐患排查及问题整改汇总清单",
+            created_at=at,
+            body=body,
+            closing=Fields([("风控机构", agency_id), ("生成时间", _moment(at))]),
         )
         return render_pdf(document, FontFace(self.font_path, self.font_index))

@@ -297,6 +297,9 @@ def hazard_state(risk_file: RiskFile, hazard_id: str, version: int) -> s.HazardS
         responsible_unit_id=hazard.responsible_unit_id,
         rectify_by=hazard.rectify_by,
         stop_work=hazard.stop_work,
+        agency_id=risk_file.agency_id,
+        insurer_id=risk_file.insurer_id,
+        found_on=shanghai_day(hazard.found_at),
     )
 
 
