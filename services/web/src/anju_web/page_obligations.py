@@ -26,6 +26,7 @@ FIGURES: dict[str, tuple[str, ...]] = {
 FIGURE_NAMES = {"on_time": "按时", "late": "逾期履行", "not_filed": "未履行"}
 STATE_NAMES = {
     "open": "待履行",
+    "fulfilled": "已履行",
     "overdue": "已逾期",
     "escalated": "已升级督办",
     "fulfilled_on_time": "按时履行",
@@ -35,6 +36,13 @@ STATE_NAMES = {
     "window": "期间内",
 }
 ROLE_NAMES = {"insurer": "保险公司", "agency": "风险管理机构"}
+
+
+def state_label(state: str, on_time: bool | None = None) -> str:
+    """A listing item's state in Chinese; a fulfilled one says whether in time (notify's ``on_time``)."""
+    if state == "fulfilled" and on_time is not None:
+        state = "fulfilled_on_time" if on_time else "fulfilled_late"
+    return STATE_NAMES.get(state, state)
 
 
 def list_link(rule: str, debtor: str | None, states: tuple[str, ...]) -> str:
@@ -99,7 +107,7 @@ async def open_obligations(pages: Pages, token: str, actor: Actor) -> list[dict[
 
 def install(router: APIRouter, pages: Pages) -> None:
     TEMPLATES.env.globals.update(
-        ledger_state_label=lambda code: STATE_NAMES.get(code, code),
+        ledger_state_label=state_label,
         debtor_role_label=lambda code: ROLE_NAMES.get(code, code),
         figure_names=FIGURE_NAMES,
     )
@@ -116,7 +124,7 @@ def install(router: APIRouter, pages: Pages) -> None:
         session = pages.signed_in(request)
         if session is None:
             return must_sign_in()
-        states = [s for s in (state or ["overdue"]) if s in STATE_NAMES]
+        states = [s for s in state or () if s in STATE_NAMES and s != "fulfilled"] or ["overdue"]  # notify's tallies
         if debtor:
             role, _, debtor_id = debtor.partition(":")
             path = f"/v1/notify/debtors/{role}/{debtor_id}/obligations"

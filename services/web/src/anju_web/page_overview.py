@@ -72,8 +72,8 @@ def install(router: APIRouter, pages: Pages) -> None:
             pages.upstreams.get("claims", "/v1/claims", session.token, limit=500),
             open_obligations(pages, session.token, session.actor),
         )
-        if answer.status == 503:
-            return pages.unavailable(request, session, "理赔服务")
+        if answer.status == 503 and owed is None:
+            return pages.unavailable(request, session, "理赔服务、通知服务")
         items = (answer.body or {}).get("items", []) if answer.ok else []
         now = pages.now()
         return pages.render(
@@ -83,6 +83,7 @@ def install(router: APIRouter, pages: Pages) -> None:
             claims=by_legal_deadline(items, now),
             obligations=by_deadline(owed or [], now),
             notify_missing=owed is None,
+            claims_missing=not answer.ok,  # one service down leaves the other's half of the queue
             now=now,
         )
 

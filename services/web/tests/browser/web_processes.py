@@ -51,6 +51,18 @@ def _groups(service: str, suffix: str) -> dict[str, list[str]]:
             f"anju-claims{suffix}": [topics.CLAIMS.commands],
             f"anju-claims-policy{suffix}": [topics.POLICY.events],
         }
+    elif service == "notify":
+        from anju_notify.bootstrap import build as build_notify
+        from anju_notify.config import NotifySettings
+
+        built = build_notify(NotifySettings.load(kafka_group_suffix=suffix))[0]
+        groups = {
+            f"anju-notify{suffix}": [topics.NOTIFY.commands],
+            f"anju-notify-outbox{suffix}": [topics.NOTIFY.events],
+        }
+        groups |= {
+            f"anju-notify-{owner}{suffix}": [topics.BY_SERVICE[owner].events] for owner in ("claims", "policy", "risk")
+        }
     else:
         from anju_risk.bootstrap import build as build_risk
         from anju_risk.config import RiskSettings
