@@ -6,6 +6,9 @@ the builder advances the stages, the agency's lead and the contractor work the r
 registers the buyers, an owner reports a claim, and the insurer files a regulator upload in notify. Nothing
 is written to a database directly. The projects, for the running region's first product line:
 
+(安责险 alone, shaoxing: projects 1 and 2 stop at insured and in construction — no quality risk file, no
+owners' claims; neither risk nor claims starts for 安责险 alone today.)
+
 1. 示范花园 — walked from the quotation letter to an owner's claim in the liability period (RSK-01…07,
    POL-07…10, CLM-01), its POL-07 upload filed in notify (late: the policy was issued years ago);
 2. 示范公寓 — insured and in construction, a serious risk issue open (RSK-04);
@@ -133,6 +136,8 @@ class Demo:
         self.api, self.cast, self.rules, self.say = api, cast, rules, say
         product = rules.products[0].value  # the region's first product line (XC-06)
         self.product = product
+        dedicated = rules.registry.project_lead.dedicated_technical_lead_required
+        self.technical_lead_id = f"pr-tech-demo-{cast.tag}" if dedicated else None
         self.left: dict[str, Any] = {"region": cast.region, "product_line": product, "projects": {}}
 
     # -- registry: an admitted agency with an approved project lead (REG-01/02/03) --------------------
@@ -161,22 +166,28 @@ class Demo:
         self.api.ok("registry", f"{base}/agencies", nominate, cast.insurer)
         admit = reg.AdmitAgency(agency_id=cast.agency_id)
         self.api.ok("registry", f"{base}/agencies/{cast.agency_id}/admission", admit, cast.regulator)
-        lead = reg.ApplyPractitioner(
-            practitioner_id=cast.lead_id,
-            agency_id=cast.agency_id,
-            name="张工",
-            id_number=f"3101011978{int(cast.tag, 16) % 10**8:08d}",
-            phone="13812345678",
-            title=reg.TechnicalTitle.SENIOR_ENGINEER,
-            registered_licences=(
-                reg.RegisteredLicence(kind="registered_structural_engineer", level=1, number=f"S-{cast.tag}"),
-            ),
-            career_start=date(2000, 3, 1),
-            roles=(reg.PractitionerRole.PROJECT_LEAD,),
-        )
-        self.api.ok("registry", f"{base}/practitioners", lead, cast.agency)
-        approve = reg.ApprovePractitioner(practitioner_id=cast.lead_id)
-        self.api.ok("registry", f"{base}/practitioners/{cast.lead_id}/approval", approve, cast.regulator)
+        people = [(cast.lead_id, "张工", reg.PractitionerRole.PROJECT_LEAD, "1978")]
+        if self.technical_lead_id:  # REG-03 where the region asks a dedicated technical lead (shaoxing)
+            people.append((self.technical_lead_id, "陈工", reg.PractitionerRole.TECHNICAL_LEAD, "1975"))
+        for practitioner_id, person, role, born in people:
+            apply = reg.ApplyPractitioner(
+                practitioner_id=practitioner_id,
+                agency_id=cast.agency_id,
+                name=person,
+                id_number=f"310101{born}{int(cast.tag, 16) % 10**8:08d}",
+                phone="13812345678",
+                title=reg.TechnicalTitle.SENIOR_ENGINEER,
+                registered_licences=(
+                    reg.RegisteredLicence(
+                        kind="registered_structural_engineer", level=1, number=f"S-{practitioner_id}"
+                    ),
+                ),
+                career_start=date(2000, 3, 1),
+                roles=(role,),
+            )
+            self.api.ok("registry", f"{base}/practitioners", apply, cast.agency)
+            approve = reg.ApprovePractitioner(practitioner_id=practitioner_id)
+            self.api.ok("registry", f"{base}/practitioners/{practitioner_id}/approval", approve, cast.regulator)
         self.say(f"机构库：{name}（{cast.agency_id}）已准入，项目负责人 张工（{cast.lead_id}）")
 
     # -- policy: quoted, agency and team, contract, paid, issued (POL-04…08) ---------------------------
@@ -230,10 +241,19 @@ class Demo:
         cast, base = self.cast, f"/v1/policy/projects/{project_id}"
         select = u.SelectAgency(
             project_id=project_id, agency_id=cast.agency_id, lead_id=cast.lead_id,
-            first_period_fee_yuan=Decimal("30000.00"), signed_on=date(2021, 3, 10),
+            technical_lead_id=self.technical_lead_id, first_period_fee_yuan=Decimal("30000.00"),
+            signed_on=date(2021, 3, 10),
         )  # fmt: skip
         self.api.ok("policy", f"{base}/agency", select, cast.insurer)
-        until(lambda: self.api.read("policy", base, cast.insurer).get("risk_contract"), "the registry's team")
+
+        def team() -> bool:
+            shown = self.api.read("policy", base, cast.insurer)
+            failed = (shown.get("assignment") or {}).get("failed")
+            if failed:  # the registry refused the team (POL-08): its rule ids and reasons, as policy kept them
+                raise DemoFailed(f"the registry refused the team: {failed}")
+            return bool(shown.get("risk_contract"))
+
+        until(team, "the registry's team")
         sign = u.SignInsuranceContract(
             project_id=project_id, contract_id=f"ctr-{project_id}", signed_on=date(2021, 3, 12)
         )
@@ -384,15 +404,23 @@ class Demo:
         t = self.cast.tag
         self.pool()
         lived, building, quoted = f"prj-demo-{t}-1", f"prj-demo-{t}-2", f"prj-demo-{t}-3"
+        # Quality risk files, completion on a sealed final report, owners and their claims exist only where a
+        # product covers quality (IDI, 质安保); 安责险 alone (shaoxing) stops at insured and in construction
+        quality = self.rules.covers_quality
+        owners: list[Actor] = []
         self.quoted(lived, "示范花园", units=2)
         self.insured(lived, f"pol-demo-{t}-1")
-        self.risk_file(lived, close=True)
-        owners = self.completed_with_owners(lived)
-        self.claim(owners[0])
+        if quality:
+            self.risk_file(lived, close=True)
+            owners = self.completed_with_owners(lived)
+            self.claim(owners[0])
         self.filed(f"pol-demo-{t}-1")
         self.quoted(building, "示范公寓", units=2)
         self.insured(building, f"pol-demo-{t}-2")
-        self.risk_file(building, close=False)
+        if quality:
+            self.risk_file(building, close=False)
+        else:
+            self.say("  本地区产品线为安责险：无质量风险检查、竣工后业主理赔（风险服务的施工安全部分另行交付）")
         self.quoted(quoted, "示范新城", units=1)
         self.left["actors"] = actors_of(self.cast, owners)
         return self.left
@@ -412,11 +440,12 @@ def actors_of(cast: Cast, owners: list[Actor]) -> list[dict[str, Any]]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Seed demo projects through the services' public APIs.")
     parser.add_argument("--tag", default=uuid.uuid4().hex[:6], help="suffix of every id (default random)")
+    parser.add_argument("--region", default=None, help="the running services' region (default ANJU_REGION)")
     parser.add_argument("--out", type=Path, default=DEMO_DIR, help="where the demo's actors file goes")
     for service in SERVICES:
         parser.add_argument(f"--{service}", default=f"http://127.0.0.1:{DEFAULT_PORTS[service]}")
     args = parser.parse_args(argv)
-    settings = ServiceSettings()
+    settings = ServiceSettings(**({"region": args.region} if args.region else {}))
     rules = region_for("web", settings.region, settings.regions_dir)
     api = Api({s: str(getattr(args, s)).rstrip("/") for s in SERVICES}, settings.token_secret.get_secret_value())
     print(f"安居示范数据：{settings.region}，产品线 {rules.products[0].value}，标记 {args.tag}")

@@ -78,13 +78,13 @@ async def _at_end(services: tuple[str, ...], suffix: str) -> None:
 
 @contextmanager
 def platform(
-    run: str, services: tuple[str, ...], actors: list[tuple[str, Actor]], logs: Path
+    run: str, services: tuple[str, ...], actors: list[tuple[str, Actor]], logs: Path, region: str = "shanghai"
 ) -> Iterator[dict[str, Any]]:
     suffix = f"-web-{run}"
     run_async(_at_end(services, suffix))
     procs: dict[str, subprocess.Popen[bytes]] = {}
     urls: dict[str, str] = {}
-    base = os.environ | {"ANJU_REGION": "shanghai", "ANJU_KAFKA_GROUP_SUFFIX": suffix, "ANJU_INSTANCE_ID": run}
+    base = os.environ | {"ANJU_REGION": region, "ANJU_KAFKA_GROUP_SUFFIX": suffix, "ANJU_INSTANCE_ID": run}
     for service in services:
         port = free_port()
         env = base | {
