@@ -4,6 +4,7 @@ answered 未找到 (XC-05: scoping stays in the services; the web never widens i
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -228,3 +229,17 @@ def test_roles_land_on_their_own_page() -> None:
 
     assert HOME[Role.OWNER] == "/household" and HOME[Role.REGULATOR] == "/dashboard"
     assert Actor(id="x", role=Role.INSURER, region="shanghai").role in HOME
+
+
+async def test_make_demos_people_are_offered_at_the_sign_in_beside_the_defaults(tmp_path) -> None:
+    web = build(WebSettings.load(web_demo_dir=tmp_path))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=compose(web)), base_url="http://web") as client:
+        before = (await client.get("/signin")).text
+        assert "owner-demo-1" in before and "own-demo-x" not in before
+        demo_owner = {"label": "示范业主 1", "id": "own-demo-x", "role": "owner", "unit_ids": ["prj-demo-x-1-u-1"]}
+        (tmp_path / "shanghai-actors.json").write_text(json.dumps([demo_owner]), encoding="utf-8")
+        after = (await client.get("/signin")).text  # read at each sign-in: a demo seeded after the start counts
+        assert "owner-demo-1" in after and 'data-actor="own-demo-x"' in after and "示范业主 1" in after
+        index = after.count("data-actor=") - 1  # the demo's come after the defaults
+        signed = await client.post("/signin", data={"index": str(index)})
+        assert signed.status_code == 303 and signed.headers["location"] == "/"
