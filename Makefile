@@ -14,11 +14,12 @@ export UV_LINK_MODE := copy
 INFRA := deploy/local/infra.sh
 PYTEST_ARGS ?=
 
-.PHONY: help env run test test-unit check contracts bench seed-city infra-up infra-down infra-status infra-reset system-deps clean
+.PHONY: help env run demo test test-unit check contracts bench seed-city infra-up infra-down infra-status infra-reset system-deps clean
 
 help:
 	@echo "make run          the platform: infrastructure + five services on 127.0.0.1 (Ctrl-C stops it)"
 	@echo "make test         unit, component, integration and end-to-end suites on the real servers"
+	@echo "make demo         demo projects for the region through the running services' APIs (make run DEMO=1: both)"
 	@echo "make check        ruff, mypy, contract freshness and the official AsyncAPI parser on contracts/asyncapi"
 	@echo "make contracts    regenerate JSON Schemas and AsyncAPI documents"
 	@echo "make bench        benchmarks against the real local servers (+ city-scale figures once a city is seeded)"
@@ -53,6 +54,11 @@ infra-reset:
 
 run: env system-deps
 	@deploy/local/platform.sh
+
+# Demo projects for the running region (quoted, insured, inspected, completed, owners, a claim), through the
+# public APIs of the services `make run` started; `make run DEMO=1` does both.
+demo: env
+	@.venv/bin/python -m anju_web.demo --out .artifacts/demo
 
 # Brings the infrastructure up when it is not, and stops afterwards exactly what it started.
 test: env system-deps

@@ -42,7 +42,7 @@ done
 # The web: pages over the services' APIs, told where each answers (ports may be overridden above).
 web_port="${ANJU_WEB_HTTP_PORT:-${ports[web]}}"
 ports[web]="$web_port"
-web_env=(ANJU_HTTP_PORT="$web_port")
+web_env=(ANJU_HTTP_PORT="$web_port" ANJU_WEB_DEMO_DIR="$repo/.artifacts/demo")
 for svc in "${services[@]}"; do web_env+=("ANJU_WEB_${svc^^}_URL=http://127.0.0.1:${ports[$svc]}"); done
 env "${web_env[@]}" "$repo/.venv/bin/python" -m anju_web >"$run_dir/web.log" 2>&1 &
 pids+=("$!")
@@ -72,6 +72,11 @@ for svc in "${services[@]}"; do
     "$svc" "$base" "$base" "$base" ".run/services/$svc.log"
 done
 echo "  committed contracts: contracts/schemas/ (JSON Schema), contracts/asyncapi/ (AsyncAPI per service)"
+if [[ "${DEMO:-}" == "1" ]]; then  # make run DEMO=1: demo projects through the services' public APIs
+  urls=(); for svc in "${services[@]}"; do urls+=("--$svc" "http://127.0.0.1:${ports[$svc]}"); done
+  "$repo/.venv/bin/python" -m anju_web.demo --out "$repo/.artifacts/demo" "${urls[@]}" \
+    || echo "the demo did not finish (see above); the platform stays up" >&2
+fi
 echo "Press Ctrl-C to stop."
 wait -n "${pids[@]}" || true
 echo "a service exited; see .run/services/*.log" >&2

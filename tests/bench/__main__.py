@@ -10,6 +10,7 @@ from tests.bench.baseline import Result, b0, b1, b1_batched
 from tests.bench.city_bench import run_city_benchmarks
 from tests.bench.notify_bench import run_notify_benchmarks
 from tests.bench.views_rate import view_catch_up
+from tests.bench.web_bench import run_web_benchmarks
 
 
 def report(results: list[Result], baseline: Result, lines: list[str]) -> None:
@@ -42,6 +43,7 @@ async def main() -> None:
     results.append(await view_catch_up(settings, int(os.environ.get("ANJU_BENCH_VIEW_EVENTS", "4000"))))
     lines += await run_city_benchmarks(settings)  # one line when no seeded city is there (make seed-city)
     lines += await run_notify_benchmarks(settings)  # the ledger's questions (ANJU_BENCH_OBLIGATIONS)
+    lines += await run_web_benchmarks(settings)  # first render of two pages in Chromium (ANJU_BENCH_WEB_RENDERS)
     report(results, baseline, lines)
 
 

@@ -90,7 +90,7 @@ def compose(web: Web) -> FastAPI:
         return PlainTextResponse(generate_latest().decode(), media_type=CONTENT_TYPE_LATEST)
 
     if settings.profile == "local":  # never in production: there the identity provider signs people in
-        actors = dev_actors(settings.region, settings.web_dev_actors_file)
+        actors = dev_actors(settings.region, settings.web_dev_actors_file, settings.web_demo_dir)
         app.include_router(build_signin(web.pages, actors, secure_cookie=False))
     app.include_router(build_signout())
     app.include_router(build_proxy(web.upstreams, web.tokens))

@@ -23,6 +23,10 @@ class WebSettings(ServiceSettings):
         description="JSON list of the actors the local development sign-in offers (local profile only); "
         "default the seeded local actors of anju_web.devsignin.",
     )
+    web_demo_dir: Path | None = Field(
+        default=Path(".artifacts/demo"),
+        description="Where make demo leaves its actors (<region>-actors.json), offered at the development sign-in.",
+    )
     web_upstream_timeout_s: float = Field(default=15.0, gt=0)
 
     @classmethod

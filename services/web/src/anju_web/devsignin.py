@@ -8,6 +8,7 @@ defaults below, which ``make demo`` data uses.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -40,23 +41,36 @@ def _defaults(region: str) -> list[DevActor]:
     ]
 
 
-def dev_actors(region: str, file: Path | None) -> list[DevActor]:
-    if file is None:
-        return _defaults(region)
+def _read(region: str, file: Path) -> list[DevActor]:
     entries = json.loads(file.read_text(encoding="utf-8"))
     return [DevActor(str(e.pop("label")), Actor.model_validate({"region": region, **e})) for e in entries]
 
 
-def build_signin(pages: Pages, actors: list[DevActor], *, secure_cookie: bool) -> APIRouter:
+def dev_actors(region: str, file: Path | None, demo_dir: Path | None = None) -> Callable[[], list[DevActor]]:
+    """The actors offered, read at each sign-in: a demo seeded after the web started (``make demo``
+    writes ``<demo_dir>/<region>-actors.json``) is offered at once, after the defaults."""
+
+    def now() -> list[DevActor]:
+        actors = _defaults(region) if file is None else _read(region, file)
+        demo = demo_dir / f"{region}-actors.json" if demo_dir else None
+        if demo is not None and demo.is_file():
+            actors += _read(region, demo)
+        return actors
+
+    return now
+
+
+def build_signin(pages: Pages, offered: Callable[[], list[DevActor]], *, secure_cookie: bool) -> APIRouter:
     """``/signin`` (local profile only: bootstrap never mounts it elsewhere) and ``/signout``."""
     router = APIRouter(include_in_schema=False)
 
     @router.get("/signin", response_class=HTMLResponse)
     async def signin_page(request: Request) -> Response:
-        return pages.render(request, "signin.html", pages.signed_in(request), actors=actors)
+        return pages.render(request, "signin.html", pages.signed_in(request), actors=offered())
 
     @router.post("/signin")
     async def signin(index: Annotated[int, Form(ge=0)]) -> Response:
+        actors = offered()
         if index >= len(actors):
             return RedirectResponse("/signin", status_code=303)
         token = pages.tokens.issue(actors[index].actor, ttl=timedelta(hours=8))

@@ -29,6 +29,16 @@ OBLIGATION = {
     "decide_coverage": "核定是否属于保险责任",
     "rejection_notice": "发出不予赔偿通知书",
     "repair_warranty": "维修保修期",
+    "upload_contract_to_regulator": "保险合同上传监管平台",
+    "deliver_user_documents": "交付用户告知书",
+    "joint_inspection_and_claims_briefing": "联合查验及理赔说明",
+    "announce_to_all_owners": "向全体业主公示",
+    "final_report_filing": "最终风险评估报告报送",
+    "initial_risk_analysis_upload": "初步风险分析报告上传",
+    "risk_plan_upload": "风险管理方案上传",
+    "report_filing": "风险报告报送",
+    "special_report_filing": "专项检查报告报送",
+    "lab_result_notice": "检测结果通知",
 }
 STAGE = {
     "design": "设计",

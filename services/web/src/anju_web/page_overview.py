@@ -1,5 +1,5 @@
-"""The insurer's work queue (claims by legal deadline, overdue first) and the regulator's dashboard
-(监管驾驶舱): figures from the services' own listings, each linking to the list behind it."""
+"""The insurer's work queue (claims and notify obligations by legal deadline, overdue first) and the
+regulator's dashboard (监管驾驶舱): figures from the services' own listings, each linking to the list behind it."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from anju_web.page_obligations import by_deadline, filing_rows, open_obligations, per_debtor
 from anju_web.pages import Pages, must_sign_in
 
 
@@ -67,23 +68,37 @@ def install(router: APIRouter, pages: Pages) -> None:
         session = pages.signed_in(request)
         if session is None:
             return must_sign_in()
-        answer = await pages.upstreams.get("claims", "/v1/claims", session.token, limit=500)
-        if answer.status == 503:
-            return pages.unavailable(request, session, "理赔服务")
+        answer, owed = await asyncio.gather(
+            pages.upstreams.get("claims", "/v1/claims", session.token, limit=500),
+            open_obligations(pages, session.token, session.actor),
+        )
+        if answer.status == 503 and owed is None:
+            return pages.unavailable(request, session, "理赔服务、通知服务")
         items = (answer.body or {}).get("items", []) if answer.ok else []
         now = pages.now()
-        return pages.render(request, "queue.html", session, claims=by_legal_deadline(items, now), now=now)
+        return pages.render(
+            request,
+            "queue.html",
+            session,
+            claims=by_legal_deadline(items, now),
+            obligations=by_deadline(owed or [], now),
+            notify_missing=owed is None,
+            claims_missing=not answer.ok,  # one service down leaves the other's half of the queue
+            now=now,
+        )
 
     @router.get("/dashboard", response_class=HTMLResponse)
     async def dashboard(request: Request) -> Response:
         session = pages.signed_in(request)
         if session is None:
             return must_sign_in()
-        projects, pool, claims = await asyncio.gather(
+        projects, pool, claims, filings = await asyncio.gather(
             pages.upstreams.get("policy", "/v1/policy/projects", session.token, limit=100),
             pages.upstreams.get("registry", "/v1/registry/pool", session.token),
             pages.upstreams.get("claims", "/v1/claims", session.token, limit=500),
+            pages.upstreams.get("notify", "/v1/notify/filings/report", session.token),
         )
+        rows = filing_rows(filings.body or {}) if filings.ok else []
         by_stage = (projects.body or {}).get("by_stage", {}) if projects.ok else {}
         agencies = _pool_items(pool.body) if pool.ok else []
         months = (claims.body or {}).get("months", {}) if claims.ok else {}
@@ -102,8 +117,17 @@ def install(router: APIRouter, pages: Pages) -> None:
             months=months,
             claims=ranked,
             insurers=per_insurer(ranked),
-            missing=[n for n, a in (("承保", projects), ("机构库", pool), ("理赔", claims)) if not a.ok],
+            filings=rows,
+            filing_rules=(filings.body or {}).get("filing_rules", []) if filings.ok else [],
+            filings_by_insurer=per_debtor(rows, "insurer"),
+            filings_by_agency=per_debtor(rows, "agency"),
+            missing=[n for n, a in _named(projects, pool, claims, filings) if not a.ok],
         )
+
+
+def _named(*answers: Any) -> list[tuple[str, Any]]:
+    """Each source the dashboard reads with its Chinese name, to say which one did not answer."""
+    return list(zip(("承保", "机构库", "理赔", "履约义务"), answers, strict=True))
 
 
 def _pool_items(body: Any) -> list[dict[str, Any]]:

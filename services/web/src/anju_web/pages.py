@@ -75,7 +75,7 @@ def must_sign_in() -> RedirectResponse:
 
 
 def build_pages(pages: Pages) -> APIRouter:
-    from anju_web import page_household, page_inspector, page_overview
+    from anju_web import page_household, page_inspector, page_obligations, page_overview
 
     router = APIRouter(include_in_schema=False)
 
@@ -92,4 +92,5 @@ def build_pages(pages: Pages) -> APIRouter:
     page_household.install(router, pages)
     page_inspector.install(router, pages)
     page_overview.install(router, pages)
+    page_obligations.install(router, pages)
     return router

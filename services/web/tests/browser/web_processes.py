@@ -5,6 +5,7 @@ them on its own port, offering this run's actors at its development sign-in."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import os
 import signal
@@ -42,21 +43,22 @@ def _groups(service: str, suffix: str) -> dict[str, list[str]]:
     """Every consumer group of ``service`` (views included) with the topics it reads."""
     from anju_contracts import topics
 
-    if service == "claims":
-        from anju_claims.bootstrap import build
-        from anju_claims.config import ClaimsSettings
-
-        built = build(ClaimsSettings.load(kafka_group_suffix=suffix))[0]
-        groups = {
-            f"anju-claims{suffix}": [topics.CLAIMS.commands],
-            f"anju-claims-policy{suffix}": [topics.POLICY.events],
-        }
-    else:
-        from anju_risk.bootstrap import build as build_risk
-        from anju_risk.config import RiskSettings
-
-        built = build_risk(RiskSettings.load(kafka_group_suffix=suffix))[0]
-        groups = {f"anju-risk{suffix}": [topics.RISK.commands]}
+    fixed = {  # each service's own groups besides its views (anju_<service>.bootstrap), with what they read
+        "registry": {"": [topics.REGISTRY.commands]},
+        "policy": {"": [topics.POLICY.commands], "-registry": [topics.REGISTRY.events], "-risk": [topics.RISK.events]},
+        "risk": {"": [topics.RISK.commands]},
+        "claims": {"": [topics.CLAIMS.commands], "-policy": [topics.POLICY.events]},
+        "notify": {
+            "": [topics.NOTIFY.commands],
+            "-outbox": [topics.NOTIFY.events],
+            **{f"-{o}": [topics.BY_SERVICE[o].events] for o in ("claims", "policy", "risk")},
+        },
+    }[service]
+    groups = {f"anju-{service}{part}{suffix}": names for part, names in fixed.items()}
+    module = importlib.import_module(f"anju_{service}.bootstrap")
+    config = importlib.import_module(f"anju_{service}.config")
+    settings_class = getattr(config, f"{service.capitalize()}Settings")
+    built = module.build(settings_class.load(kafka_group_suffix=suffix))[0]
     try:
         views = built.views
         groups[views.router_group()] = sorted({s for v in views.views for s in v.sources})
@@ -76,13 +78,13 @@ async def _at_end(services: tuple[str, ...], suffix: str) -> None:
 
 @contextmanager
 def platform(
-    run: str, services: tuple[str, ...], actors: list[tuple[str, Actor]], logs: Path
+    run: str, services: tuple[str, ...], actors: list[tuple[str, Actor]], logs: Path, region: str = "shanghai"
 ) -> Iterator[dict[str, Any]]:
     suffix = f"-web-{run}"
     run_async(_at_end(services, suffix))
     procs: dict[str, subprocess.Popen[bytes]] = {}
     urls: dict[str, str] = {}
-    base = os.environ | {"ANJU_REGION": "shanghai", "ANJU_KAFKA_GROUP_SUFFIX": suffix, "ANJU_INSTANCE_ID": run}
+    base = os.environ | {"ANJU_REGION": region, "ANJU_KAFKA_GROUP_SUFFIX": suffix, "ANJU_INSTANCE_ID": run}
     for service in services:
         port = free_port()
         env = base | {
@@ -98,7 +100,11 @@ def platform(
         encoding="utf-8",
     )
     web_port = free_port()
-    web_env = base | {"ANJU_HTTP_PORT": str(web_port), "ANJU_WEB_DEV_ACTORS_FILE": str(actors_file)}
+    web_env = base | {
+        "ANJU_HTTP_PORT": str(web_port),
+        "ANJU_WEB_DEV_ACTORS_FILE": str(actors_file),
+        "ANJU_WEB_DEMO_DIR": str(logs / "demo"),  # a demo run by the test leaves its actors here
+    }
     web_env |= {f"ANJU_WEB_{s.upper()}_URL": url for s, url in urls.items()}
     procs["web"] = _start("web", web_env, logs)
     urls["web"] = f"http://127.0.0.1:{web_port}"

@@ -4,6 +4,7 @@ answered 未找到 (XC-05: scoping stays in the services; the web never widens i
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -30,6 +31,39 @@ AGENCIES = [
     {"agency_id": "ag-2", "name": "乙风险管理公司", "status": "admitted", "watch_listed": False, "key_supervision": True,
      "strikes": 0},
 ]  # fmt: skip
+
+
+REPORT = {
+    "filing_rules": ["POL-07", "RSK-07"],
+    "by_debtor": {
+        "insurer:ins-demo": {"POL-07": {"fulfilled_on_time": 3, "fulfilled_late": 1, "open": 1, "overdue": 1}},
+        "agency:ag-1": {"RSK-07": {"fulfilled_on_time": 2}},
+    },
+}
+OWED = [
+    {"obligation_id": "o-soon", "obligation": "upload_contract_to_regulator", "rule_id": "POL-07", "state": "open",
+     "debtor": "insurer:ins-demo", "subject": "policy:pol-2", "due_at": "2099-01-01T16:00:00+00:00"},
+    {"obligation_id": "o-late", "obligation": "upload_contract_to_regulator", "rule_id": "POL-07",
+     "state": "overdue", "debtor": "insurer:ins-demo", "subject": "policy:pol-1",
+     "due_at": "2026-01-01T16:00:00+00:00"},
+]  # fmt: skip
+
+
+def _notify(path: str, request: Request) -> Any:
+    """Notify's answers: the regulator's report, an insurer's own obligations, an inbox."""
+    if path == "v1/notify/filings/report":
+        return REPORT
+    if path == "v1/notify/debtors/insurer/ins-demo/report":
+        return {"by_rule": {"POL-07": {"open": 1, "overdue": 1, "fulfilled_late": 1}}, "as_of": None}
+    if path.endswith("/obligations"):
+        SEEN.append({"path": path, "states": request.query_params.getlist("state"), "actor": "", "method": "GET"})
+        return {"items": OWED, "total": 2, "counts": {}, "as_of": None}
+    if path == "v1/notify/inbox":
+        item = {"kind": "supervisor", "obligation_id": "o-late", "rule_id": "POL-07", "subject": "policy:pol-1",
+                "subject_zh": "逾期提醒：保险合同上传监管平台", "body_zh": "POL-07 已逾期", "due_at": "2026-01-01T16:00:00+00:00",
+                "sent_at": "2026-01-02T01:00:00+00:00"}  # fmt: skip
+        return {"items": [item], "total": 1, "counts": {"unread": 1}, "as_of": None}
+    return _not_found()
 
 
 def _stub_services() -> FastAPI:
@@ -68,6 +102,8 @@ def _stub_services() -> FastAPI:
                     "by_stage": {"construction": 1}}  # fmt: skip
         if path.startswith("v1/risk/units/"):
             return _not_found()
+        if path.startswith("v1/notify/"):
+            return _notify(path, request)
         return {"ok": True}
 
     return stub
@@ -150,7 +186,38 @@ async def test_insurers_queue_puts_what_is_overdue_first() -> None:
         assert "已逾期" in page.text
 
 
-@pytest.mark.parametrize("path", ["/household", "/inspector", "/queue", "/dashboard", "/claims/c-1"])
+async def test_xc02_dashboard_shows_filings_on_time_late_not_filed_per_insurer_and_agency_linked_to_lists() -> None:
+    async with _client() as client:
+        await _signed_in(client, index=4)  # the seeded regulator
+        page = await client.get("/dashboard")
+        assert page.status_code == 200 and "监管报送履约" in page.text and "暂时无法获取" not in page.text
+        row = page.text.split('data-debtor="insurer:ins-demo"')[1].split("</tr>")[0]
+        # on time 3, late 1, not filed 2 (open + overdue), of which overdue 1: each a link to its list
+        assert ">3</a>" in row and ">1</a>" in row and ">2</a>" in row
+        late = "/obligations?rule=POL-07&amp;debtor=insurer%3Ains-demo&amp;state=fulfilled_late"
+        assert late in row and 'data-debtor="agency:ag-1"' in page.text
+        SEEN.clear()
+        listed = await client.get("/obligations?rule=POL-07&debtor=insurer:ins-demo&state=open&state=overdue")
+        assert listed.status_code == 200 and listed.text.index("o-late") < listed.text.index("o-soon")
+        [call] = [c for c in SEEN if "states" in c]
+        assert call["path"] == "v1/notify/debtors/insurer/ins-demo/obligations" and call["states"] == [
+            "open",
+            "overdue",
+        ]
+
+
+async def test_xc02_insurers_queue_shows_its_open_obligations_overdue_first_and_its_inbox() -> None:
+    async with _client() as client:
+        await _signed_in(client, index=3)  # the seeded insurer ins-demo
+        page = await client.get("/queue")
+        assert page.status_code == 200 and "履约义务" in page.text and "保险合同上传监管平台" in page.text
+        assert page.text.index("o-late") < page.text.index("o-soon")  # overdue first, then by legal deadline
+        assert 'href="/inbox"' in page.text
+        inbox = await client.get("/inbox")
+        assert inbox.status_code == 200 and "逾期提醒" in inbox.text and "未读 1" in inbox.text
+
+
+@pytest.mark.parametrize("path", ["/household", "/inspector", "/queue", "/dashboard", "/claims/c-1", "/inbox"])
 async def test_pages_ask_to_sign_in_first(path: str) -> None:
     async with _client() as client:
         answer = await client.get(path)
@@ -162,3 +229,17 @@ def test_roles_land_on_their_own_page() -> None:
 
     assert HOME[Role.OWNER] == "/household" and HOME[Role.REGULATOR] == "/dashboard"
     assert Actor(id="x", role=Role.INSURER, region="shanghai").role in HOME
+
+
+async def test_make_demos_people_are_offered_at_the_sign_in_beside_the_defaults(tmp_path) -> None:
+    web = build(WebSettings.load(web_demo_dir=tmp_path))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=compose(web)), base_url="http://web") as client:
+        before = (await client.get("/signin")).text
+        assert "owner-demo-1" in before and "own-demo-x" not in before
+        demo_owner = {"label": "示范业主 1", "id": "own-demo-x", "role": "owner", "unit_ids": ["prj-demo-x-1-u-1"]}
+        (tmp_path / "shanghai-actors.json").write_text(json.dumps([demo_owner]), encoding="utf-8")
+        after = (await client.get("/signin")).text  # read at each sign-in: a demo seeded after the start counts
+        assert "owner-demo-1" in after and 'data-actor="own-demo-x"' in after and "示范业主 1" in after
+        index = after.count("data-actor=") - 1  # the demo's come after the defaults
+        signed = await client.post("/signin", data={"index": str(index)})
+        assert signed.status_code == 303 and signed.headers["location"] == "/"

@@ -64,3 +64,22 @@ const strikes = chart("chart-strikes", (tally) => {
   };
 });
 strikes?.on("click", () => window.location.assign("#agencies"));
+
+// Filings to the regulator's platform (notify, XC-02): on time, late, not filed per insurer and per agency.
+for (const id of ["chart-filings-insurers", "chart-filings-agencies"]) {
+  const figures = chart(id, (tally, labels) => {
+    const names = Object.keys(tally);
+    const colours = { on_time: "#1a7f37", late: "#cf222e", not_filed: "#bf5a00" };
+    return {
+      tooltip: { trigger: "axis" },
+      legend: { bottom: 0 },
+      grid: { left: 100, right: 20, top: 10, bottom: 40 },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", data: names },
+      series: ["on_time", "late", "not_filed"].map((k) => ({
+        name: labels[k], type: "bar", stack: "all", data: names.map((n) => tally[n][k]), itemStyle: { color: colours[k] },
+      })),
+    };
+  });
+  figures?.on("click", () => window.location.assign("#filings"));
+}
