@@ -55,8 +55,8 @@ class PolicyCoverage(BaseModel):
         """Last covered day of ``part`` (POL-13): from the policy event, else region years from liability start."""
         if part in self.part_ends_on:
             return self.part_ends_on[part]
-        if self.liability_starts_on is None:
-            return None
+        if self.liability_starts_on is None or rules.coverage_years is None:
+            return None  # no IDI in the region: no part is covered (POL-13)
         return add_years(self.liability_starts_on, rules.coverage_years[part]) - timedelta(days=1)
 
     def in_insurance_period(self, reported_on: date) -> bool:
@@ -88,6 +88,8 @@ class PolicyCoverage(BaseModel):
             return CoverageRefusal("POLICY_NOT_IN_FORCE", "CLM-01", "报案日保险责任期间尚未开始。")
         if self.ended_on is not None and reported_on > self.ended_on:
             return CoverageRefusal("POLICY_ENDED", "CLM-01", f"保险期间已于{self.ended_on}届满，报案不在保险期间内。")
+        if rules.coverage_years is None and part not in self.part_ends_on:
+            return CoverageRefusal("PART_NOT_COVERED", "POL-11", "本地区的保险产品不承保房屋质量潜在缺陷。")
         last_day = self.part_last_day(part, rules)
         if last_day is not None and reported_on > last_day:
             return CoverageRefusal(
