@@ -81,7 +81,7 @@ async def run_notify_benchmarks(settings: ServiceSettings) -> list[str]:
         if count < ISSUE_COUNT:
             lines.append(
                 f"(the issue's {ISSUE_COUNT:,}: ANJU_BENCH_OBLIGATIONS={ISSUE_COUNT} make bench seeds "
-                f"bench_notify_{ISSUE_COUNT} once, ~20 minutes here; later runs use it by default)"
+                f"bench_notify_{ISSUE_COUNT} once, ~25 minutes here; later runs use it by default)"
             )
         if os.environ.get("ANJU_BENCH_NOTIFY_FRESH") == "1" or not await _seeded(mongo, count):
             await mongo.drop_database(name)

@@ -1,5 +1,5 @@
 """Seeding the notify bench database in a stream: the documents the views' writer would hold after
-folding the records, built and written chunk by chunk, so 1,000,000 obligations seed in minutes with
+folding the records, built and written chunk by chunk, so 1,000,000 obligations seed in ~25 minutes with
 bounded memory.
 
 Why not fold with ``MemoryViews``: it deep-copies every document it hands out and takes back, and a fold
