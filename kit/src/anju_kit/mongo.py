@@ -7,7 +7,9 @@ atomic everywhere is an insert into a unique ``_id``. So an aggregate is kept as
 
 * ``<name>_log`` — an insert-only commit log, one entry per version, ``_id = "<id>@<version>"``.
   Inserting entry ``v+1`` *is* the compare-and-set: of two writers that read version ``v`` exactly
-  one insert succeeds, the other gets :class:`VersionConflict`. The entry carries the new state, the
+  one insert succeeds, the other gets :class:`VersionConflict`. The entry carries the change to the
+  state (a JSON Patch, :mod:`anju_kit.state_changes`; the whole state at version 1 and every
+  :data:`SNAPSHOT_EVERY` versions, so a large aggregate does not cost its whole state per change), the
   events the change produced (the outbox: published by :class:`OutboxRelay`, then flagged), the id
   of the message applied (idempotency) and the actor (the append-only history, XC-04).
 * ``<name>_outbox`` — one marker per log entry whose events are not published yet. FerretDB
@@ -57,6 +59,7 @@ from anju_contracts.catalog import parse
 from anju_kit.logging import get_logger
 from anju_kit.metrics import OUTBOX_PENDING, OUTBOX_PUBLISHED
 from anju_kit.settings import ServiceSettings
+from anju_kit.state_changes import apply_changes, changes
 from anju_kit.upcasting import SCHEMA_VERSION_FIELD, StateSchema
 
 log = get_logger(__name__)
@@ -176,6 +179,11 @@ def _log_id(doc_id: str, version: int) -> str:
 
 _HISTORY_WINDOW = 16  # log entries AggregateStore.history reads concurrently
 
+# Every this many versions a log entry holds the whole state instead of the change: reading an entry
+# whose previous state is not at hand (a lost projection, an entry older code wrote) walks back at
+# most this far. 64 keeps a risk file of 250 issues (~200 KB) at ~3 KB of log per change on average.
+SNAPSHOT_EVERY = 64
+
 
 def recorded_events(entry: Mapping[str, Any] | None) -> tuple[Event, ...]:
     """The events a commit-log entry recorded; answers riding in the same outbox entry (``Rejected``)
@@ -232,26 +240,41 @@ class AggregateStore:
             return dict(state)
         return json.dumps(state, ensure_ascii=False, separators=(",", ":"))
 
-    def _projection(self, entry: Doc, base: Doc | None) -> Doc:
-        """The projection document after log ``entry``, given the projection ``base`` of the version before."""
+    def _projection(self, entry: Doc, base: Doc | None, state: Mapping[str, Any] | None = None) -> Doc:
+        """The projection document after log ``entry``, given the projection ``base`` of the version before.
+
+        ``state`` is the state after ``entry`` in the current schema: the writer has it in hand, and an
+        entry that holds a change rather than a state needs it (:meth:`_state_after`)."""
         applied = list(base["_applied"]) if base else []
+        # Which version applied each message, so a redelivered command's answer is one read by _id,
+        # not a walk back through the log (projections older than this field fall back to the walk).
+        applied_at = list(base.get("_applied_at", ())) if base else []
         if entry.get("applied_id"):
             applied.append(entry["applied_id"])
+            applied_at.append({"id": entry["applied_id"], "version": entry["version"]})  # no nested arrays
         doc: Doc = {"_id": entry["aggregate_id"], "version": entry["version"]}
-        stored = entry["state"]
-        if self.schema.version_of(entry, doc_id=entry["_id"]) != self.schema.version:
+        if "state" not in entry:
+            if state is None:  # pragma: no cover - the callers pass the state after a change entry
+                raise ValueError(f"{entry['_id']} holds a change: project it with the state after it")
+            stored = self._stored_state(state)
+        else:
+            stored = entry["state"]
+        if "state" in entry and self.schema.version_of(entry, doc_id=entry["_id"]) != self.schema.version:
             # An entry older code wrote: the projection holds it upcast, so queries and reads see the
             # current shape (a newer entry raises StateTooNew: this code cannot project it).
             stored = self._stored_state(self.current_state(entry))
         if self.queried is None:
             doc["state"] = stored
         else:
-            state = json.loads(stored) if isinstance(stored, str) else dict(stored)
-            doc["state"] = {name: state[name] for name in self.queried if name in state}
-            doc["state_json"] = stored if isinstance(stored, str) else self._stored_state(state)
+            held: Mapping[str, Any] = {}
+            if self.queried:  # decode a large state only to pick fields out of it
+                held = state if state is not None else json.loads(stored) if isinstance(stored, str) else stored
+            doc["state"] = {name: held[name] for name in self.queried if name in held}
+            doc["state_json"] = stored if isinstance(stored, str) else self._stored_state(stored)
         doc[SCHEMA_VERSION_FIELD] = self.schema.version
         return doc | {
             "_applied": applied,
+            "_applied_at": applied_at,
             "created_at": base["created_at"] if base else entry["at"],
             "updated_at": entry["at"],
         }
@@ -325,11 +348,57 @@ class AggregateStore:
         current = await self._current(doc_id)
         if current is None or applied_id not in current["_applied"]:
             return None
-        for version in range(current["version"], 0, -1):
+        known = [at["version"] for at in current.get("_applied_at", ()) if at["id"] == applied_id]
+        for version in reversed(known) if known else range(current["version"], 0, -1):
             entry = await self.log.find_one({"_id": _log_id(doc_id, version)})
             if entry is not None and entry.get("applied_id") == applied_id:
-                return entry
+                return await self._with_state(entry)
         return None
+
+    async def _with_state(self, entry: Doc) -> Doc:
+        """``entry`` holding the state after it (in the current schema) where it holds a change."""
+        if "change" not in entry:
+            return entry
+        state = await self._state_at(entry["aggregate_id"], entry["version"], self.schema.version)
+        held = {key: value for key, value in entry.items() if key != "change"}
+        return held | {"state": self._stored_state(state), SCHEMA_VERSION_FIELD: self.schema.version}
+
+    async def _state_after(self, entry: Doc, base: Doc | None) -> Doc | None:
+        """The state after log ``entry`` in the current schema, when the entry holds a change (``None``
+        when it holds its state). ``base``, the projection of the version before, is what the change
+        applies to; its state is consumed. Without a fitting base the log is walked back to a state."""
+        if "change" not in entry:
+            return None
+        version = self.schema.version_of(entry, doc_id=entry["_id"])
+        base_version = self.schema.version_of(base, doc_id=base["_id"]) if base is not None else None
+        if base is not None and base_version is not None and base["version"] == entry["version"] - 1:
+            if base_version <= version:
+                previous = self.schema.upcast(state_of(base), base_version, doc_id=entry["_id"], to=version)
+            else:  # projected by newer code than the entry's writer: read the older shape from the log
+                previous = await self._state_at(entry["aggregate_id"], entry["version"] - 1, version)
+        else:
+            previous = await self._state_at(entry["aggregate_id"], entry["version"] - 1, version)
+        state = apply_changes(previous, json.loads(entry["change"]))
+        return self.schema.upcast(state, version, doc_id=entry["_id"])
+
+    async def _state_at(self, doc_id: str, version: int, schema_version: int) -> Doc:
+        """The state of ``doc_id`` at ``version``, in schema ``schema_version``, from the log alone: back
+        to the nearest entry holding a state (at most :data:`SNAPSHOT_EVERY` reads by ``_id``), then
+        its changes forward, each applied in the schema its writer made it against."""
+        changed: list[Doc] = []
+        while (entry := await self.log.find_one({"_id": _log_id(doc_id, version)})) is not None and "change" in entry:
+            changed.append(entry)
+            version -= 1
+        if entry is None:
+            raise NotFound(_log_id(doc_id, version))
+        held = self.schema.version_of(entry, doc_id=entry["_id"])
+        state = state_of(entry)
+        for later in reversed(changed):
+            made_in = self.schema.version_of(later, doc_id=later["_id"])
+            state = self.schema.upcast(state, held, doc_id=later["_id"], to=made_in)
+            state = apply_changes(state, json.loads(later["change"]))
+            held = made_in
+        return self.schema.upcast(state, held, doc_id=doc_id, to=schema_version)
 
     async def applied_events(self, doc_id: str, applied_id: str) -> tuple[Event, ...]:
         """The events the change that applied ``applied_id`` recorded (to answer a redelivery alike)."""
@@ -452,7 +521,7 @@ class AggregateStore:
             "_id": _log_id(doc_id, version),
             "aggregate_id": doc_id,
             "version": version,
-            "state": self._stored_state(state),
+            **self._recorded(version, state, base),
             SCHEMA_VERSION_FIELD: self.schema.version,
             "applied_id": applied_id,
             "events": [e.to_doc() for e in events],
@@ -465,9 +534,25 @@ class AggregateStore:
             await self.log.insert_one(entry)  # the compare-and-set
         except DuplicateKeyError as exc:
             raise VersionConflict(doc_id, version - 1) from exc
-        await self._project(entry, base=base)
+        await self._project(entry, base=base, state=state)
 
-    async def _project(self, entry: Doc, *, base: Doc | None) -> Doc:
+    def _recorded(self, version: int, state: Mapping[str, Any], base: Doc | None) -> Doc:
+        """What a log entry keeps of the state: the change from ``base`` (the projection of the version
+        before), or the state itself — at version 1, every :data:`SNAPSHOT_EVERY` versions, when the
+        base was stored in an older schema (the change is made against the current one), and always
+        for a store of document states, which need not be JSON."""
+        if (
+            self.queried is None
+            or base is None
+            or version % SNAPSHOT_EVERY == 0
+            or base["version"] != version - 1
+            or self.schema.version_of(base, doc_id=base["_id"]) != self.schema.version
+        ):
+            return {"state": self._stored_state(state)}
+        change = changes(state_of(base), state)
+        return {"change": json.dumps(change, ensure_ascii=False, separators=(",", ":"))}
+
+    async def _project(self, entry: Doc, *, base: Doc | None, state: Mapping[str, Any] | None = None) -> Doc:
         """Write the state after ``entry`` into the projection, then roll forward over newer entries.
 
         ``base`` is the projection of the version before ``entry`` (``None`` for version 1); the
@@ -491,7 +576,7 @@ class AggregateStore:
         look-up can leave the projection behind (as a writer dying before projecting always could);
         :meth:`get` and :meth:`update` roll forward from the log, queries see it after the next write.
         """
-        doc = self._projection(entry, base)
+        doc = self._projection(entry, base, state)
         if base is not None:
             await self._replace(doc)
             return await self._roll_forward(doc)
@@ -509,7 +594,7 @@ class AggregateStore:
     async def _roll_forward(self, doc: Doc) -> Doc:
         """Project each log entry after ``doc``'s version, by ``_id``, until there is none."""
         while (entry := await self.log.find_one({"_id": _log_id(doc["_id"], doc["version"] + 1)})) is not None:
-            doc = self._projection(entry, doc)
+            doc = self._projection(entry, doc, await self._state_after(entry, doc))
             await self._replace(doc)
         return doc
 

@@ -105,15 +105,21 @@ class StateSchema:
             raise BadSchemaVersion(f"stored schema version {found!r} is not a version", kind=self.kind, doc_id=doc_id)
         return found
 
-    def upcast(self, state: Mapping[str, Any], version: int, *, doc_id: str | None = None) -> State:
-        """``state``, stored at schema ``version``, in the current shape (a new dict; ``state`` untouched)."""
-        if version > self.version:
-            raise StateTooNew(kind=self.kind, doc_id=doc_id, found=version, known=self.version)
-        if version == self.version:
+    def upcast(
+        self, state: Mapping[str, Any], version: int, *, doc_id: str | None = None, to: int | None = None
+    ) -> State:
+        """``state``, stored at schema ``version``, in the current shape — or in the older shape ``to``,
+        which a commit-log entry's change was made against (a new dict; ``state`` untouched)."""
+        target = self.version if to is None else to
+        if version > self.version or target > self.version:
+            raise StateTooNew(kind=self.kind, doc_id=doc_id, found=max(version, target), known=self.version)
+        if version > target:  # pragma: no cover - a log's versions only rise; nothing downcasts
+            raise StateSchemaError(f"cannot bring a v{version} state down to v{target}", kind=self.kind, doc_id=doc_id)
+        if version == target:
             return dict(state)
         # A deep copy, so an upcaster may change nested values in place without touching the caller's.
         current: State = copy.deepcopy(dict(state))
-        for step in range(version, self.version):
+        for step in range(version, target):
             upcaster = self.upcasters[step]
             try:
                 result = upcaster(current)

@@ -4,6 +4,7 @@ newest version when writes land out of order, and the history read by `_id`."""
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from datetime import UTC, datetime
 from typing import Any
@@ -195,8 +196,11 @@ async def test_a_compact_store_keeps_the_state_as_json_and_the_queried_fields_qu
     assert stored.state == state | {"status": "closed"} and stored.applied == {"cmd-1", "cmd-2"}
     raw = await store.collection.find_one({"_id": "c-1"})
     assert raw is not None and raw["state"] == {"unit": "u-1", "status": "closed"}  # only the queried fields
-    entry = await store.log.find_one({"_id": "c-1@2"})
-    assert entry is not None and isinstance(entry["state"], str)  # one value for the database to convert
+    first = await store.log.find_one({"_id": "c-1@1"})
+    assert first is not None and isinstance(first["state"], str)  # one value for the database to convert
+    entry = await store.log.find_one({"_id": "c-1@2"})  # the change, not the state again
+    assert entry is not None and "state" not in entry
+    assert json.loads(entry["change"]) == [{"op": "replace", "path": "/status", "value": "closed"}]
     projected = await store.projected("c-1")
     assert projected is not None and projected.state == state | {"status": "closed"}
     assert [h["action"] for h in await store.history("c-1")] == ["change-1", "change-2"]

@@ -16,6 +16,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from anju_kit.mongo import state_of
 from tests.bench.city.plan import CityPlan
 from tests.bench.city.processes import CityNames
 from tests.bench.city.risk_work import expected_issues
@@ -23,6 +24,7 @@ from tests.bench.city.risk_work import expected_issues
 Doc = dict[str, Any]
 _TYPE = re.compile(r'"type":"([^"]+)"')
 OBLIGATION_EVENTS = {"ObligationOpened": "opened", "ObligationFulfilled": "fulfilled"}
+_STATE = {"state": 1, "state_json": 1}  # a projection's state in either storage form (kit's state_of)
 
 
 def planned(plan: CityPlan) -> dict[str, int]:
@@ -59,9 +61,8 @@ async def stored_counts(mongo: AsyncMongoClient[Doc], names: CityNames, tag: str
 
 async def _policy(mongo: AsyncMongoClient[Doc], names: CityNames, tag: str) -> dict[str, int]:
     found: Counter[str] = Counter()
-    projection = {"state.stage": 1, "state.policy_id": 1, "state.owners": 1}
-    async for doc in mongo[names.database("policy")]["projects"].find(ids_of(tag, "prj"), projection):
-        state = doc.get("state") or {}
+    async for doc in mongo[names.database("policy")]["projects"].find(ids_of(tag, "prj"), _STATE):
+        state = state_of(doc)
         found[f"projects {state.get('stage')}"] += 1
         found["policies issued"] += bool(state.get("policy_id"))
         found["units with owners"] += sum(1 for owners in (state.get("owners") or {}).values() if owners)
@@ -70,9 +71,8 @@ async def _policy(mongo: AsyncMongoClient[Doc], names: CityNames, tag: str) -> d
 
 async def _risk(mongo: AsyncMongoClient[Doc], names: CityNames, tag: str) -> dict[str, int]:
     found: Counter[str] = Counter()
-    projection = {"state.issues": 1, "state.final_report": 1}
-    async for doc in mongo[names.database("risk")]["risk_files"].find(ids_of(tag, "prj"), projection):
-        state = doc.get("state") or {}
+    async for doc in mongo[names.database("risk")]["risk_files"].find(ids_of(tag, "prj"), _STATE):
+        state = state_of(doc)
         found["final reports sealed"] += state.get("final_report") is not None
         for issue in (state.get("issues") or {}).values():
             found[f"risk issues {issue.get('status')}"] += 1

@@ -42,7 +42,9 @@ def build(
     # Before anything connects: a bad region file stops start-up (XC-06).
     region = region_for("policy", settings.region, settings.regions_dir)
     service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
-    store = AggregateStore(service.db["projects"], schema=PROJECT_SCHEMA)
+    # Compact (the state as one JSON string; no field is queried, every question is a read model's) and
+    # so its log keeps each change, not the whole project: its units' owners make it hundreds of KB.
+    store = AggregateStore(service.db["projects"], queried=(), schema=PROJECT_SCHEMA)
     documents = PolicyDocuments(service.objects, settings.policy_bucket, settings.region, region.policy.documents)
     handlers = PolicyHandlers(
         repo=ProjectRepository(store),

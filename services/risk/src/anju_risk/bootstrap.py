@@ -53,7 +53,9 @@ def build(
     assert part is not None  # rules_from_region refused a region with neither
     evidence_rules = part.evidence
     service = ServiceApp(settings, title=TITLE, description=DESCRIPTION)
-    store = AggregateStore(service.db["risk_files"], schema=RISK_FILE_SCHEMA)
+    # Compact (the state as one JSON string; no field is queried, every question is a read model's) and
+    # so its log keeps each change, not the whole file: a file of hundreds of issues is hundreds of KB.
+    store = AggregateStore(service.db["risk_files"], queried=(), schema=RISK_FILE_SCHEMA)
     evidence = RiskEvidence(service.objects, settings.risk_bucket, settings.region, evidence_rules)
     views = service.read_models(list(VIEWS), topic=views_topic)
     handlers = RiskHandlers(
