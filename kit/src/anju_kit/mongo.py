@@ -42,7 +42,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import json
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -183,6 +185,7 @@ _HISTORY_WINDOW = 16  # log entries AggregateStore.history reads concurrently
 # whose previous state is not at hand (a lost projection, an entry older code wrote) walks back at
 # most this far. 64 keeps a risk file of 250 issues (~200 KB) at ~3 KB of log per change on average.
 SNAPSHOT_EVERY = 64
+_RECENT = 32  # projection documents an AggregateStore keeps of the aggregates it used last
 
 
 def recorded_events(entry: Mapping[str, Any] | None) -> tuple[Event, ...]:
@@ -229,6 +232,12 @@ class AggregateStore:
         self.outbox = collection.database[f"{collection.name}_outbox"]
         self.queried = tuple(queried) if queried is not None else None
         self.schema = schema if schema is not None else StateSchema(collection.name)
+        # The newest projection document this process read or wrote, per recent aggregate (compact
+        # stores only: their state is one immutable string). A command's read then costs one look-up
+        # of the next log entry instead of reading the whole state again (a risk file is hundreds of
+        # KB), and its write needs no re-read of the base: a document of version v is the same
+        # whoever wrote it, and rolling it forward over the log yields the newest committed version.
+        self._recent: OrderedDict[str, Doc] = OrderedDict()
 
     def current_state(self, doc: Mapping[str, Any]) -> Doc:
         """The state a log entry or projection document holds, in the current schema (upcast if older)."""
@@ -305,15 +314,24 @@ class AggregateStore:
 
     async def _current(self, doc_id: str) -> Doc | None:
         """The projection document of the newest committed version (written back if it lagged)."""
-        doc = await self.collection.find_one({"_id": doc_id})
+        doc = self._recent.get(doc_id) or await self.collection.find_one({"_id": doc_id})
         if doc is None:
             first = await self.log.find_one({"_id": _log_id(doc_id, 1)})
             if first is None:
                 return None
-            return await self._project(first, base=None)
+            return self._remember(await self._project(first, base=None))
         # Roll forward over entries whose projection write was lost (crash), is still in flight, or
-        # was overwritten by an older write that has not re-checked the log yet.
-        return await self._roll_forward(doc)
+        # was overwritten by an older write that has not re-checked the log yet — or, for a document
+        # remembered, that another writer (another instance) committed since.
+        return self._remember(await self._roll_forward(doc))
+
+    def _remember(self, doc: Doc) -> Doc:
+        if self.queried is not None:
+            self._recent[doc["_id"]] = doc
+            self._recent.move_to_end(doc["_id"])
+            while len(self._recent) > _RECENT:
+                self._recent.popitem(last=False)
+        return doc
 
     async def history(self, doc_id: str) -> list[Doc]:
         """The append-only history of one aggregate, oldest first (XC-04).
@@ -366,14 +384,17 @@ class AggregateStore:
     async def _state_after(self, entry: Doc, base: Doc | None) -> Doc | None:
         """The state after log ``entry`` in the current schema, when the entry holds a change (``None``
         when it holds its state). ``base``, the projection of the version before, is what the change
-        applies to; its state is consumed. Without a fitting base the log is walked back to a state."""
+        applies to (left as it is). Without a fitting base the log is walked back to a state."""
         if "change" not in entry:
             return None
         version = self.schema.version_of(entry, doc_id=entry["_id"])
         base_version = self.schema.version_of(base, doc_id=base["_id"]) if base is not None else None
         if base is not None and base_version is not None and base["version"] == entry["version"] - 1:
             if base_version <= version:
-                previous = self.schema.upcast(state_of(base), base_version, doc_id=entry["_id"], to=version)
+                # A compact document's state is decoded afresh; a document's (stored before the store
+                # was compact) is copied, since the change is applied in place.
+                held = state_of(base) if "state_json" in base else copy.deepcopy(state_of(base))
+                previous = self.schema.upcast(held, base_version, doc_id=entry["_id"], to=version)
             else:  # projected by newer code than the entry's writer: read the older shape from the log
                 previous = await self._state_at(entry["aggregate_id"], entry["version"] - 1, version)
         else:
@@ -491,7 +512,9 @@ class AggregateStore:
         applied_id: str | None = None,
         history: HistoryEntry | None = None,
     ) -> int:
-        base = await self.collection.find_one({"_id": doc_id})
+        base = self._recent.get(doc_id)
+        if base is None or base["version"] != expected_version:
+            base = await self.collection.find_one({"_id": doc_id})
         if base is None or base["version"] != expected_version:
             # The projection may lag (or briefly show an older version, see _project): the log decides.
             # The base is the rolled-forward document itself, not a re-read of the projection, which
@@ -534,7 +557,7 @@ class AggregateStore:
             await self.log.insert_one(entry)  # the compare-and-set
         except DuplicateKeyError as exc:
             raise VersionConflict(doc_id, version - 1) from exc
-        await self._project(entry, base=base, state=state)
+        self._remember(await self._project(entry, base=base, state=state))
 
     def _recorded(self, version: int, state: Mapping[str, Any], base: Doc | None) -> Doc:
         """What a log entry keeps of the state: the change from ``base`` (the projection of the version
