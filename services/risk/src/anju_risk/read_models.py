@@ -16,7 +16,8 @@
   pages with ``covered`` / ``uncovered`` as tally, folded from ``risk.SafetyQuarterRecorded``.
 * ``risk.agency_issues`` — an agency's issues across its projects by status, listing ``<agency>`` in
   bounded pages (item ``<project>:<issue>``), folded from ``risk.RiskIssueStateChanged``: the agency's
-  open ones without reading its projects one by one (issue #10).
+  open ones without reading its projects one by one (issue #10); a project's change of agency moves its
+  issues to the new agency's listing (the old one tallies them ``reassigned``).
 * ``risk.serious_by_region`` / ``risk.serious_by_insurer`` — the serious issues by status, listing
   ``<region>`` (the regulator's page: RSK-07 seals no final report over an open one) and ``<insurer>``
   (an insurer's own, XC-05), folded from the same events; general issues never enter them.
@@ -49,6 +50,7 @@ from anju_risk.domain.safety_reports import key_of
 
 ALL = "all"  # one bucket: a project's issues and an agency's projects are listings too small for months
 OPEN_TALLIES = (r.IssueStatus.OPEN.value, r.IssueStatus.RECTIFIED.value)  # not closed (销项)
+REASSIGNED = "reassigned"  # an agency's issue of a project that changed agency since (risk.agency_issues)
 
 
 class ProjectFactsView(View):
@@ -166,30 +168,47 @@ class _IssuesAcrossProjects(View):
 
     async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
         assert isinstance(event, r.RiskIssueStateChanged)
+        await self.keep(docs, key, event, event.status.value)
+
+    @staticmethod
+    async def keep(docs: Docs, key: str, event: r.RiskIssueStateChanged, tally: str) -> None:
         await keep_listed(
             docs,
             listing=key,
             bucket=ALL,
             item_id=issue_item_id(event),
             version=event.version,
-            tally=event.status.value,
-            item=event.model_dump(mode="json", exclude={"version"}),
+            tally=tally,
+            item=event.model_dump(mode="json", exclude={"version", "previous_agency_id"}),
         )
 
 
 class AgencyIssues(_IssuesAcrossProjects):
     """An agency's issues across its projects (XC-05: its assigned projects), listing ``<agency>``.
 
-    A state without an agency (recorded before any team was known) is listed under none. Limitation: the
-    event names the agency at its version only, not the one before, so if a project changes agency the
-    old agency's listing keeps each issue as last seen under it (the new one lists it from its next
-    change on); the project's own listing (``risk.issues``) is always right. Dropping it needs the
-    previous agency on the event (an optional contract field) or the file re-stating its issues."""
+    A state without an agency (recorded before any team was known) is listed under none. When a project
+    changes agency, its file states every issue again naming the agency before (``previous_agency_id``):
+    the new agency lists them, the old one moves each it held to the tally ``reassigned`` (off its open
+    pages, still counted: the issue was its work once). The highest version wins in each listing, so a
+    late older state never lists an issue back under the agency that lost it."""
 
     name = "risk.agency_issues"
 
     def key_of(self, envelope: Envelope, event: r.RiskIssueStateChanged) -> str | None:
         return event.agency_id
+
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        if not isinstance(event, r.RiskIssueStateChanged):
+            return []
+        return [k for k in (event.agency_id, event.previous_agency_id) if k]
+
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        assert isinstance(event, r.RiskIssueStateChanged)
+        if key == event.agency_id:
+            await self.keep(docs, key, event, event.status.value)
+        elif await docs.get(location_id(key, issue_item_id(event))) is not None:
+            await self.keep(docs, key, event, REASSIGNED)
+        # else: the agency before never listed it, so there is nothing to take off its pages
 
 
 class SeriousByRegion(_IssuesAcrossProjects):

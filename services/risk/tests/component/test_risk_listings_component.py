@@ -5,6 +5,7 @@ in-memory ports and read over HTTP as the service serves them, with who may read
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any, cast
 
@@ -169,6 +170,45 @@ async def test_xc05_an_issue_without_an_agency_is_listed_under_none(risk: InMemo
     await risk.views.publish(topics.RISK.events, wrap(state))
     assert risk.views.store(AGENCY_ISSUES.name).docs == {}
     assert (await read_serious_issues(risk.views.store(SERIOUS_BY_REGION.name), REGION)).total == 1
+
+
+async def test_rsk05_xc05_a_project_that_changes_agency_takes_its_issues_off_the_old_agencys_listing(
+    risk: InMemoryRisk,
+) -> None:
+    """The registry staffs the project with another agency, whose lead submits the plan: the file states
+    every issue again naming the agency before, so the new agency lists them and the old one's open page
+    drops them (counted as ``reassigned``); a late older state does not list one back."""
+    await risk.send(plan(), LEAD)
+    await raise_issue(risk, "iss-1")
+    await raise_issue(risk, "iss-2", severity=r.IssueSeverity.GENERAL, process_id=None)
+    await close(risk, "iss-2")
+    [early] = [e for e in risk.published if e.type == "risk.RiskIssueStateChanged" and e.data["issue_id"] == "iss-1"]
+    store = risk.views.store(AGENCY_ISSUES.name)
+    assert ids((await read_agency_issues(store, AGENCY_ID)).items) == [(PROJECT, "iss-1")]
+
+    new_lead = Actor(id="prc-lead2", role=Role.PRACTITIONER, region=REGION, agency_id="agy-2")
+    team = team_assigned().model_copy(
+        update={"agency_id": "agy-2", "lead_id": new_lead.id, "member_ids": (new_lead.id, "prc-eng2")}
+    )
+    await risk.foreign(team, "registry")
+    done = await risk.send(plan(lead_id=new_lead.id, staff_ids=(new_lead.id, "prc-eng2")), new_lead)
+    restated = [e for e in done.events if isinstance(e, r.RiskIssueStateChanged)]
+    assert sorted((e.issue_id, e.agency_id, e.previous_agency_id) for e in restated) == [
+        ("iss-1", "agy-2", AGENCY_ID),
+        ("iss-2", "agy-2", AGENCY_ID),
+    ]
+    old = await read_agency_issues(store, AGENCY_ID)
+    assert old.total == 0 and old.counts == {"reassigned": 2}
+    new = await read_agency_issues(store, "agy-2")
+    assert ids(new.items) == [(PROJECT, "iss-1")] and new.counts == {"open": 1, "closed": 1}
+    late = early.model_copy(update={"event_id": uuid.uuid4()})  # the first state, delivered again late
+    await risk.views.publish(topics.RISK.events, late)
+    assert (await read_agency_issues(store, AGENCY_ID)).counts == {"reassigned": 2}
+    # the next change names no agency before: the old listing is not touched again
+    photo = await risk.upload("iss-3.jpg", new_lead)
+    await risk.send(issue("iss-3", evidence=(photo,), severity=r.IssueSeverity.GENERAL, process_id=None), new_lead)
+    assert (await read_agency_issues(store, "agy-2")).total == 2
+    assert (await read_agency_issues(store, AGENCY_ID)).counts == {"reassigned": 2}
 
 
 def wrap(event: r.RiskIssueStateChanged) -> Envelope:
