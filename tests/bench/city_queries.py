@@ -93,8 +93,8 @@ def _underwriting(
     city: City, projects: Iterator[str], agencies: Iterator[str]
 ) -> tuple[list[QueryCase], list[QueryCase]]:
     """Policy's and risk's pages: a project's policy and milestones, an insurer's projects by stage, a
-    project's risk file and its open issues, an agency's projects and their open issues. (Risk has no
-    region-wide list of open serious issues yet: the regulator's page cannot be asked.)"""
+    project's risk file and its open issues, an agency's projects, its open issues across them
+    (``risk.agency_issues``) and the regulator's open serious issues (``risk.serious_by_region``, RSK-07)."""
     plan, region = city.plan, city.regulator.region
     insurers = city.cycle([plan.insurer_id(k) for k in range(plan.insurers)])
 
@@ -119,10 +119,15 @@ def _underwriting(
         return await city.get("risk", f"/v1/risk/agencies/{next(agencies)}/projects")
 
     async def agency_open_issues() -> object:
-        """No read model lists an agency's open issues: its projects' page, then each one's open issues."""
-        page = await city.get("risk", f"/v1/risk/agencies/{next(agencies)}/projects")
-        ids = [str(item.get("project_id") or item.get("id")) for item in page.get("items", [])]
-        return [await city.get("risk", f"/v1/risk/projects/{i}/issues") for i in ids]
+        return await city.get("risk", f"/v1/risk/agencies/{next(agencies)}/issues")
+
+    async def regulators_serious_issues() -> object:
+        return await city.get("risk", "/v1/risk/serious-issues")
+
+    async def regulators_closed_serious_issues() -> object:
+        """The seeded city closed every serious issue (RSK-07 sealed every final report), so the open
+        page reads the head alone: this one times a page the head points to."""
+        return await city.get("risk", "/v1/risk/serious-issues?status=closed&offset=50&limit=50")
 
     return (
         [
@@ -134,6 +139,13 @@ def _underwriting(
             QueryCase("a project's risk file: GET /v1/risk/projects/{id} (_id)", risk_file),
             QueryCase("a project's open risk issues (read model)", open_issues),
             QueryCase("an agency's projects: GET /v1/risk/agencies/{id}/projects (read model)", agency_projects),
-            QueryCase("an agency's open issues: its projects, then each one's (read models, N+1)", agency_open_issues),
+            QueryCase("an agency's open issues: GET /v1/risk/agencies/{id}/issues (read model)", agency_open_issues),
+            QueryCase(
+                "the regulator's open serious issues, page 1: GET /v1/risk/serious-issues (read model)",
+                regulators_serious_issues,
+            ),
+            QueryCase(
+                "the regulator's closed serious issues, 2nd page of 50 (read model)", regulators_closed_serious_issues
+            ),
         ],
     )

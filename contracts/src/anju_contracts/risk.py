@@ -539,6 +539,11 @@ class RiskIssueStateChanged(_RiskEvent):
     rectify_by: date
     insurer_id: Identifier
     agency_id: Identifier | None = None
+    previous_agency_id: Identifier | None = Field(
+        default=None,
+        description="Set when the project changed agency since the issue was last stated: the agency whose "
+        "listing held it, which drops it (an agency's issues across its projects).",
+    )
 
 
 class PartAccepted(_RiskEvent):

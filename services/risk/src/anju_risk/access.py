@@ -113,6 +113,25 @@ def check_read(actor: Actor, facts: ProjectFacts) -> None:
         raise not_found(facts.project_id)
 
 
+def reads_agency_listing(actor: Actor, agency_id: str) -> bool:
+    """An agency's listings across its projects (its projects, its issues): the agency itself (its
+    account or its practitioners), the regulator, another Anju service. Not an insurer: the listing
+    holds other insurers' projects too (XC-05), and its own are on its serious-issues page."""
+    own = actor.role in (Role.AGENCY, Role.PRACTITIONER) and actor.agency_id == agency_id
+    return own or actor.role is Role.REGULATOR or (actor.role is Role.SYSTEM and actor.insurer_id is None)
+
+
+def serious_listing_of(actor: Actor, region: str) -> tuple[str, str] | None:
+    """Which serious-issues listing ``actor`` reads, as (``region`` or ``insurer``, listing key): the
+    regulator (or another Anju service) the region's, an insurer (or its core system) its own (XC-05);
+    None: none (an agency reads its issues by agency, a unit or an owner by project)."""
+    if actor.role in (Role.INSURER, Role.SYSTEM) and actor.insurer_id is not None:
+        return "insurer", actor.insurer_id
+    if actor.role is Role.REGULATOR or actor.role is Role.SYSTEM:
+        return "region", region
+    return None
+
+
 def check_command(actor: Actor, facts: ProjectFacts, risk_file: RiskFile | None, command: Command) -> None:
     """NOT_FOUND when the actor may not see the project, FORBIDDEN when it may see but not act."""
     check_read(actor, facts)

@@ -25,7 +25,20 @@ from anju_risk.config import RiskSettings
 from anju_risk.domain.rules import rules_from_region
 from anju_risk.entrypoints import http, kafka, safety_http
 from anju_risk.handlers import RiskHandlers
-from anju_risk.read_models import AGENCY_HAZARDS, BY_AGENCY, DUE, FACTS, HAZARDS, ISSUES, SAFETY_COVERAGE, UNITS, VIEWS
+from anju_risk.read_models import (
+    AGENCY_HAZARDS,
+    AGENCY_ISSUES,
+    BY_AGENCY,
+    DUE,
+    FACTS,
+    HAZARDS,
+    ISSUES,
+    SAFETY_COVERAGE,
+    SERIOUS_BY_INSURER,
+    SERIOUS_BY_REGION,
+    UNITS,
+    VIEWS,
+)
 
 TITLE = "Anju Risk management (风险管理)"
 DESCRIPTION = (
@@ -113,6 +126,9 @@ def compose(service: ServiceApp, handlers: RiskHandlers) -> FastAPI:
         views.store(UNITS.name),
         views.store(SAFETY_COVERAGE.name),
         views.store(HAZARDS.name),
+        agency_issues=views.store(AGENCY_ISSUES.name),
+        serious_by_region=views.store(SERIOUS_BY_REGION.name),
+        serious_by_insurer=views.store(SERIOUS_BY_INSURER.name),
     )
     safety_http.install(app, views.store(AGENCY_HAZARDS.name), handlers.renderer, handlers.clock)
     return app

@@ -14,6 +14,13 @@
 * ``risk.safety_coverage`` — each quarter's coverage of the projects' risk sources (SAF-02), listing
   ``<quarter>`` (the regulator's region) and ``<agency>:<quarter>`` (an agency's projects) in bounded
   pages with ``covered`` / ``uncovered`` as tally, folded from ``risk.SafetyQuarterRecorded``.
+* ``risk.agency_issues`` — an agency's issues across its projects by status, listing ``<agency>`` in
+  bounded pages (item ``<project>:<issue>``), folded from ``risk.RiskIssueStateChanged``: the agency's
+  open ones without reading its projects one by one (issue #10); a project's change of agency moves its
+  issues to the new agency's listing (the old one tallies them ``reassigned``).
+* ``risk.serious_by_region`` / ``risk.serious_by_insurer`` — the serious issues by status, listing
+  ``<region>`` (the regulator's page: RSK-07 seals no final report over an open one) and ``<insurer>``
+  (an insurer's own, XC-05), folded from the same events; general issues never enter them.
 * ``risk.due`` — the legal clock's due index: opened obligations by due hour (kit.due.DueHours), each
   naming the project's risk file (the events' key) as the aggregate to look at.
 
@@ -43,6 +50,7 @@ from anju_risk.domain.safety_reports import key_of
 
 ALL = "all"  # one bucket: a project's issues and an agency's projects are listings too small for months
 OPEN_TALLIES = (r.IssueStatus.OPEN.value, r.IssueStatus.RECTIFIED.value)  # not closed (销项)
+REASSIGNED = "reassigned"  # an agency's issue of a project that changed agency since (risk.agency_issues)
 
 
 class ProjectFactsView(View):
@@ -133,6 +141,94 @@ class ProjectIssues(View):
             tally=event.status.value,
             item=item,
         )
+
+
+def issue_item_id(event: r.RiskIssueStateChanged) -> str:
+    """An issue's id in a listing across projects: ``:`` is in no identifier, so the pair is unambiguous."""
+    return f"{event.project_id}:{event.issue_id}"
+
+
+class _IssuesAcrossProjects(View):
+    """Issues of many projects on one listing, by status: the partition key (an agency, the region, an
+    insurer) comes from the event, the item is ``<project>:<issue>`` and the highest file version wins."""
+
+    sources = (topics.RISK.events,)
+
+    def key_of(self, envelope: Envelope, event: r.RiskIssueStateChanged) -> str | None:
+        raise NotImplementedError
+
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        if not isinstance(event, r.RiskIssueStateChanged):
+            return []
+        key = self.key_of(envelope, event)
+        return [key] if key else []
+
+    def reads(self, key: str, event: Event) -> Iterable[str]:
+        return [location_id(key, issue_item_id(event))] if isinstance(event, r.RiskIssueStateChanged) else []
+
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        assert isinstance(event, r.RiskIssueStateChanged)
+        await self.keep(docs, key, event, event.status.value)
+
+    @staticmethod
+    async def keep(docs: Docs, key: str, event: r.RiskIssueStateChanged, tally: str) -> None:
+        await keep_listed(
+            docs,
+            listing=key,
+            bucket=ALL,
+            item_id=issue_item_id(event),
+            version=event.version,
+            tally=tally,
+            item=event.model_dump(mode="json", exclude={"version", "previous_agency_id"}),
+        )
+
+
+class AgencyIssues(_IssuesAcrossProjects):
+    """An agency's issues across its projects (XC-05: its assigned projects), listing ``<agency>``.
+
+    A state without an agency (recorded before any team was known) is listed under none. When a project
+    changes agency, its file states every issue again naming the agency before (``previous_agency_id``):
+    the new agency lists them, the old one moves each it held to the tally ``reassigned`` (off its open
+    pages, still counted: the issue was its work once). The highest version wins in each listing, so a
+    late older state never lists an issue back under the agency that lost it."""
+
+    name = "risk.agency_issues"
+
+    def key_of(self, envelope: Envelope, event: r.RiskIssueStateChanged) -> str | None:
+        return event.agency_id
+
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        if not isinstance(event, r.RiskIssueStateChanged):
+            return []
+        return [k for k in (event.agency_id, event.previous_agency_id) if k]
+
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        assert isinstance(event, r.RiskIssueStateChanged)
+        if key == event.agency_id:
+            await self.keep(docs, key, event, event.status.value)
+        elif await docs.get(location_id(key, issue_item_id(event))) is not None:
+            await self.keep(docs, key, event, REASSIGNED)
+        # else: the agency before never listed it, so there is nothing to take off its pages
+
+
+class SeriousByRegion(_IssuesAcrossProjects):
+    """The region's serious issues (the regulator sees its whole region, XC-05; RSK-07), listing
+    ``<region>``: the service runs per region, as policy's and claims' region listings are keyed."""
+
+    name = "risk.serious_by_region"
+
+    def key_of(self, envelope: Envelope, event: r.RiskIssueStateChanged) -> str | None:
+        return envelope.region if event.severity is r.IssueSeverity.SERIOUS else None  # severity never changes
+
+
+class SeriousByInsurer(_IssuesAcrossProjects):
+    """An insurer's serious issues (its own business only, XC-05), listing ``<insurer>``: the projects
+    whose final report it may not seal yet (RSK-07)."""
+
+    name = "risk.serious_by_insurer"
+
+    def key_of(self, envelope: Envelope, event: r.RiskIssueStateChanged) -> str | None:
+        return event.insurer_id if event.severity is r.IssueSeverity.SERIOUS else None
 
 
 class RiskDue(DueHours):
@@ -304,7 +400,22 @@ UNITS = UnitInspections()
 SAFETY_COVERAGE = SafetyCoverage()
 HAZARDS = ProjectHazards()
 AGENCY_HAZARDS = AgencyHazards()
-VIEWS: tuple[View, ...] = (FACTS, BY_AGENCY, ISSUES, DUE, UNITS, SAFETY_COVERAGE, HAZARDS, AGENCY_HAZARDS)
+AGENCY_ISSUES = AgencyIssues()
+SERIOUS_BY_REGION = SeriousByRegion()
+SERIOUS_BY_INSURER = SeriousByInsurer()
+VIEWS: tuple[View, ...] = (
+    FACTS,
+    BY_AGENCY,
+    ISSUES,
+    DUE,
+    UNITS,
+    SAFETY_COVERAGE,
+    HAZARDS,
+    AGENCY_HAZARDS,
+    AGENCY_ISSUES,
+    SERIOUS_BY_REGION,
+    SERIOUS_BY_INSURER,
+)
 
 
 # -- reading ------------------------------------------------------------------------------------------
@@ -362,3 +473,29 @@ async def read_agency_hazards(
 ) -> Page:
     """An agency's hazards of a period (``risk.agency_hazards``) in ``statuses``, reading the pages shown."""
     return await read_issues(store, f"{agency_id}:{period_key}", statuses=statuses, offset=offset, limit=limit)
+
+
+async def read_agency_issues(
+    store: ViewReads,
+    agency_id: str,
+    *,
+    statuses: Iterable[str] = OPEN_TALLIES,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """An agency's issues across its projects (``risk.agency_issues``) in ``statuses`` (default: not
+    closed), reading only the pages shown."""
+    return await read_issues(store, agency_id, statuses=statuses, offset=offset, limit=limit)
+
+
+async def read_serious_issues(
+    store: ViewReads,
+    listing: str,
+    *,
+    statuses: Iterable[str] = OPEN_TALLIES,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """The serious issues of a region or an insurer (``risk.serious_by_region`` / ``_by_insurer``) in
+    ``statuses`` (default: not closed, what RSK-07 seals no final report over), reading the pages shown."""
+    return await read_issues(store, listing, statuses=statuses, offset=offset, limit=limit)

@@ -7,6 +7,8 @@ events topic — with nothing but ``_id`` look-ups on the risk database."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import hashlib
 import io
 import json
@@ -25,6 +27,7 @@ from risk_factories import (
     LEAD,
     OTHER_INSURER,
     OWNER,
+    REGULATOR,
     completion,
     issue,
     notice,
@@ -34,7 +37,7 @@ from risk_factories import (
 )
 from risk_memory import project_registered, team_assigned
 
-from anju_contracts import Actor, Envelope, topics
+from anju_contracts import Actor, Envelope, Role, topics
 from anju_contracts import risk as r
 from anju_contracts.base import Command, Event
 from anju_contracts.common import EvidenceRef
@@ -81,16 +84,29 @@ class Running:
 
 @pytest.fixture
 async def risk(infra: Any, unique: Callable[[str], str]) -> AsyncIterator[Running]:
-    token = unique("run").split("-")[-1]
+    async with serving(infra, unique("run").split("-")[-1], prefix="hrisk2") as running:
+        yield running
+
+
+@pytest.fixture
+async def risk_listings(infra: Any, unique: Callable[[str], str]) -> AsyncIterator[Running]:
+    """The service for the cross-project listings' test, under names of its own (``hrv_``)."""
+    async with serving(infra, unique("run").split("-")[-1], prefix="hrv") as running:
+        yield running
+
+
+@contextlib.asynccontextmanager
+async def serving(infra: Any, token: str, *, prefix: str) -> AsyncIterator[Running]:
+    """The service on its own database, bucket, groups and views topic; its database dropped after."""
     settings = RiskSettings.load(
         kafka_bootstrap=infra.kafka_bootstrap,
         mongo_url=infra.mongo_url,
         s3_endpoint=infra.s3_endpoint,
         s3_access_key=infra.s3_access_key,
         s3_secret_key=infra.s3_secret_key,
-        mongo_db=f"hrisk2_{token}",
-        risk_bucket=f"hrisk2-{token}",
-        kafka_group_suffix=f"-{token}",
+        mongo_db=f"{prefix}_{token}",
+        risk_bucket=f"{prefix}-{token}",
+        kafka_group_suffix=f"-{prefix}-{token}",
     )
     scan_watch()  # registered before the service's client exists: pymongo's listeners are per client
     running = Running(settings, views_topic=f"anju.risk.views.v1.{token}")
@@ -104,10 +120,12 @@ async def risk(infra: Any, unique: Callable[[str], str]) -> AsyncIterator[Runnin
     await group_at_end(settings.kafka_bootstrap, views.router_group(), sources)
     await group_at_end(settings.kafka_bootstrap, views.writer_group, [views.topic])
     await running.service.start()
-    yield running
-    await running.http.aclose()
-    await running.service.mongo.drop_database(settings.mongo_db)  # hrisk2_* only: this run's own
-    await running.service.stop()
+    try:
+        yield running
+    finally:
+        await running.http.aclose()
+        await running.service.mongo.drop_database(settings.mongo_db)  # <prefix>_<token> only: this run's own
+        await running.service.stop()
 
 
 async def wait_for(probe: Callable[[], Awaitable[T | None]], timeout_s: float = 45.0) -> T:
@@ -275,3 +293,87 @@ async def test_rsk08_rsk03_xc03_special_inspection_units_results_and_its_report_
         assert filed.status_code == 200 and "risk.ObligationFulfilled" in filed.json()["events"], filed.text
     growing = [s for s in scans if s.database == risk.settings.mongo_db and not s.collection.endswith("_outbox")]
     assert growing == []  # every read is an _id look-up, the unit's file included
+
+
+async def test_rsk05_rsk07_xc05_an_agencys_open_issues_and_the_regulators_serious_ones_read_by_id_only(
+    risk_listings: Running, unique: Callable[[str], str]
+) -> None:
+    """Issue #10: an agency's open issues across its projects and the region's open serious issues come
+    from their read models — folded by the real routers and writer, read by ``_id`` only — and closing
+    an issue takes it off both open pages. The agency and the insurer are this run's own (the topics are
+    shared); the region's page is the shared region's, so it is searched for this run's issue."""
+    risk = risk_listings
+    agency_id, insurer_id = unique("agy"), unique("ins")
+    lead = LEAD.model_copy(update={"agency_id": agency_id})
+    engineer = ENGINEER.model_copy(update={"agency_id": agency_id})
+    insurer = INSURER.model_copy(update={"insurer_id": insurer_id})
+    agency = Actor(id=f"{agency_id}-admin", role=Role.AGENCY, region="shanghai", agency_id=agency_id)
+    projects = [unique("prj-a"), unique("prj-b")]
+    for project_id in projects:
+        await publish_as(risk, project_registered(project_id, insurer_id), "policy", project_id)
+        team = team_assigned(project_id, insurer_id).model_copy(update={"agency_id": agency_id})
+        await publish_as(risk, team, "registry", project_id)
+
+    async def staffed(project_id: str) -> bool | None:
+        answer = await risk.http.get(f"/v1/risk/projects/{project_id}/issues", headers=risk.auth(lead))
+        return True if answer.status_code == 200 else None
+
+    for project_id in projects:
+        await wait_for(functools.partial(staffed, project_id))
+    with scan_watch().watching() as scans:
+        raised = [
+            (projects[0], "iss-1", r.IssueSeverity.SERIOUS),
+            (projects[0], "iss-2", r.IssueSeverity.GENERAL),
+            (projects[1], "iss-1", r.IssueSeverity.SERIOUS),
+        ]
+        for project_id in projects:
+            assert (await risk.post(f"/projects/{project_id}/plan", plan(project_id), lead)).status_code == 200
+        for project_id, issue_id, severity in raised:
+            photo = await risk.upload(project_id, f"{issue_id}.jpg", engineer, f"photo {issue_id}".encode())
+            cmd = issue(issue_id, project_id=project_id, severity=severity, evidence=(photo,), rectify_by=DUE)
+            answer = await risk.post(f"/projects/{project_id}/issues", cmd, engineer)
+            assert answer.status_code == 200, answer.text
+
+        async def listed(path: str, actor: Actor, total: int) -> dict[str, Any] | None:
+            answer = await risk.http.get(f"/v1/risk{path}", headers=risk.auth(actor))
+            assert answer.status_code == 200, answer.text
+            body: dict[str, Any] = answer.json()
+            return body if body["total"] == total else None
+
+        mine = await wait_for(lambda: listed(f"/agencies/{agency_id}/issues", agency, 3))
+        assert sorted((i["project_id"], i["issue_id"]) for i in mine["items"]) == sorted((p, i) for p, i, _ in raised)
+        own = await wait_for(lambda: listed("/serious-issues", insurer, 2))
+        assert {(i["project_id"], i["severity"]) for i in own["items"]} == {(p, "serious") for p in projects}
+        hidden = await risk.http.get(f"/v1/risk/agencies/{agency_id}/issues", headers=risk.auth(OTHER_INSURER))
+        assert hidden.status_code == 404  # XC-05: an agency's listing holds other insurers' projects
+
+        async def in_region(project_id: str, issue_id: str) -> bool | None:
+            """The regulator's page: every open serious issue of the region, page by page."""
+            for offset in range(0, 1000, 100):
+                answer = await risk.http.get(
+                    f"/v1/risk/serious-issues?offset={offset}&limit=100", headers=risk.auth(REGULATOR)
+                )
+                items = answer.json()["items"]
+                if any((i["project_id"], i["issue_id"]) == (project_id, issue_id) for i in items):
+                    return True
+                if len(items) < 100:
+                    return None
+            return None
+
+        assert await wait_for(lambda: in_region(projects[0], "iss-1"))
+
+        before = await risk.upload(projects[0], "before.jpg", CONTRACTOR, b"\xff\xd8 before")
+        after = await risk.upload(projects[0], "after.jpg", CONTRACTOR, b"\xff\xd8 after")
+        rect = r.SubmitRectification(
+            project_id=projects[0], issue_id="iss-1", note="已整改", before=(before,), after=(after,)
+        )
+        base = f"/projects/{projects[0]}"
+        assert (await risk.post(f"{base}/issues/iss-1/rectifications", rect, CONTRACTOR)).status_code == 200
+        closed = await risk.post(f"{base}/issues/iss-1/review", review(project_id=projects[0]), engineer)
+        assert closed.status_code == 200, closed.text
+        await wait_for(lambda: listed(f"/agencies/{agency_id}/issues", agency, 2))
+        own = await wait_for(lambda: listed("/serious-issues", insurer, 1))
+        assert [(i["project_id"], i["issue_id"]) for i in own["items"]] == [(projects[1], "iss-1")]
+        assert own["counts"] == {"open": 1, "closed": 1}
+    growing = [s for s in scans if s.database == risk.settings.mongo_db and not s.collection.endswith("_outbox")]
+    assert growing == []  # every read and every fold is an _id look-up

@@ -114,7 +114,7 @@ def submit_plan(
         and [p.process_id for p in risk_file.processes.values()] == ids
     ):
         return  # the same plan again: nothing new
-    risk_file.agency_id = facts.agency_id
+    risk_file.assign_agency(facts.agency_id)
     risk_file.plan = plan
     risk_file.processes = {
         p.process_id: Process(
@@ -150,7 +150,7 @@ def record_kickoff(
         raise invalid_state("the kick-off briefing is recorded already", rule_id="RSK-02", field="held_on")
     if facts.agency_id is None or not facts.team_active:
         raise invalid_state("no agency team is assigned to the project yet", rule_id="RSK-02")
-    risk_file.agency_id = facts.agency_id
+    risk_file.assign_agency(facts.agency_id)
     risk_file.kickoff = Kickoff(held_on=cmd.held_on, minutes=cmd.minutes)
     risk_file.record(
         r.KickoffBriefingRecorded(

@@ -70,6 +70,7 @@ class RiskFile(BaseModel):
     _pending: list[Event] = PrivateAttr(default_factory=list)
     _changed_issues: list[str] = PrivateAttr(default_factory=list)
     _changed_hazards: list[str] = PrivateAttr(default_factory=list)
+    _agency_before: str | None = PrivateAttr(default=None)  # this step changed the agency from it
 
     # -- bookkeeping ------------------------------------------------------------------------------
 
@@ -99,6 +100,18 @@ class RiskFile(BaseModel):
         changed, self._changed_issues = list(dict.fromkeys(self._changed_issues)), []
         return changed
 
+    def assign_agency(self, agency_id: str) -> None:
+        """The project's agency, as the registry's team names it. When it changes, every issue is stated
+        again at the end of the step: the new agency's listing takes them and the old one's drops them
+        (the states name it as ``previous_agency_id``), since an issue's agency is its file's."""
+        if agency_id == self.agency_id:
+            return
+        if self._agency_before is None:
+            self._agency_before = self.agency_id
+        self.agency_id = agency_id
+        for issue_id in self.issues:
+            self.issue_changed(issue_id)
+
     def hazard_changed(self, hazard_id: str) -> None:
         self._changed_hazards.append(hazard_id)
 
@@ -107,6 +120,7 @@ class RiskFile(BaseModel):
         stored (event-carried state: the listings never read the file)."""
         for issue_id in self.pull_changed_issues():
             self.record(self.issue_state(issue_id, version))
+        self._agency_before = None
         changed, self._changed_hazards = list(dict.fromkeys(self._changed_hazards)), []
         for hazard_id in changed:
             self.record(hazard_state(self, hazard_id, version))
@@ -225,4 +239,5 @@ class RiskFile(BaseModel):
             rectify_by=issue.rectify_by,
             insurer_id=self.insurer_id,
             agency_id=self.agency_id,
+            previous_agency_id=self._agency_before if self._agency_before != self.agency_id else None,
         )

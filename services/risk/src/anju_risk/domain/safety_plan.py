@@ -74,7 +74,8 @@ def submit_plan(
         submitted_on=day,
         document=cmd.document,
     )
-    risk_file.agency_id = risk_file.agency_id or facts.agency_id
+    if risk_file.agency_id is None and facts.agency_id is not None:
+        risk_file.assign_agency(facts.agency_id)
     risk_file.record(
         s.SafetyPlanSubmitted(
             project_id=risk_file.project_id,

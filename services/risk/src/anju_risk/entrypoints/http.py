@@ -30,7 +30,15 @@ from anju_risk import access
 from anju_risk.domain import safety_plan
 from anju_risk.domain.errors import RiskError, not_found
 from anju_risk.handlers import RiskHandlers
-from anju_risk.read_models import UNCOVERED, read_agency_projects, read_issues, read_safety_coverage
+from anju_risk.read_models import (
+    OPEN_TALLIES,
+    UNCOVERED,
+    read_agency_issues,
+    read_agency_projects,
+    read_issues,
+    read_safety_coverage,
+    read_serious_issues,
+)
 
 PRODUCER = "risk-http"
 QUARTER = re.compile(r"^20[0-9]{2}Q[1-4]$")
@@ -114,8 +122,25 @@ def install(
     units: ViewReads | None = None,
     coverage: ViewReads | None = None,
     hazards: ViewReads | None = None,
+    *,
+    agency_issues: ViewReads | None = None,
+    serious_by_region: ViewReads | None = None,
+    serious_by_insurer: ViewReads | None = None,
 ) -> None:
-    app.include_router(build_router(handlers, commands, issues, agencies, units, coverage, hazards))
+    app.include_router(
+        build_router(
+            handlers,
+            commands,
+            issues,
+            agencies,
+            units,
+            coverage,
+            hazards,
+            agency_issues=agency_issues,
+            serious_by_region=serious_by_region,
+            serious_by_insurer=serious_by_insurer,
+        )
+    )
 
 
 def _envelope(handlers: RiskHandlers, body: Command, actor: Actor, key: str, idem: str | None) -> Envelope:
@@ -187,9 +212,14 @@ def build_router(
     units: ViewReads | None = None,
     coverage: ViewReads | None = None,
     hazards: ViewReads | None = None,
+    *,
+    agency_issues: ViewReads | None = None,
+    serious_by_region: ViewReads | None = None,
+    serious_by_insurer: ViewReads | None = None,
 ) -> APIRouter:
     router = APIRouter(prefix="/v1/risk", tags=["risk"], responses=_ERRORS)
     repo = handlers.repo
+    serious = {"region": serious_by_region, "insurer": serious_by_insurer}
 
     @router.post(f"{P}/evidence-uploads", summary="A presigned upload of a photo, video or document (RSK-04)")
     async def evidence_upload(request: Request, body: r.RequestEvidenceUpload, actor: CurrentActor) -> Ticket:
@@ -295,10 +325,47 @@ def build_router(
         offset: Annotated[int, Query(ge=0)] = 0,
         limit: Annotated[int, Query(ge=1, le=PAGE_SIZE)] = 50,
     ) -> Listing:
-        own = actor.role in (Role.AGENCY, Role.PRACTITIONER) and actor.agency_id == agency_id
-        if not (own or actor.role is Role.REGULATOR or (actor.role is Role.SYSTEM and actor.insurer_id is None)):
+        if not access.reads_agency_listing(actor, agency_id):
             raise RiskError(ReasonCode.NOT_FOUND, "agency not found", field="agency_id")
         page = await read_agency_projects(agencies, agency_id, offset=offset, limit=limit)
+        return Listing(items=page.items, total=page.total, counts=page.counts, as_of=page.as_of)
+
+    @router.get(
+        "/agencies/{agency_id}/issues",
+        summary="An agency's risk issues across its projects, open ones by default, in bounded pages (RSK-05, XC-05)",
+    )
+    async def list_agency_issues(
+        agency_id: str,
+        actor: CurrentActor,
+        status: Annotated[list[r.IssueStatus] | None, Query()] = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=PAGE_SIZE)] = 50,
+    ) -> Listing:
+        """Read from ``risk.agency_issues`` (a few documents by ``_id``), not from each project's page."""
+        if agency_issues is None or not access.reads_agency_listing(actor, agency_id):
+            raise RiskError(ReasonCode.NOT_FOUND, "agency not found", field="agency_id")
+        wanted = [s.value for s in status] if status else OPEN_TALLIES
+        page = await read_agency_issues(agency_issues, agency_id, statuses=wanted, offset=offset, limit=limit)
+        return Listing(items=page.items, total=page.total, counts=page.counts, as_of=page.as_of)
+
+    @router.get(
+        "/serious-issues",
+        summary="Serious risk issues, open ones by default: the regulator's region, an insurer its own (RSK-07, XC-05)",
+    )
+    async def list_serious_issues(
+        actor: CurrentActor,
+        status: Annotated[list[r.IssueStatus] | None, Query()] = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=PAGE_SIZE)] = 50,
+    ) -> Listing:
+        """The open serious issues are what RSK-07 seals no final report over; the listing is decided by
+        the actor (XC-05), so no insurer can ask for another's. Anyone else: no such listing."""
+        which = access.serious_listing_of(actor, handlers.region)
+        store = serious[which[0]] if which else None
+        if which is None or store is None:
+            raise RiskError(ReasonCode.NOT_FOUND, "no such listing")
+        wanted = [s.value for s in status] if status else OPEN_TALLIES
+        page = await read_serious_issues(store, which[1], statuses=wanted, offset=offset, limit=limit)
         return Listing(items=page.items, total=page.total, counts=page.counts, as_of=page.as_of)
 
     @router.get(f"{P}/final-report/download", summary="A short-lived link to the sealed final report (RSK-07)")
