@@ -22,7 +22,7 @@ from anju_contracts.base import Event
 from anju_kit.auth import CurrentActor
 from anju_kit.ports import ViewReads
 from anju_kit.regions import AgencyChecklist
-from anju_kit.views import AS_OF, Docs, View
+from anju_kit.views import AS_OF, Docs, View, field_name
 from anju_registry import access
 from anju_registry.adapters.repository import Repositories
 from anju_registry.domain.checklist_prefill import prefill
@@ -47,10 +47,13 @@ class SafetyQuarters(View):
         assert isinstance(event, sf.SafetyQuarterRecorded)
         doc = dict(await docs.get(key) or {"projects": {}})
         projects = dict(doc["projects"])
-        kept = projects.get(event.project_id)
+        # A project id may hold '.', which the store refuses in a field name: a valid standing was
+        # dead-lettered and never reached the checklist. Ids without '.' keep their name as before.
+        name = field_name(event.project_id)
+        kept = projects.get(name)
         if kept is not None and int(kept["version"]) >= event.version:
             return  # a redelivery or an older standing arriving late
-        projects[event.project_id] = event.model_dump(mode="json", exclude={"project_id", "agency_id", "quarter"})
+        projects[name] = event.model_dump(mode="json", exclude={"project_id", "agency_id", "quarter"})
         docs.put(key, {**doc, "projects": projects})
 
 
