@@ -11,14 +11,14 @@ the risk file's version and an older one arriving late changes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from anju_contracts import Envelope, ReasonCode, Role, topics
 from anju_contracts import safety as sf
-from anju_contracts.base import Event
+from anju_contracts.base import IDENTIFIER_PATTERN, Event
 from anju_kit.auth import CurrentActor
 from anju_kit.ports import ViewReads
 from anju_kit.regions import AgencyChecklist
@@ -27,6 +27,11 @@ from anju_registry import access
 from anju_registry.adapters.repository import Repositories
 from anju_registry.domain.checklist_prefill import prefill
 from anju_registry.domain.errors import RegistryError
+
+# The contracts' shapes of an agency id and a registry quarter, checked before anything is read: the draft
+# names both in its answer, and a refusal names the field and the rule, never the value (XC-09).
+AgencyId = Annotated[str, Path(min_length=1, max_length=128, pattern=IDENTIFIER_PATTERN)]
+Quarter = Annotated[str, Path(pattern=r"^\d{4}-Q[1-4]$")]
 
 
 def registry_quarter(risk_quarter: str) -> str:
@@ -84,7 +89,7 @@ def router(store: ViewReads, repos: Repositories, checklist: AgencyChecklist | N
         "/agencies/{agency_id}/safety-checklists/{quarter}/draft",
         summary="The quarter's checklist pre-filled from recorded data, beside the authority's score (SAF-07)",
     )
-    async def draft(agency_id: str, quarter: str, actor: CurrentActor) -> ChecklistDraft:
+    async def draft(agency_id: AgencyId, quarter: Quarter, actor: CurrentActor) -> ChecklistDraft:
         own = actor.role is Role.AGENCY and actor.agency_id == agency_id
         if checklist is None or not (access.is_regulator(actor) or own):
             raise RegistryError(ReasonCode.NOT_FOUND, "no such checklist", field="agency_id")

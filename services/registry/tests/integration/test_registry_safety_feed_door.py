@@ -2,7 +2,8 @@
 risk events topic the registry's ``registry.safety_quarters`` view reads — bytes that are not JSON, a JSON
 ``null``, an empty record, an envelope whose data is null, a ``risk.SafetyQuarterRecorded`` signed by risk
 whose body breaks its contract, one signed by another service, by an insurer or by nobody, the same standing
-delivered twice and an older one late — then risk's own standings behind them.
+delivered twice and an older one late — then risk's own standings behind them; and the checklist draft
+asked of an agency id or a quarter that cannot be one.
 
 None of the bad ones is folded and none stalls the partition: the malformed are dead-lettered once (with
 their origin, the error naming no value), the unauthenticated answered and logged (kit's door), the one
@@ -142,6 +143,12 @@ async def test_saf07_the_safety_feed_tried_from_outside_folds_only_risk_s_own_st
         ) as c:
             path = f"/v1/registry/agencies/{agency_id}/safety-checklists/2026-Q3/draft"
             draft = (await c.get(path, headers=regulator)).json()
+            for odd_agency, odd_quarter in (("a" * 10_000, "2026-Q3"), ("风控机构", "2026-Q3"), (agency_id, "2026Q3")):
+                odd = await c.get(
+                    f"/v1/registry/agencies/{odd_agency}/safety-checklists/{odd_quarter}/draft", headers=regulator
+                )
+                assert odd.status_code == 422 and odd.json()["reason_code"] == "VALIDATION_FAILED", odd.text
+                assert odd.json()["problems"] and odd_agency[:20] not in odd.text and odd_quarter not in odd.text
         assert draft["projects"] == 2
 
         dead = await read_topic(bootstrap, f"{source}.dlq", expect=5, timeout_s=30)
