@@ -221,3 +221,15 @@ async def test_xc05_saf04_an_insurer_sees_only_its_own_projects_hazards_in_the_l
         assert "隐患总数：1项" in text
     nothing = await client.get(f"{BASE}/agy-1/hazards/2026-08", headers=bearer(actor))
     assert nothing.status_code == 200 and nothing.json()["total"] == 0
+
+
+async def test_saf04_a_period_past_one_report_s_bound_says_so_instead_of_passing_for_the_whole(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(safety_http, "PDF_MOST", 1)  # two hazards in the period, one report holds one
+    report = await client.get(f"{BASE}/agy-1/reports/2026Q3.pdf", headers=bearer(REGULATOR))
+    assert report.status_code == 200, report.text
+    text = pdf_text(report.content)
+    assert "隐患总数：2项" in text and "超过单份报告上限" in text and "仅含前1项" in text
+    whole = pdf_text((await client.get(f"{BASE}/agy-1/reports/2026Q3.pdf", headers=bearer(INSURER))).content)
+    assert "超过单份报告上限" not in whole  # ins-a's copy holds its one hazard whole

@@ -11,7 +11,7 @@ the rule, never the value (a 10,000-character or right-to-left "agency" must not
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Path, Query
 from fastapi.responses import Response
@@ -26,7 +26,7 @@ from anju_kit.ports import ViewReads
 from anju_risk.adapters.documents import ReportRenderer
 from anju_risk.domain.errors import RiskError
 from anju_risk.entrypoints.http import Listing
-from anju_risk.read_models import read_agency_hazards
+from anju_risk.read_models import Page, read_agency_hazards
 
 PERIOD = r"^20[0-9]{2}(-(0[1-9]|1[0-2])|Q[1-4])?$"  # 2026-07, 2026Q3 or 2026 (safety.PeriodKey)
 PDF_MOST = 1000  # hazards in one agency's period report; more is a sign of a period key too wide
@@ -51,11 +51,10 @@ def _scope(actor: Actor, agency_id: str) -> str | None:
 def install(app: FastAPI, hazards: ViewReads, renderer: ReportRenderer, clock: Clock) -> None:
     router = APIRouter(prefix="/v1/risk/safety/agencies/{agency_id}", tags=["risk · safety"])
 
-    async def period_hazards(agency_id: str, period_key: str, insurer_id: str | None) -> list[dict[str, Any]]:
-        page = await read_agency_hazards(
+    async def period_hazards(agency_id: str, period_key: str, insurer_id: str | None) -> Page:
+        return await read_agency_hazards(
             hazards, agency_id, period_key, statuses=STATUSES, insurer_id=insurer_id, limit=PDF_MOST
         )
-        return page.items
 
     @router.get(
         "/hazards/{period_key}",
@@ -84,8 +83,15 @@ def install(app: FastAPI, hazards: ViewReads, renderer: ReportRenderer, clock: C
     async def agency_report(agency_id: AgencyId, period_key: PeriodKey, actor: CurrentActor) -> Response:
         insurer_id = _scope(actor, agency_id)
         found = await period_hazards(agency_id, period_key, insurer_id)
+        # total: past PDF_MOST the report says it lists only the first ones, never passes for the whole period
         data = await asyncio.to_thread(
-            renderer.agency_safety_report, agency_id, period_key, found, insurer_id=insurer_id, at=clock.now()
+            renderer.agency_safety_report,
+            agency_id,
+            period_key,
+            found.items,
+            insurer_id=insurer_id,
+            at=clock.now(),
+            total=found.total,
         )
         return Response(content=data, media_type="application/pdf")
 
