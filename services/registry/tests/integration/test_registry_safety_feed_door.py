@@ -1,7 +1,8 @@
 """SAF-07's feed tried from outside on the real local Kafka and MongoDB-wire server: what can land on the
 risk events topic the registry's ``registry.safety_quarters`` view reads — bytes that are not JSON, a JSON
 ``null``, an empty record, an envelope whose data is null, a ``risk.SafetyQuarterRecorded`` signed by risk
-whose body breaks its contract, one signed by another service, by an insurer or by nobody, the same standing
+whose body breaks its contract, one signed by another service, by an insurer, by nobody or with risk's token
+lifted from another record, the same standing
 delivered twice and an older one late — then risk's own standings behind them; and the checklist draft
 asked of an agency id or a quarter that cannot be one.
 
@@ -118,9 +119,11 @@ async def test_saf07_the_safety_feed_tried_from_outside_folds_only_risk_s_own_st
     )
     await produce(bootstrap, source, [forged_value], key=key, sign=False)  # 7: nobody's
     first = as_risk(standing(real, agency_id, 3, 1))
-    await produce(bootstrap, source, [first, first], key=key)  # 8, 9: delivered twice
-    await produce(bootstrap, source, [as_risk(standing(real, agency_id, 2, 0))], key=key)  # 10: older, late
-    await produce(bootstrap, source, [as_risk(standing(dotted, agency_id, 1, 0))], key=key)  # 11
+    lifted = signed_headers(source, first)  # risk's token of another record (its jti is that event's id)
+    await produce(bootstrap, source, [forged_value], key=key, headers=lifted)  # 8
+    await produce(bootstrap, source, [first, first], key=key)  # 9, 10: delivered twice
+    await produce(bootstrap, source, [as_risk(standing(real, agency_id, 2, 0))], key=key)  # 11: older, late
+    await produce(bootstrap, source, [as_risk(standing(dotted, agency_id, 1, 0))], key=key)  # 12
 
     store = service.views.store(SAFETY_QUARTERS.name)
     secret = settings.token_secret.get_secret_value()
@@ -158,7 +161,7 @@ async def test_saf07_the_safety_feed_tried_from_outside_folds_only_risk_s_own_st
             headers = {name: value.decode() for name, value in record.headers}
             assert headers["anju_origin_topic"] == source and PHONE not in headers["anju_error"]
         assert counted(source, "malformed") == 4
-        assert counted(source, "unauthenticated") == 3  # answered on the rejections topic and logged
+        assert counted(source, "unauthenticated") == 4  # answered on the rejections topic and logged
     finally:
         await service.mongo.drop_database(settings.mongo_db)
         await service.stop()
