@@ -29,7 +29,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 
-from anju_contracts import Actor, Envelope, ReasonCode, Refusal, Role
+from anju_contracts import Actor, Envelope, FieldProblem, ReasonCode, Refusal, Role
 from anju_kit.problems import ProblemError
 
 _bearer = HTTPBearer(auto_error=False, description="Actor token (JWT with an `actor` claim)")
@@ -213,13 +213,22 @@ def load_insurer_keys(directory: Path | None) -> dict[str, str]:
 # -- HTTP ------------------------------------------------------------------------------------------
 
 
+# Every refusal names the field it is about (ARCHITECTURE.md, the trust boundary): for the token, the header
+# it travels in. The detail says what to fix; the token itself is never repeated.
+TOKEN_FIELD = "Authorization"
+
+
+def _token_problem(detail: str) -> tuple[FieldProblem, ...]:
+    return (FieldProblem(field=TOKEN_FIELD, message=detail[:500]),)
+
+
 def actor_from_token(token: str, tokens: ActorTokens) -> Actor:
     try:
         return tokens.verify(token).actor
     except TokenRefused as exc:
         status = 403 if exc.reason_code == ReasonCode.WRONG_REGION else 401
         code = exc.reason_code if exc.reason_code != ReasonCode.UNAUTHENTICATED else "TOKEN_INVALID"
-        raise ProblemError(status, code, exc.detail) from exc
+        raise ProblemError(status, code, exc.detail, problems=_token_problem(exc.detail)) from exc
 
 
 async def current_actor(
@@ -227,7 +236,8 @@ async def current_actor(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     if credentials is None:
-        raise ProblemError(401, "TOKEN_MISSING", "Send an actor token as 'Authorization: Bearer …'.")
+        detail = "Send an actor token as 'Authorization: Bearer …'."
+        raise ProblemError(401, "TOKEN_MISSING", detail, problems=_token_problem(detail))
     tokens: ActorTokens = request.app.state.tokens  # set once by ServiceApp.build
     return actor_from_token(credentials.credentials, tokens)
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from anju_contracts import FailedCondition, FieldProblem, ReasonCode
 from anju_contracts.privacy import mask_personal_data
@@ -76,6 +77,12 @@ _RULES: Mapping[str, str] = {
     "json_invalid": "is not valid JSON",
 }
 _MAX_MESSAGE = 500
+# The framework's own refusals (no route serves the path, a method the route does not take): typed like
+# ours, never its {"detail": "Not Found"} — and never the path, which is what the caller sent.
+_FRAMEWORK: Mapping[int, tuple[str, str, str]] = {
+    404: (ReasonCode.NOT_FOUND, "No resource is served at this path.", "path"),
+    405: ("METHOD_NOT_ALLOWED", "This path does not take this method.", "method"),
+}
 _MAX_ERROR_TEXT = 1000
 
 
@@ -153,6 +160,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         REJECTED.labels(reason_code=exc.reason_code).inc()
         body = Problem(reason_code=exc.reason_code, detail=exc.detail, rule_id=exc.rule_id, problems=list(exc.problems))
         return JSONResponse(body.model_dump(mode="json"), status_code=exc.status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _framework(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, detail, field = _FRAMEWORK.get(exc.status_code, ("HTTP_ERROR", "The request was refused.", ""))
+        REJECTED.labels(reason_code=code).inc()
+        problems = [FieldProblem(field=field, message=detail)] if field else []
+        body = Problem(reason_code=code, detail=detail, problems=problems)
+        return JSONResponse(body.model_dump(mode="json"), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

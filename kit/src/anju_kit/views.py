@@ -228,9 +228,17 @@ class Writer:
         return applied
 
 
+def field_name(text: str) -> str:
+    """``text`` (an id, a topic) as a field name the store takes, reversibly: FerretDB refuses a '.' in a
+    field name and a leading '$' (MongoDB reads both as paths and operators), and an Identifier may hold
+    '.' ("prj.2026.1"), so a fold that keys a map by an id writes it through here. '%' is escaped first,
+    so two texts never meet in one name; a text without '.', '$' or '%' is its own name."""
+    return text.replace("%", "%25").replace(".", "%2E").replace("$", "%24")
+
+
 def _source(record: RecordRef) -> str:
-    """A source partition as a head's field name (no '.' in field names on the store: topic names have)."""
-    return f"{record.topic}:{record.partition}".replace(".", "%2E")
+    """A source partition as a head's field name (topic names hold '.')."""
+    return field_name(f"{record.topic}:{record.partition}")
 
 
 def _folded(head: Doc | None, record: RecordRef) -> bool:

@@ -6,14 +6,17 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, Field, ValidationError
 
-from anju_contracts import Envelope
+from anju_contracts import Actor, Envelope, Role
 from anju_contracts.catalog import parse
 from anju_contracts.claims import ReportClaim
-from anju_kit.problems import problems_from_error, problems_from_validation, safe_error_text
+from anju_kit.auth import ActorTokens, CurrentActor, issue_token
+from anju_kit.problems import install_problem_handlers, problems_from_error, problems_from_validation, safe_error_text
 
 ID_NUMBER = "310101199001011234"
 PHONE = "13812345678"
@@ -160,3 +163,39 @@ def test_xc09_safe_error_text_of_other_errors_is_type_and_screened_message_bound
     long = safe_error_text(RuntimeError("x" * 5000))
     assert len(long) == 1000
     assert long.startswith("RuntimeError: xxx")
+
+
+# -- over HTTP: the framework's own refusals and the token's are typed like ours ----------------------------
+
+
+async def test_xc09_a_path_no_route_serves_a_wrong_method_and_a_missing_or_bad_token_are_typed_problems() -> None:
+    """Tried from outside: every refusal is a Problem with a reason code and the field it is about (the
+    path, the method, the Authorization header), and none repeats what was sent — the path or the token."""
+    app = FastAPI()
+    app.state.tokens = ActorTokens("the-deployment-s-own-secret-of-32-bytes", "shanghai")
+    install_problem_handlers(app)
+
+    @app.get("/things/{thing_id}")
+    async def thing(thing_id: str, actor: CurrentActor) -> dict[str, str]:
+        return {"thing_id": thing_id}
+
+    forged = issue_token(Actor(id="u-1", role=Role.REGULATOR, region="shanghai"), "another-secret-of-32-bytes-at-least")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc") as client:
+        answers = {
+            "no route": (await client.get(f"/things/{PHONE}/../x/{ID_NUMBER}"), 404, "NOT_FOUND", "path"),
+            "method": (await client.delete(f"/things/{PHONE}"), 405, "METHOD_NOT_ALLOWED", "method"),
+            "no token": (await client.get(f"/things/{PHONE}"), 401, "TOKEN_MISSING", "Authorization"),
+            "forged": (
+                await client.get("/things/t-1", headers={"Authorization": f"Bearer {forged}"}),
+                401,
+                "TOKEN_INVALID",
+                "Authorization",
+            ),
+        }
+    for name, (response, status, code, field) in answers.items():
+        assert response.status_code == status, name
+        body = response.json()
+        assert body["reason_code"] == code and [p["field"] for p in body["problems"]] == [field], name
+        _no_secret(response.text)
+        assert forged not in response.text
+    assert answers["method"][0].headers["allow"] == "GET"

@@ -2,6 +2,10 @@
 once into every view that reads its topic, by the views' own ``keys`` and ``fold`` — the router and the
 writer without Kafka — and read back by ``_id`` as from a :class:`~anju_kit.views.ViewStore`.
 
+What it keeps of the store: a document with a field name the local store refuses (a '.' anywhere, a leading
+'$') is refused here too, so a fold that keys a map by an id is caught by a unit test, not by the first
+such id in production (an id may hold '.': write it through :func:`anju_kit.views.field_name`).
+
 What it leaves out: the views topic, positions per source partition and generations (a redelivered event
 is recognised by its event id instead), and the read models' lag behind the events (none here).
 """
@@ -14,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import WriteError
 
 from anju_contracts import Envelope
 from anju_contracts.base import Event
@@ -47,10 +52,23 @@ class _Collection:
         return None if found is None else copy.deepcopy(found)
 
     async def replace_one(self, query: Mapping[str, Any], doc: Doc, upsert: bool = False) -> None:
+        _refuse_bad_names(doc)
         self._docs[query["_id"]] = copy.deepcopy(doc)
 
     async def delete_one(self, query: Mapping[str, Any]) -> None:
         self._docs.pop(query["_id"], None)
+
+
+def _refuse_bad_names(value: Any) -> None:
+    """As FerretDB v1 answers (code 2, "invalid key"), for any field name of any depth."""
+    if isinstance(value, Mapping):
+        for name, inner in value.items():
+            if "." in str(name) or str(name).startswith("$"):
+                raise WriteError("invalid key: a field name holds '.' or starts with '$'", code=2)
+            _refuse_bad_names(inner)
+    elif isinstance(value, list | tuple):
+        for inner in value:
+            _refuse_bad_names(inner)
 
 
 class MemoryViews:

@@ -11,22 +11,27 @@ the risk file's version and an older one arriving late changes nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel
 
 from anju_contracts import Envelope, ReasonCode, Role, topics
 from anju_contracts import safety as sf
-from anju_contracts.base import Event
+from anju_contracts.base import IDENTIFIER_PATTERN, Event
 from anju_kit.auth import CurrentActor
 from anju_kit.ports import ViewReads
 from anju_kit.regions import AgencyChecklist
-from anju_kit.views import AS_OF, Docs, View
+from anju_kit.views import AS_OF, Docs, View, field_name
 from anju_registry import access
 from anju_registry.adapters.repository import Repositories
 from anju_registry.domain.checklist_prefill import prefill
 from anju_registry.domain.errors import RegistryError
+
+# The contracts' shapes of an agency id and a registry quarter, checked before anything is read: the draft
+# names both in its answer, and a refusal names the field and the rule, never the value (XC-09).
+AgencyId = Annotated[str, Path(min_length=1, max_length=128, pattern=IDENTIFIER_PATTERN)]
+Quarter = Annotated[str, Path(pattern=r"^\d{4}-Q[1-4]$")]
 
 
 def registry_quarter(risk_quarter: str) -> str:
@@ -47,10 +52,13 @@ class SafetyQuarters(View):
         assert isinstance(event, sf.SafetyQuarterRecorded)
         doc = dict(await docs.get(key) or {"projects": {}})
         projects = dict(doc["projects"])
-        kept = projects.get(event.project_id)
+        # A project id may hold '.', which the store refuses in a field name: a valid standing was
+        # dead-lettered and never reached the checklist. Ids without '.' keep their name as before.
+        name = field_name(event.project_id)
+        kept = projects.get(name)
         if kept is not None and int(kept["version"]) >= event.version:
             return  # a redelivery or an older standing arriving late
-        projects[event.project_id] = event.model_dump(mode="json", exclude={"project_id", "agency_id", "quarter"})
+        projects[name] = event.model_dump(mode="json", exclude={"project_id", "agency_id", "quarter"})
         docs.put(key, {**doc, "projects": projects})
 
 
@@ -81,7 +89,7 @@ def router(store: ViewReads, repos: Repositories, checklist: AgencyChecklist | N
         "/agencies/{agency_id}/safety-checklists/{quarter}/draft",
         summary="The quarter's checklist pre-filled from recorded data, beside the authority's score (SAF-07)",
     )
-    async def draft(agency_id: str, quarter: str, actor: CurrentActor) -> ChecklistDraft:
+    async def draft(agency_id: AgencyId, quarter: Quarter, actor: CurrentActor) -> ChecklistDraft:
         own = actor.role is Role.AGENCY and actor.agency_id == agency_id
         if checklist is None or not (access.is_regulator(actor) or own):
             raise RegistryError(ReasonCode.NOT_FOUND, "no such checklist", field="agency_id")

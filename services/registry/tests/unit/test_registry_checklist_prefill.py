@@ -100,3 +100,10 @@ async def test_saf07_the_authority_confirms_or_corrects_each_line_and_the_score_
 
 def test_saf07_risk_quarters_are_named_as_the_registry_names_them() -> None:
     assert registry_quarter("2026Q3") == "2026-Q3"
+
+
+async def test_saf07_a_standing_of_a_project_whose_id_holds_a_dot_is_folded_like_any_other() -> None:
+    """An Identifier may hold '.', which the store refuses in a field name: the standing of "prj.2026.1" was
+    dead-lettered by the view's writer and never reached the checklist. Its field name is escaped now."""
+    projects = await folded(standing("prj.2026.1", 3, level_1_2_unchecked=1), standing("prj.2026.1", 2))
+    assert [(p["version"], p["level_1_2_unchecked"]) for p in projects] == [(3, 1)]  # folded once, newest kept

@@ -359,16 +359,25 @@ class SafetyCoverage(View):
 
 class AgencyHazards(View):
     """SAF-04 per agency: the hazards an agency found in a period, across its projects, by status —
-    listing ``<agency>:<period>`` for the month, the quarter and the year of the finding's day."""
+    listing ``<agency>:<period>`` for the month, the quarter and the year of the finding's day, and beside
+    it ``<agency>:<period>:<insurer>`` with the projects of one insurer only (XC-05: an insurer's copy).
+
+    The insurer's own listing is a listing of its own, not a filter over the agency's pages: a filtered
+    page would be short, its total and counts would tell the insurer of other insurers' hazards, and past
+    the first pages its own would be missed. Version 2 added it (the view is rebuilt from the events)."""
 
     name = "risk.agency_hazards"
+    version = 2
     sources = (topics.RISK.events,)
 
     def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
         if not isinstance(event, sf.HazardStateChanged) or event.agency_id is None or event.found_on is None:
             return []  # a state recorded before the fields existed: the project's own report still lists it
-        periods = (key_of(period, event.found_on) for period in sf.ReportPeriod)
-        return [f"{event.agency_id}:{period}" for period in periods]
+        periods = [key_of(period, event.found_on) for period in sf.ReportPeriod]
+        listings = [agency_listing(event.agency_id, period) for period in periods]
+        if event.insurer_id is not None:
+            listings += [agency_listing(event.agency_id, period, event.insurer_id) for period in periods]
+        return listings
 
     def reads(self, key: str, event: Event) -> Iterable[str]:
         return [location_id(key, self._item_id(event))] if isinstance(event, sf.HazardStateChanged) else []
@@ -462,17 +471,25 @@ async def read_safety_coverage(
     return Page(items, shown.total, tallies(head).get(ALL, {}), head.get(AS_OF))
 
 
+def agency_listing(agency_id: str, period_key: str, insurer_id: str | None = None) -> str:
+    """``<agency>:<period>``, or ``<agency>:<period>:<insurer>`` for one insurer's projects (ids hold no ':')."""
+    return f"{agency_id}:{period_key}" if insurer_id is None else f"{agency_id}:{period_key}:{insurer_id}"
+
+
 async def read_agency_hazards(
     store: ViewReads,
     agency_id: str,
     period_key: str,
     *,
     statuses: Iterable[str],
+    insurer_id: str | None = None,
     offset: int = 0,
     limit: int = PAGE_SIZE,
 ) -> Page:
-    """An agency's hazards of a period (``risk.agency_hazards``) in ``statuses``, reading the pages shown."""
-    return await read_issues(store, f"{agency_id}:{period_key}", statuses=statuses, offset=offset, limit=limit)
+    """An agency's hazards of a period (``risk.agency_hazards``) in ``statuses`` — of one insurer's projects
+    only when ``insurer_id`` is given — reading the pages shown."""
+    listing = agency_listing(agency_id, period_key, insurer_id)
+    return await read_issues(store, listing, statuses=statuses, offset=offset, limit=limit)
 
 
 async def read_agency_issues(

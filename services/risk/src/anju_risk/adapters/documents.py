@@ -257,10 +257,20 @@ class ReportRenderer:
         return render_pdf(document, FontFace(self.font_path, self.font_index))
 
     def agency_safety_report(
-        self, agency_id: str, period_key: str, hazards: list[dict[str, Any]], *, insurer_id: str | None, at: datetime
+        self,
+        agency_id: str,
+        period_key: str,
+        hazards: list[dict[str, Any]],
+        *,
+        insurer_id: str | None,
+        at: datetime,
+        total: int | None = None,
     ) -> bytes:
         """SAF-04 per agency: the period's hazards across the agency's projects (an insurer's copy holds its
-        own projects only), counted by level and status, each with its project and state."""
+        own projects only), counted by level and status, each with its project and state. ``total``: how
+        many the period holds when ``hazards`` are only the first of them (one report has an upper bound);
+        the report then says so instead of passing for the whole period."""
+        total = len(hazards) if total is None else max(total, len(hazards))
         first, last = safety_reports.days_of(period_key)
         period_zh = safety_reports.PERIOD_ZH[safety_reports.period_of(period_key)]
         projects = sorted({h["project_id"] for h in hazards})
@@ -283,8 +293,19 @@ class ReportRenderer:
                     ("报告期间", f"{_day(first)}至{_day(last)}"),
                     ("承保机构", insurer_id or "全部"),
                     ("涉及项目", f"{len(projects)} 个"),
-                    ("隐患总数", f"{len(hazards)} 项"),
+                    ("隐患总数", f"{total} 项"),
                 ]
+            ),
+            *(
+                [
+                    Paragraph(
+                        f"本期隐患共 {total} 项，超过单份报告上限：以下统计与清单仅含前 {len(hazards)} 项，"
+                        "完整清单请按期间分页查询。",
+                        indent=True,
+                    )
+                ]
+                if total > len(hazards)
+                else []
             ),
             Heading("一、隐患分级统计"),
             Items(by_level),
