@@ -544,6 +544,10 @@ class RiskIssueStateChanged(_RiskEvent):
         description="Set when the project changed agency since the issue was last stated: the agency whose "
         "listing held it, which drops it (an agency's issues across its projects).",
     )
+    description: LongText | None = Field(
+        default=None,
+        description="What is wrong, as raised (the listings show it; the risk file no longer lists its issues).",
+    )
 
 
 class PartAccepted(_RiskEvent):

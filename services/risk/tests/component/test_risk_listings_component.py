@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any, cast
 
 import httpx
@@ -310,3 +311,24 @@ async def test_rsk05_rsk07_bad_paging_or_status_is_refused_with_the_field_named(
     assert answer.status_code == 422 and answer.json()["reason_code"] == "VALIDATION_FAILED"
     named = query.split("&")[-1].split("=")[0]
     assert [p["field"].split(".")[:2] for p in answer.json()["problems"]] == [["query", named]], answer.text
+
+
+async def test_rsk04_issue10_the_file_shows_the_issues_wanting_work_and_counts_all(
+    client: httpx.AsyncClient, risk: InMemoryRisk
+) -> None:
+    """A file of hundreds of issues is hundreds of KB: it shows those not closed and those closed lately
+    (read with the file: the inspector sees its own change at once), counts all (and the open serious
+    ones RSK-07's gate waits on), and the bounded listing has every one, with its description."""
+    await close(risk, "iss-2")
+    answer = await get(client, f"/projects/{PROJECT}", INSURER)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert {k: v["status"] for k, v in body["issues"].items()} == {"iss-1": "open", "iss-2": "closed"}
+    assert body["issue_counts"] == {"open": 1, "closed": 1} and body["serious_open"] == 1
+    assert body["issues_listed_at"] == f"/v1/risk/projects/{PROJECT}/issues"
+
+    risk.clock.advance(timedelta(days=8))  # closed a week ago: counted and listed, no longer shown
+    later = (await get(client, f"/projects/{PROJECT}", INSURER)).json()
+    assert list(later["issues"]) == ["iss-1"] and later["issue_counts"] == {"open": 1, "closed": 1}
+    listed = await get(client, f"{body['issues_listed_at'].removeprefix('/v1/risk')}?status=closed", INSURER)
+    assert [(i["issue_id"], bool(i["description"])) for i in listed.json()["items"]] == [("iss-2", True)]

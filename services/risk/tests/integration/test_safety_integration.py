@@ -281,4 +281,5 @@ async def test_saf01_qingdao_laoshan_one_project_quality_and_safety_under_one_po
     await risk.ok(f"{base}/safety/hazards/hz-3/rectifications", closure, SUPERVISOR)  # levels 3-4: the supervisor
     state = (await risk.http.get(f"/v1/risk{base}", headers=risk.auth(INSURER))).json()
     assert state["plan"] is not None and state["issues"]["iss-1"]["status"] == "open"
+    assert state["issue_counts"] == {"open": 1} and state["serious_open"] == 1
     assert state["safety"]["plan"]["grade"] == "high" and state["safety"]["hazards"]["hz-3"]["status"] == "rectified"

@@ -53,10 +53,8 @@ async def risk_of_projects(pages: Pages, token: str, projects: list[dict[str, An
             answer = await pages.upstreams.get("risk", f"/v1/risk/projects/{project_id}", token)
         if not answer.ok or not isinstance(answer.body, dict):
             return project_id, None
-        issues = (answer.body.get("issues") or {}).values()
-        serious = [i for i in issues if i.get("severity") == "serious" and i.get("status") != "closed"]
         sealed = (answer.body.get("final_report") or {}).get("sealed_at")
-        return project_id, {"serious_open": len(serious), "sealed_at": sealed}
+        return project_id, {"serious_open": int(answer.body.get("serious_open") or 0), "sealed_at": sealed}
 
     ids = [str(p["project_id"]) for p in projects[:RISK_PER_PAGE] if p.get("project_id")]
     return {pid: facts for pid, facts in await asyncio.gather(*map(one, ids)) if facts is not None}

@@ -89,12 +89,9 @@ def _stub_services() -> FastAPI:
             return {"items": CLAIMS, "months": {"2026-11": {"reported": 1, "agreed": 1}}}
         if path == "v1/claims":
             return {"items": [], "unit_id": unit}  # claims answers a foreign unit with nothing
-        if path == "v1/risk/projects/p-1":
-            issues = {
-                "i-1": {"severity": "serious", "status": "open"},
-                "i-2": {"severity": "serious", "status": "closed"},
-            }
-            return {"project_id": "p-1", "issues": issues, "final_report": None}
+        if path == "v1/risk/projects/p-1":  # the file counts its issues (one serious open, one closed)
+            counts = {"open": 1, "closed": 1}
+            return {"project_id": "p-1", "issue_counts": counts, "serious_open": 1, "final_report": None}
         if path == "v1/registry/pool":
             return {"region": "shanghai", "agencies": AGENCIES}
         if path == "v1/policy/projects":

@@ -237,6 +237,7 @@ class RiskFile(BaseModel):
             process_id=issue.process_id,
             responsible_unit_id=issue.responsible_unit_id,
             rectify_by=issue.rectify_by,
+            description=issue.description,
             insurer_id=self.insurer_id,
             agency_id=self.agency_id,
             previous_agency_id=self._agency_before if self._agency_before != self.agency_id else None,

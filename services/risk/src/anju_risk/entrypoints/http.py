@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
@@ -41,6 +42,7 @@ from anju_risk.read_models import (
 )
 
 PRODUCER = "risk-http"
+RECENTLY_CLOSED = timedelta(days=7)  # closed issues a project's file still shows (销项 lately)
 QUARTER = re.compile(r"^20[0-9]{2}Q[1-4]$")
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": Problem, "description": text}
@@ -236,9 +238,24 @@ def build_router(
         loaded = await repo.get(project_id)
         if loaded is None:
             raise not_found(project_id)
-        coverage = loaded.aggregate.testing.coverage(handlers.rules, project_id)
+        risk_file = loaded.aggregate
+        coverage = risk_file.testing.coverage(handlers.rules, project_id)
+        issues = risk_file.issues.values()
+        recently = handlers.clock.now() - RECENTLY_CLOSED
         return {
-            **loaded.aggregate.state(),
+            # The file shows the issues that want work (not closed) and those closed lately, read with it
+            # (read-your-writes for the inspector's page); it counts all, and /issues lists all a bounded
+            # page at a time (RSK-04). A file of 250 issues is ~380 KB: answering it whole took 92 / 668
+            # ms p50 / p99 on this machine (issue #10).
+            **risk_file.model_dump(mode="json", exclude={"issues"}),
+            "issues": {
+                issue.issue_id: issue.model_dump(mode="json")
+                for issue in issues
+                if issue.is_open or (issue.closed_at is not None and issue.closed_at >= recently)
+            },
+            "issue_counts": dict(Counter(issue.status.value for issue in issues)),
+            "serious_open": sum(1 for issue in issues if issue.is_serious and issue.is_open),  # RSK-07's gate
+            "issues_listed_at": f"/v1/risk/projects/{project_id}/issues",
             "testing_coverage": coverage.model_dump(mode="json", exclude={"project_id"}),  # RSK-09 shortfall
             "version": loaded.version,
         }
