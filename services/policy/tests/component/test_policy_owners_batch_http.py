@@ -94,7 +94,7 @@ async def version(policy: InMemoryPolicy) -> int:
     return loaded.version
 
 
-async def test_clm01_xc09_the_builder_registers_a_roster_in_one_commit(
+async def test_clm01_xc09_xc04_the_builder_registers_a_roster_in_one_commit(
     policy: InMemoryPolicy, http: httpx.AsyncClient
 ) -> None:
     await issued(policy)
@@ -108,6 +108,9 @@ async def test_clm01_xc09_the_builder_registers_a_roster_in_one_commit(
     assert [e.payload(UnitOwnersChanged).unit_id for e in published] == ["prj-1-u-1", "prj-1-u-2"]
     assert all(v not in e.model_dump_json() for e in published for v in (*ID_NUMBERS, *NAMES))  # masked only
     no_personal_data(answer)
+    last = (await policy.repo.history("prj-1"))[-1]  # one history entry, the builder's (XC-04)
+    assert (last["action"], last["actor"]["id"]) == ("policy.RegisterUnitOwnersBatch", BUILDER.id)
+    assert all(v not in str(last) for v in (*ID_NUMBERS, *NAMES))
     again = await http.post(BATCH, json=batch(sale("prj-1-u-1", 0)), headers=auth(BUILDER))  # unchanged owners
     assert again.status_code == 200 and again.json()["events"] == [] and await version(policy) == before + 1
 
