@@ -91,7 +91,7 @@ def no_personal_data(response: httpx.Response) -> None:
 async def version(policy: InMemoryPolicy) -> int:
     loaded = await policy.repo.get("prj-1")
     assert loaded is not None
-    return loaded.version
+    return int(loaded.version)
 
 
 async def test_clm01_xc09_xc04_the_builder_registers_a_roster_in_one_commit(
