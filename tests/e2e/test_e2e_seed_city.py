@@ -4,14 +4,16 @@ The seeder starts the registry, policy, risk and claims services as processes on
 loads a city of one project (250 units with their owners, a risk file of ``ISSUES`` issues, its sealed
 final report), 100 claims and four practitioners through their write paths, and what the services then
 hold is what the plan says, with the obligations policy, risk and claims opened. A second run re-sends
-the risk file, the seal, the project's completion and every claim command (those steps marked undone):
-the services apply each once, so nothing is duplicated. (The earlier project steps and the owners are
-not re-sent: policy answers a replay by walking the project's commit log back, ~20 s a command once 250
-owners made it ~260 versions long, README "City scale".)
+the risk file, the seal, the project's completion, the owners step and every claim command (those steps
+marked undone): the services apply each once, so nothing is duplicated. (The earlier project steps are
+not re-sent; the owners step finds every unit recorded and sends nothing, as a resumed seed does.)
+``ANJU_E2E_SEED_BASE_PORT`` and ``ANJU_E2E_SEED_DB_PREFIX`` move the four services' ports (default
+18451 … 18454) and databases (``t_seed_<run>_…``) off those another worker on the machine uses.
 """
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -26,7 +28,7 @@ from tests.bench.city.manifest import CITY
 from tests.bench.city.processes import CityNames
 from tests.bench.city.seed import Options, seed
 
-# ~6 min at load 10 on the shared 2 cores, most of it the 250 owners one by one
+# a few minutes on the shared 2 cores (the owners were most of ~6 min one by one; batches take seconds)
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 SCALE = 0.0005
@@ -37,11 +39,17 @@ ISSUES = 10  # a risk file of 250 issues takes minutes alone (README, "City scal
 @pytest.fixture
 async def options(tmp_path: Path) -> AsyncIterator[Options]:
     run = uuid.uuid4().hex[:8]
-    prefix = f"t_seed_{run}"
+    prefix = f"{os.environ.get('ANJU_E2E_SEED_DB_PREFIX', 't_seed')}_{run}"
     # ids of its own: another city on the shared topics (a developer's seed) must not fold this one's events
     tag = f"t{run}"
     yield Options(
-        scale=SCALE, prefix=prefix, slice_docs=0, log_dir=tmp_path, base_port=18_450, issues_per_project=ISSUES, tag=tag
+        scale=SCALE,
+        prefix=prefix,
+        slice_docs=0,
+        log_dir=tmp_path,
+        base_port=int(os.environ.get("ANJU_E2E_SEED_BASE_PORT", "18450")),
+        issues_per_project=ISSUES,
+        tag=tag,
     )
     await drop_city(prefix, "shanghai")
 
@@ -67,7 +75,7 @@ async def test_seed_city_at_a_tiny_scale_holds_what_the_plan_says_and_a_rerun_du
         manifest = mongo[names.city_database]["manifest"]
         doc = await manifest.find_one({"_id": CITY})
         assert doc is not None and doc["finished_at"] is not None
-        resent = ("risk:", "projects:0000:completed", "reports:", "steps:")
+        resent = ("risk:", "projects:0000:completed", "owners:", "reports:", "steps:")
         kept = {k: v for k, v in doc["steps"].items() if not k.startswith(resent)}
         await manifest.update_one({"_id": CITY}, {"$set": {"steps": kept, "finished_at": None}})
     finally:

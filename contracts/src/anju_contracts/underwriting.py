@@ -212,14 +212,38 @@ class UnitBuyer(ContractModel):
     )
 
 
-class RegisterUnitOwners(ContractModel):
-    """The builder registers a unit's buyers from its sale contract (商品房买卖合同); HTTP only (XC-09)."""
+class UnitSale(ContractModel):
+    """One unit's sale contract (商品房买卖合同) and its buyers: what the builder registers per unit,
+    alone or in a batch (XC-09: HTTP only)."""
 
-    project_id: Identifier
     unit_id: Identifier
     sale_contract_no: ShortText
     buyers: tuple[UnitBuyer, ...] = Field(min_length=1, max_length=10)
     on: date
+
+
+class RegisterUnitOwners(UnitSale):
+    """The builder registers a unit's buyers from its sale contract (商品房买卖合同); HTTP only (XC-09)."""
+
+    project_id: Identifier
+
+
+# A batch is one commit of one project: 100 units is under half of a typical project's ~250, so a roster
+# goes in a few requests, while the body (≤ 1,000 buyers, ~100 KB) stays far below the 1 MiB request
+# limit and one commit's events (≤ 100 UnitOwnersChanged) far below a Kafka record's.
+MAX_UNIT_SALES_PER_BATCH = 100
+
+
+class RegisterUnitOwnersBatch(ContractModel):
+    """The builder registers many units' buyers of one project from its sales roster (批量导入), all or
+    nothing: one refused entry refuses the batch, naming every refused entry; HTTP only (XC-09)."""
+
+    project_id: Identifier
+    entries: tuple[UnitSale, ...] = Field(
+        min_length=1,
+        max_length=MAX_UNIT_SALES_PER_BATCH,
+        description="One per unit, each unit at most once.",
+    )
 
 
 class SignInsuranceContract(_PolicyCommand):

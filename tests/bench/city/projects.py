@@ -15,6 +15,7 @@ that (the e2e test's spacing).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
@@ -168,14 +169,25 @@ def buyer(p: int, k: int) -> u.UnitBuyer:
     return u.UnitBuyer(name=name, id_number=body + _check_digit(body))
 
 
-def owners(plan: CityPlan, p: int, k: int) -> u.RegisterUnitOwners:
-    return u.RegisterUnitOwners(
-        project_id=plan.project_id(p),
+def sale(plan: CityPlan, p: int, k: int) -> u.UnitSale:
+    return u.UnitSale(
         unit_id=plan.unit_id(p, k),
         sale_contract_no=f"HT-{p:05d}-{k:03d}",
         buyers=(buyer(p, k),),
         on=filing_on(plan, p) + timedelta(days=1 + k % 60),
     )
+
+
+def owners(plan: CityPlan, p: int, units: Sequence[int]) -> list[u.RegisterUnitOwnersBatch]:
+    """The sales roster of project ``p``'s ``units`` (批量导入), in batches of at most the contract's bound:
+    one commit each instead of one per unit."""
+    size = u.MAX_UNIT_SALES_PER_BATCH
+    return [
+        u.RegisterUnitOwnersBatch(
+            project_id=plan.project_id(p), entries=tuple(sale(plan, p, k) for k in units[i : i + size])
+        )
+        for i in range(0, len(units), size)
+    ]
 
 
 def owner_id(p: int, k: int) -> str:

@@ -249,7 +249,7 @@ def _parts(manifest: Manifest) -> list[tuple[str, int, float]]:
         "risk:files": "risk issues with plan, rectification, 销项",
         "risk:sealed": "final reports sealed (a PDF each)",
         "projects:completed": "completion accepted and filed (policy)",
-        "owners": "units' owners registered (HTTP, one each)",
+        "owners": "units' owners registered (HTTP, batches)",
         "reports": "claims reported (bulk intake)",
         "steps": "claims' later steps (commands, one by one)",
     }

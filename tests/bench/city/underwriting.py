@@ -14,7 +14,8 @@ Per chunk of projects (``--policy-chunk``):
 4. ``risk:sealed`` — the final report sealed by the insurer (one PDF each, rendered by risk);
 5. ``projects:completed`` — once policy has folded risk's ``FinalReportSealed``: completion acceptance
    and filing (the liability period), checked back;
-6. ``owners`` — each unit's buyer registered by the builder (HTTP only, XC-09).
+6. ``owners`` — each unit's buyer registered by the builder from the sales roster, in batches of at
+   most 100 units, one commit each (HTTP only, XC-09).
 
 A re-run skips finished steps and re-sends an unfinished one: event ids and idempotency keys come from
 the plan, so the services apply each command once (a new letter upload is harmless: ``RegisterProject``
@@ -154,23 +155,25 @@ class Underwriting:
     async def owners(self, chunk: range) -> None:
         plan, answers = self.plan, self.run.answers.setdefault("owners", Answers())
         # A resumed step sends only the owners not recorded yet: policy answers a replay by walking the
-        # project's commit log back to the entry that applied it (measured: ~20 s at version 230).
+        # project's commit log back to the entry that applied it. A batch's key is its units, so a re-run
+        # that finds the same units unrecorded replays it, and one that finds fewer sends a new batch.
         shown = await asyncio.gather(*(self._project(p) for p in chunk))
         recorded = {unit for project in shown for unit, owners in (project.get("owners") or {}).items() if owners}
         per_project = [
             [
                 (
-                    f"{self.policy}/{plan.project_id(p)}/units/{plan.unit_id(p, k)}/owners",
-                    pj.owners(plan, p, k),
+                    f"{self.policy}/{plan.project_id(p)}/owners",
+                    batch,
                     pj.builder(plan, p),
-                    plan.event_id("policy", plan.unit_id(p, k), "owners"),
+                    plan.event_id("policy", plan.project_id(p), "owners", *(e.unit_id for e in batch.entries)),
                 )
-                for k in range(UNITS_PER_PROJECT)
-                if plan.unit_id(p, k) not in recorded
+                for batch in pj.owners(
+                    plan, p, [k for k in range(UNITS_PER_PROJECT) if plan.unit_id(p, k) not in recorded]
+                )
             ]
             for p in chunk
         ]
-        await self.desk.post_all(per_project, answers)  # one project's owners in order: one aggregate
+        await self.desk.post_all(per_project, answers)  # one project's batches in order: one aggregate
 
     # -- risk --------------------------------------------------------------------------------------
 

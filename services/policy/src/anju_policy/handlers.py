@@ -49,6 +49,16 @@ class OwnersRegistered(Command):
     unit_id: str
 
 
+class OwnersBatchRegistered(Command):
+    """The protected form of ``RegisterUnitOwnersBatch`` (HTTP only, never published): how many units it
+    named; the buyers are in the events of the units that changed, masked (XC-09)."""
+
+    TYPE = "policy.RegisterUnitOwnersBatch"
+
+    project_id: str
+    units: int
+
+
 Flush = Callable[[str, int | None, Sequence[OutgoingEvent]], Awaitable[None]]
 
 
@@ -182,23 +192,47 @@ class PolicyHandlers:
     # -- owners (CLM-01, XC-09) --------------------------------------------------------------------------
 
     async def register_owners(self, actor: Actor, cmd: u.RegisterUnitOwners, *, event_id: str) -> Outcome:
-        owners = [protect(b.name, b.id_number, self.identity_secret) for b in cmd.buyers]
+        sale = self._protected(cmd)
         marker = OwnersRegistered(project_id=cmd.project_id, unit_id=cmd.unit_id)
-        envelope = Envelope.wrap(marker, region=self.region, producer=self.producer, actor=actor, key=cmd.project_id)
+
+        def mutate(project: Project) -> None:
+            milestones.set_owners(project, sale.unit_id, sale.owners, sale.on)
+
+        return await self._owners(actor, cmd.project_id, marker, mutate, event_id=event_id)
+
+    async def register_owners_batch(self, actor: Actor, cmd: u.RegisterUnitOwnersBatch, *, event_id: str) -> Outcome:
+        """A sales roster's units in one commit (one project version), all or nothing (CLM-01, XC-09)."""
+        sales = [self._protected(entry) for entry in cmd.entries]
+        marker = OwnersBatchRegistered(project_id=cmd.project_id, units=len(sales))
+
+        def mutate(project: Project) -> None:
+            milestones.set_owners_of_units(project, sales)
+
+        return await self._owners(actor, cmd.project_id, marker, mutate, event_id=event_id)
+
+    def _protected(self, sale: u.UnitSale) -> milestones.UnitSale:
+        """The buyers as kept: keyed hash and masked values, before anything else sees them (XC-09)."""
+        owners = [protect(b.name, b.id_number, self.identity_secret) for b in sale.buyers]
+        return milestones.UnitSale(sale.unit_id, owners, sale.on)
+
+    async def _owners(
+        self, actor: Actor, project_id: str, marker: Command, change: Callable[[Project], None], *, event_id: str
+    ) -> Outcome:
+        envelope = Envelope.wrap(marker, region=self.region, producer=self.producer, actor=actor, key=project_id)
 
         def authorize(loaded: LoadedProject | None) -> None:
-            project = access.check_read(actor, loaded.aggregate if loaded else None, cmd.project_id)
+            project = access.check_read(actor, loaded.aggregate if loaded else None, project_id)
             if not (access.acts_for_builder(actor, project) or access.acts_for_insurer(actor, project.insurer_id)):
                 raise PolicyError(ReasonCode.FORBIDDEN, "the builder registers its units' buyers")
 
         async def mutate(loaded: LoadedProject | None) -> Project:
-            assert loaded is not None
-            milestones.set_owners(loaded.aggregate, cmd.unit_id, owners, cmd.on)
+            assert loaded is not None  # authorize refused a project not there
+            change(loaded.aggregate)
             return loaded.aggregate
 
         done = await self._work.apply(
             self.repo,
-            cmd.project_id,
+            project_id,
             CommandRequest(envelope, marker),
             mutate,
             authorize=authorize,

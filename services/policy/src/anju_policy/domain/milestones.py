@@ -13,12 +13,14 @@ obligations (XC-02). Pure functions over the project aggregate; they record its 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from anju_contracts import ReasonCode, Role
 from anju_contracts import underwriting as u
 from anju_contracts.base import Event
-from anju_contracts.common import PartyRef, SubjectRef
+from anju_contracts.common import FailedCondition, PartyRef, SubjectRef
 from anju_contracts.policy import (
     BuildingPart,
     CoveragePeriod,
@@ -232,17 +234,80 @@ def fire_overdue(project: Project, now: datetime) -> list[Event]:
 
 # -- owners (CLM-01, XC-09) --------------------------------------------------------------------------------
 
+DUPLICATE_UNIT = "DUPLICATE_UNIT"  # a batch names a unit twice
+
+
+@dataclass(frozen=True)
+class UnitSale:
+    """One unit's buyers as protected for the domain (the full ID numbers were hashed and masked first)."""
+
+    unit_id: str
+    owners: list[UnitOwner]
+    on: date
+
 
 def set_owners(project: Project, unit_id: str, owners: list[UnitOwner], on: date) -> None:
+    """One unit's owners; refused with the single command's own field (``unit_id``)."""
+    refusal = _owners_refusal(project, unit_id, owners, field="unit_id")
+    if refusal is not None:
+        raise refusal
+    _apply_owners(project, UnitSale(unit_id, owners, on))
+
+
+def set_owners_of_units(project: Project, sales: Sequence[UnitSale], *, field: str = "entries") -> None:
+    """Many units' owners in one change, all or nothing (the sales roster, 批量导入).
+
+    Every entry is checked before any is applied, and the refusal names each refused entry by its place
+    (``entries.3.unit_id``, the dotted paths of a validation error), never by the unit id it holds. When
+    every refused entry fails the same way the batch answers as a single unit would (404 for unknown
+    units, 409 before the policy is issued); a unit named twice, or a mix, is a 422 RULE_VIOLATION.
+    """
+    failures: list[FailedCondition] = []
+    first: dict[str, int] = {}
+    for i, sale in enumerate(sales):
+        where = f"{field}.{i}.unit_id"
+        if sale.unit_id in first:  # which buyers would win is the sender's to say, not ours to guess
+            failures.append(failed("CLM-01", DUPLICATE_UNIT, f"the same unit as {field}.{first[sale.unit_id]}", where))
+            continue
+        first[sale.unit_id] = i
+        refusal = _owners_refusal(project, sale.unit_id, sale.owners, field=where)
+        if refusal is not None:
+            failures.append(failed(refusal.rule_id or "CLM-01", refusal.reason_code, refusal.detail, where))
+    if failures:
+        codes = {f.code for f in failures}
+        code = codes.pop() if len(codes) == 1 and DUPLICATE_UNIT not in codes else ReasonCode.RULE_VIOLATION
+        detail = f"{len(failures)} of {len(sales)} entries refused; nothing was registered"
+        raise PolicyError(code, detail, field=field, failures=failures)
+    for sale in sales:
+        _apply_owners(project, sale)
+
+
+def _owners_refusal(project: Project, unit_id: str, owners: list[UnitOwner], *, field: str) -> PolicyError | None:
+    """Why these owners cannot be registered on the unit, None when they can (or are there already)."""
     if unit_id not in {x.unit_id for x in project.units}:
-        raise PolicyError(ReasonCode.NOT_FOUND, "no such unit on this project", field="unit_id")
-    if [o.owner_id for o in project.owners.get(unit_id, [])] == [o.owner_id for o in owners]:
-        return
+        return PolicyError(ReasonCode.NOT_FOUND, "no such unit on this project", field=field)
+    if _unchanged(project, unit_id, owners):
+        return None
     if project.policy_id is None:
-        raise invalid_state("owners are registered on an issued policy", rule_id="CLM-01", field="unit_id")
-    project.owners[unit_id] = owners
+        return invalid_state("owners are registered on an issued policy", rule_id="CLM-01", field=field)
+    return None
+
+
+def _unchanged(project: Project, unit_id: str, owners: list[UnitOwner]) -> bool:
+    return [o.owner_id for o in project.owners.get(unit_id, [])] == [o.owner_id for o in owners]
+
+
+def _apply_owners(project: Project, sale: UnitSale) -> None:
+    """Records ``UnitOwnersChanged`` only when the owners differ: the same roster again changes nothing."""
+    if _unchanged(project, sale.unit_id, sale.owners):
+        return
+    assert project.policy_id is not None  # _owners_refusal refused it otherwise
+    project.owners[sale.unit_id] = sale.owners
     project._record(
         UnitOwnersChanged(
-            policy_id=project.policy_id, unit_id=unit_id, owners=project.owner_refs(unit_id), changed_on=on
+            policy_id=project.policy_id,
+            unit_id=sale.unit_id,
+            owners=project.owner_refs(sale.unit_id),
+            changed_on=sale.on,
         )
     )

@@ -248,6 +248,28 @@ def build_router(handlers: PolicyHandlers, commands: CommandPipeline, stores: St
             events=[e.TYPE for e in outcome.events],
         )
 
+    @router.post(
+        "/projects/{project_id}/owners",
+        summary="The builder registers many units' buyers from its sales roster, all or nothing (CLM-01; XC-09)",
+    )
+    async def register_owners_batch(
+        project_id: str,
+        body: u.RegisterUnitOwnersBatch,
+        actor: CurrentActor,
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> Accepted:
+        """Up to 100 units of one project in one commit; a refused entry refuses them all, and the
+        answer names every refused entry by its place (``entries.3.unit_id``)."""
+        if body.project_id != project_id:
+            raise PolicyError(ReasonCode.VALIDATION_FAILED, "the body names another project", field="project_id")
+        outcome = await handlers.register_owners_batch(actor, body, event_id=str(_event_id(idempotency_key)))
+        return Accepted(
+            project_id=project_id,
+            version=outcome.version,
+            duplicate=outcome.duplicate,
+            events=[e.TYPE for e in outcome.events],
+        )
+
     @router.get("/projects/{project_id}/history", summary="Append-only history with actors (XC-04)")
     async def history(project_id: str, actor: CurrentActor) -> list[dict[str, Any]]:
         loaded = await repo.get(project_id)
