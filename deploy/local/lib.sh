@@ -54,6 +54,35 @@ with_lock() {
     ) 9>"$CACHE/locks/$name.lock"
 }
 
+# A server that is one Go program with a pinned module version (MinIO, Mailpit): `go install` of exactly
+# that version into the cache. BIN is the cached binary, MODULE the Go module path (its last element
+# names the program `go install` writes), VERSION the pinned module version from versions.env.
+# Usage: go_program_installed BIN MODULE VERSION
+go_program_installed() {
+    local bin="$1" module="$2" version="$3"
+    # `go version -m` reads the module version embedded in the binary: proof it is the pinned one.
+    # Without go on PATH the binary's presence has to do (it cannot be checked, nor rebuilt).
+    [[ -x "$bin" ]] || return 1
+    ! command -v go >/dev/null 2>&1 ||
+        go version -m "$bin" 2>/dev/null | grep "${module}[[:space:]]*${version}" >/dev/null
+}
+
+# Usage: go_program_install BIN MODULE VERSION
+go_program_install() {
+    local bin="$1" module="$2" version="$3" tmp
+    need_cmd go "install Go >= 1.24 from https://go.dev/dl/"
+    # Built beside its final place and moved in whole, so a failed build never leaves half a binary
+    # where *_installed would find it.
+    tmp="$(dirname "$bin").tmp"
+    rm -rf "$tmp"
+    mkdir -p "$tmp"
+    GOPATH="$CACHE/go" GOBIN="$tmp" GOFLAGS=-modcacherw CGO_ENABLED=0 \
+        go install "$module@$version"
+    mkdir -p "$(dirname "$bin")"
+    mv "$tmp/${module##*/}" "$bin"
+    rm -rf "$tmp"
+}
+
 run_dir() { printf '%s/%s' "$RUN_ROOT" "$1"; }
 pid_file() { printf '%s/%s/%s.pid' "$RUN_ROOT" "$1" "$1"; }
 

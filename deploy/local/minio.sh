@@ -5,6 +5,7 @@
 # of the release commit and we `go install` exactly that (needs: go).
 
 MINIO_BIN="$CACHE/bin/minio-$MINIO_RELEASE/minio"
+MINIO_MODULE=github.com/minio/minio
 
 minio_version() { printf '%s' "$MINIO_RELEASE"; }
 minio_address() { printf 'http://%s:%s (console :%s)' "$HOST" "$ANJU_MINIO_PORT" "$ANJU_MINIO_CONSOLE_PORT"; }
@@ -12,25 +13,8 @@ minio_ports() { printf '%s %s' "$ANJU_MINIO_PORT" "$ANJU_MINIO_CONSOLE_PORT"; }
 minio_logs() { printf '%s\n' "$(run_dir minio)/minio.log"; }
 minio_grace() { printf '10'; }
 
-minio_installed() {
-    # `go version -m` reads the module version embedded in the binary: proof it is the pinned commit.
-    [[ -x "$MINIO_BIN" ]] || return 1
-    ! command -v go >/dev/null 2>&1 ||
-        go version -m "$MINIO_BIN" 2>/dev/null | grep "github.com/minio/minio[[:space:]]*$MINIO_GO_VERSION" >/dev/null
-}
-
-minio_install() {
-    need_cmd go "install Go >= 1.24 from https://go.dev/dl/"
-    local tmp
-    tmp="$(dirname "$MINIO_BIN").tmp"
-    rm -rf "$tmp"
-    mkdir -p "$tmp"
-    GOPATH="$CACHE/go" GOBIN="$tmp" GOFLAGS=-modcacherw CGO_ENABLED=0 \
-        go install "github.com/minio/minio@$MINIO_GO_VERSION"
-    mkdir -p "$(dirname "$MINIO_BIN")"
-    mv "$tmp/minio" "$MINIO_BIN"
-    rm -rf "$tmp"
-}
+minio_installed() { go_program_installed "$MINIO_BIN" "$MINIO_MODULE" "$MINIO_GO_VERSION"; }
+minio_install() { go_program_install "$MINIO_BIN" "$MINIO_MODULE" "$MINIO_GO_VERSION"; }
 
 minio_start() {
     local dir

@@ -6,6 +6,7 @@
 # that (needs: go), like MinIO.
 
 SMTP_BIN="$CACHE/bin/mailpit-$MAILPIT_VERSION/mailpit"
+SMTP_MODULE=github.com/axllent/mailpit
 
 smtp_version() { printf 'mailpit %s' "$MAILPIT_VERSION"; }
 smtp_address() { printf 'smtp://%s:%s (API http://%s:%s)' "$HOST" "$ANJU_SMTP_PORT" "$HOST" "$ANJU_SMTP_HTTP_PORT"; }
@@ -13,25 +14,8 @@ smtp_ports() { printf '%s %s' "$ANJU_SMTP_PORT" "$ANJU_SMTP_HTTP_PORT"; }
 smtp_logs() { printf '%s\n' "$(run_dir smtp)/mailpit.log"; }
 smtp_grace() { printf '10'; }
 
-smtp_installed() {
-    # `go version -m` reads the module version embedded in the binary: proof it is the pinned one.
-    [[ -x "$SMTP_BIN" ]] || return 1
-    ! command -v go >/dev/null 2>&1 ||
-        go version -m "$SMTP_BIN" 2>/dev/null | grep "github.com/axllent/mailpit[[:space:]]*$MAILPIT_VERSION" >/dev/null
-}
-
-smtp_install() {
-    need_cmd go "install Go >= 1.24 from https://go.dev/dl/"
-    local tmp
-    tmp="$(dirname "$SMTP_BIN").tmp"
-    rm -rf "$tmp"
-    mkdir -p "$tmp"
-    GOPATH="$CACHE/go" GOBIN="$tmp" GOFLAGS=-modcacherw CGO_ENABLED=0 \
-        go install "github.com/axllent/mailpit@$MAILPIT_VERSION"
-    mkdir -p "$(dirname "$SMTP_BIN")"
-    mv "$tmp/mailpit" "$SMTP_BIN"
-    rm -rf "$tmp"
-}
+smtp_installed() { go_program_installed "$SMTP_BIN" "$SMTP_MODULE" "$MAILPIT_VERSION"; }
+smtp_install() { go_program_install "$SMTP_BIN" "$SMTP_MODULE" "$MAILPIT_VERSION"; }
 
 smtp_start() {
     local dir

@@ -37,6 +37,11 @@ class QueryFigure:
     max_ms: float
     error: str | None = None  # the first failure, when the question could not be asked
 
+    @property
+    def skipped(self) -> bool:
+        """Asked no times (zero repetitions): no figure, and nothing to fail."""
+        return self.n == 0 and self.error is None
+
     def ratio_to(self, old: QueryFigure) -> float:
         """How many times faster than ``old`` (by p50)."""
         return old.p50_ms / self.p50_ms if self.p50_ms > 0 else float("nan")
@@ -51,7 +56,12 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 async def time_case(case: QueryCase, repetitions: int) -> QueryFigure:
-    count = case.repetitions or repetitions
+    """``case`` asked ``repetitions`` times (its own count if it has one); zero or fewer asks it not at all
+    (not even the warm-up: e.g. ``ANJU_BENCH_NOTIFY_SLOW_REPS=0`` to leave out the slow old way), a
+    figure that :func:`format_figures` prints as skipped."""
+    count = repetitions if case.repetitions is None else case.repetitions
+    if count < 1:
+        return QueryFigure(case.name, 0, float("nan"), float("nan"), float("nan"))
     timings: list[float] = []
     try:
         for _ in range(case.warmup):
@@ -85,18 +95,23 @@ async def old_way(
 def format_figures(
     figures: Sequence[QueryFigure], old: QueryFigure | None, *, p99_target_ms: float | None = None
 ) -> list[str]:
-    """One line per question; with a target, whether its p99 met it, and a last line counting them."""
+    """One line per question, then the old way's; with a target, whether each question's p99 met it, and
+    a last line counting them (a question that failed or was skipped did not meet it). An old way that
+    failed or was skipped gives no ratios."""
     target = f" {'p99 < ' + format(p99_target_ms, 'g') + ' ms':>14}" if p99_target_ms is not None else ""
     lines = [f"{'question':<66} {'n':>4} {'p50 ms':>9} {'p99 ms':>9} {'max ms':>9} {'× old':>8}{target}"]
+    baseline = old if old is not None and old.error is None and not old.skipped else None
     missed = 0
     for figure in [*figures, *([old] if old is not None else [])]:
-        if figure.error is not None:
-            lines.append(f"{figure.name:<66} failed: {figure.error}")
-            missed += 1
+        is_old = figure is old
+        if figure.error is not None or figure.skipped:
+            why = f"failed: {figure.error}" if figure.error is not None else "skipped (0 repetitions asked)"
+            lines.append(f"{figure.name:<66} {why}")
+            missed += not is_old  # the old way is not one of the questions the target counts
             continue
-        ratio = f"{figure.ratio_to(old):>8.0f}" if old is not None and figure is not old else f"{'':>8}"
+        ratio = f"{figure.ratio_to(baseline):>8.0f}" if baseline is not None and not is_old else f"{'':>8}"
         verdict = ""
-        if p99_target_ms is not None and figure is not old:
+        if p99_target_ms is not None and not is_old:
             met = figure.p99_ms < p99_target_ms
             missed += not met
             verdict = f" {'met' if met else 'MISSED':>14}"

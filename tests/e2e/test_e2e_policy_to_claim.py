@@ -41,8 +41,9 @@ from anju_contracts.base import ContractModel
 from anju_contracts.policy import BuildingPart, DeliveryStandard, FloatingComponent, ProjectStage, ResidentialType
 from anju_kit.auth import issue_token
 from anju_kit.kafka import ensure_topics
-from anju_kit.settings import ServiceSettings
+from anju_kit.settings import ServiceSettings, settings_for
 from anju_kit.testing import group_at_end
+from tests.composition import built_views, view_group_topics
 from tests.e2e.processes import wait_ready
 from tests.e2e.risk_steps import LOCATION, RiskDesk, sealed_through_risk
 
@@ -68,16 +69,9 @@ LETTER = "%PDF-1.7 报价函 业务负责人签字 公司盖章".encode()
 
 
 def _groups(suffix: str) -> dict[str, list[str]]:
-    """Each consumer group of the four services with the topics it reads (views included)."""
-    from anju_claims.bootstrap import build as build_claims
-    from anju_claims.config import ClaimsSettings
-    from anju_policy.bootstrap import build as build_policy
-    from anju_policy.config import PolicySettings
-    from anju_registry.bootstrap import build as build_registry
-    from anju_registry.config import RegistrySettings
-    from anju_risk.bootstrap import build as build_risk
-    from anju_risk.config import RiskSettings
-
+    """Each consumer group of the four services with the topics it reads: the command and event groups
+    each bootstrap.py subscribes, and the read models' router and writer as each composition root names
+    them (``tests.composition``, as the city seed asks them)."""
     groups: dict[str, list[str]] = {
         f"anju-registry{suffix}": [topics.REGISTRY.commands],
         f"anju-policy{suffix}": [topics.POLICY.commands],
@@ -87,19 +81,9 @@ def _groups(suffix: str) -> dict[str, list[str]]:
         f"anju-claims{suffix}": [topics.CLAIMS.commands],
         f"anju-claims-policy{suffix}": [topics.POLICY.events],
     }
-    built = (
-        build_registry(RegistrySettings.load(kafka_group_suffix=suffix))[0],
-        build_policy(PolicySettings.load(kafka_group_suffix=suffix))[0],
-        build_risk(RiskSettings.load(kafka_group_suffix=suffix))[0],
-        build_claims(ClaimsSettings.load(kafka_group_suffix=suffix))[0],
-    )
-    for service in built:
-        try:
-            views = service.views
-        except RuntimeError:
-            continue
-        groups[views.router_group()] = sorted({s for v in views.views for s in v.sources})
-        groups[views.writer_group] = [views.topic]
+    for service in SERVICES:
+        settings = settings_for(service, region=REGION, kafka_group_suffix=suffix)
+        groups |= view_group_topics(settings, built_views(service, REGION))
     return groups
 
 
@@ -152,7 +136,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
 def _drop_databases() -> None:
     from pymongo import MongoClient
 
-    with MongoClient(ServiceSettings().mongo_url, serverSelectionTimeoutMS=5000) as client:
+    with MongoClient[dict[str, Any]](ServiceSettings().mongo_url, serverSelectionTimeoutMS=5000) as client:
         for service in SERVICES:
             client.drop_database(f"hpol2_e2e_{service}_{RUN}")  # this run's own databases only
 

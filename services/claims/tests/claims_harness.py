@@ -12,7 +12,7 @@ import httpx
 from aiokafka import AIOKafkaConsumer
 from fastapi import FastAPI
 
-from anju_claims.bootstrap import create_app
+from anju_claims.bootstrap import build, create_app
 from anju_claims.config import ClaimsSettings
 from anju_claims.handlers import ClaimsHandlers
 from anju_contracts import Actor, Envelope, Role, topics
@@ -24,6 +24,7 @@ from anju_kit.clock import SHANGHAI, Clock
 from anju_kit.kafka import ensure_topics
 from anju_kit.service import ServiceApp
 from anju_kit.testing import group_at_end, signed_headers
+from anju_kit.views import ViewSet
 
 REGION = "shanghai"
 CORE = Actor(id="ins-core", role=Role.SYSTEM, region=REGION, insurer_id="ins-a")
@@ -70,24 +71,32 @@ def claims_settings(infra: Any, token: str, **overrides: Any) -> ClaimsSettings:
     return ClaimsSettings.load(**values)
 
 
-async def prepare_topics(settings: ClaimsSettings) -> None:
+async def prepare_topics(settings: ClaimsSettings, views: ViewSet | None = None) -> None:
+    """Every group a claims instance on ``settings`` reads with, put at the end of its topics: the run sees
+    only what it produces, not what earlier runs left on the shared topics. The read models' groups too,
+    named by ``views`` (the instance's own) or else by a service built here and never started (one
+    spawned as a process): at their first start they would read from the beginning, and a process whose
+    router and writer are still folding a backlog of other runs' events takes its time to stop."""
     names = [*topics.CLAIMS.all(), *map(topics.dlq, topics.CLAIMS.all()), topics.POLICY.events]
     await ensure_topics(settings, [*names, topics.dlq(topics.POLICY.events)])
     commands, policy = settings.claims_consumer_group, f"{settings.claims_consumer_group}-policy"
     await group_at_end(settings.kafka_bootstrap, settings.consumer_group(commands), [topics.CLAIMS.commands])
     await group_at_end(settings.kafka_bootstrap, settings.consumer_group(policy), [topics.POLICY.events])
+    if views is None:
+        service = build(settings)[0]  # nothing connects until it starts
+        views = service.views
+        await service.mongo.close()
+    await ensure_topics(settings, [views.topic])
+    sources = sorted({source for view in views.views for source in view.sources})
+    await group_at_end(settings.kafka_bootstrap, views.router_group(), sources)
+    await group_at_end(settings.kafka_bootstrap, views.writer_group, [views.topic])
 
 
 async def start(settings: ClaimsSettings, *, clock: Clock | None = None, prepare: bool = True) -> Running:
-    if prepare:
-        await prepare_topics(settings)
     app = create_app(settings, clock=clock)
     service: ServiceApp = app.state.service
-    if prepare:  # the read models see this run's claims only, not every earlier run's on the shared topics
-        views = service.views
-        await ensure_topics(settings, [views.topic])
-        await group_at_end(settings.kafka_bootstrap, views.router_group(), [topics.CLAIMS.events])
-        await group_at_end(settings.kafka_bootstrap, views.writer_group, [views.topic])
+    if prepare:
+        await prepare_topics(settings, service.views)
     await service.start()
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://claims")
     return Running(app, service, app.state.handlers, settings, client)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import os
 import signal
 import sys
@@ -26,9 +25,10 @@ from pymongo import AsyncMongoClient
 from anju_contracts import topics
 from anju_kit.kafka import ensure_topics
 from anju_kit.mongo import Doc
-from anju_kit.settings import ServiceSettings, settings_for
-from anju_kit.views import View, current_generation, views_topic
-from anju_kit.views import view_groups as kit_view_groups
+from anju_kit.settings import ServiceSettings
+from anju_kit.views import current_generation
+from tests.composition import built_views
+from tests.composition import view_group_topics as composed_view_group_topics
 
 SERVICES = ("registry", "policy", "risk", "claims")
 SERVICE_PORTS = {"registry": 1, "policy": 2, "risk": 3, "claims": 4}  # as the platform's 8101 … 8104
@@ -173,24 +173,13 @@ async def view_group_topics(
     """The city's read-model groups with the topics each reads: a router its views' sources, a writer its
     service's views topic."""
     found: dict[str, list[str]] = {}
-    for service in ("registry", "policy", "risk", "claims"):
-        views = built_views(service, names)
+    for service in SERVICES:
+        views = built_views(service, names.region)
         db = mongo[names.database(service)]
         generations = {view.name: await current_generation(db, view) for view in views}
         service_settings = ServiceSettings.for_service(service, kafka_group_suffix=names.group_suffix)
-        router, writer = kit_view_groups(service_settings, views, generations)
-        found[router] = sorted({source for view in views for source in view.sources})
-        found[writer] = [views_topic(service)]
+        found |= composed_view_group_topics(service_settings, views, generations)
     return found
-
-
-def built_views(service: str, names: CityNames) -> tuple[View, ...]:
-    """The read models ``service``'s composition root registers, asked of it (a list kept here went stale
-    when the registry began folding risk's SAF-07 standings, and the seed waited on a group nobody read)."""
-    bootstrap = importlib.import_module(f"anju_{service}.bootstrap")
-    settings = settings_for(service, region=names.region, kafka_group_suffix=names.group_suffix)
-    built = bootstrap.build(settings)[0]  # nothing connects until it starts
-    return tuple(built.views.views)
 
 
 async def position_groups_at_end(
