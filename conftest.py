@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
+from pymongo import MongoClient
 
 from anju_kit.settings import ServiceSettings
 
@@ -167,7 +168,9 @@ def unique() -> Callable[[str], str]:
 
 
 @pytest.fixture
-def service_settings(infra: Infra, unique: Callable[[str], str]) -> Callable[..., ServiceSettings]:
+def service_settings(infra: Infra, unique: Callable[[str], str]) -> Iterator[Callable[..., ServiceSettings]]:
+    made: set[str] = set()
+
     def make(service: str = "claims", **overrides: object) -> ServiceSettings:
         values: dict[str, object] = {
             "kafka_bootstrap": infra.kafka_bootstrap,
@@ -177,10 +180,21 @@ def service_settings(infra: Infra, unique: Callable[[str], str]) -> Callable[...
             "s3_secret_key": infra.s3_secret_key,
             "mongo_db": unique(f"t_{service}").replace("-", "_"),
         }
+        if "mongo_db" not in overrides:  # a name the test chose may be shared; only ours are dropped
+            made.add(str(values["mongo_db"]))
         values |= overrides
         return ServiceSettings.for_service(service, **values)
 
-    return make
+    yield make
+    # The test's own databases go with it (fixtures that run services on them are torn down first): a
+    # developer's store otherwise keeps thousands (FerretDB on SQLite: a file each).
+    if made:
+        client: MongoClient[dict[str, object]] = MongoClient(infra.mongo_url, serverSelectionTimeoutMS=5_000)
+        try:
+            for name in made:
+                client.drop_database(name)
+        finally:
+            client.close()
 
 
 @pytest.fixture(autouse=True)
