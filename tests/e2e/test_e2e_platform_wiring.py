@@ -12,8 +12,10 @@ import os
 import signal
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -114,9 +116,21 @@ def _wait_exit(proc: subprocess.Popen[bytes]) -> int | None:
         return None
 
 
+def _readiness(url: str, within_s: float = 30.0) -> dict[str, Any]:
+    """The service's readiness once it answers ready, or its last answer. Readiness is a moment's state:
+    on a loaded 2-core machine (five services catching up on shared topics) one Mongo ping may miss its
+    3 s, and the service rightly says so until the next one answers."""
+    deadline = time.monotonic() + within_s
+    while True:
+        ready: dict[str, Any] = httpx.get(f"{url}/readyz", timeout=10).json()
+        if ready.get("ready") is True or time.monotonic() > deadline:
+            return ready
+        time.sleep(1)
+
+
 def test_every_service_is_ready_with_openapi_asyncapi_and_metrics(platform: dict[str, str]) -> None:
     for service, url in platform.items():
-        ready = httpx.get(f"{url}/readyz", timeout=10).json()
+        ready = _readiness(url)
         assert ready["ready"] is True and set(ready["checks"]) == {"kafka", "mongo", "object_store", "consumers"}, (
             service,
             ready,
