@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import ValidationError
 from pymongo import AsyncMongoClient
 
-from anju_contracts import ReasonCode, Refusal
+from anju_contracts import Envelope, ReasonCode, Refusal
+from anju_contracts.base import Event
 from anju_contracts.topics import BY_SERVICE, ServiceTopics, dlq
 from anju_kit.auth import ActorTokens
 from anju_kit.consumer_health import ConsumerWatch
@@ -37,6 +38,8 @@ from anju_kit.pipeline import (
     CommandPipeline,
     CommandTable,
     command_sender,
+    contract_message,
+    event_sender,
     install_refusal_handler,
     subscribe_commands,
 )
@@ -151,6 +154,43 @@ class ServiceApp:
             """Commands for this service (none supported yet: each is answered with NOT_SUPPORTED)."""
             refusal = Refusal("NOT_SUPPORTED", f"{self.settings.service} takes no commands yet")
             await self.rejector.reject(inbound.envelope, refusal, inbound.record)
+
+    def subscribe_events(
+        self,
+        owner: str,
+        topic: str,
+        *,
+        types: Collection[str],
+        handle: Callable[[Envelope, Event], Awaitable[object]],
+        group_id: str,
+        description: str,
+        attempts: int = 3,
+    ) -> None:
+        """``owner``'s events on ``topic`` whose type is in ``types`` to ``handle``, through the kit's door
+        (signed by ``owner``'s service, validated against its contract); another type of that service is
+        not addressed to us and passes; a :class:`Refusal` is answered on the rejections topic."""
+
+        @reliable_subscriber(
+            self.broker,
+            topic,
+            group_id=group_id,
+            service=self.settings.service,
+            authenticate=event_sender(self.tokens, owner),
+            answer=self.rejector,
+            max_bytes=self.settings.kafka_max_message_bytes,
+            attempts=attempts,
+            description=description,
+        )
+        async def on_event(inbound: Inbound) -> None:
+            envelope = inbound.envelope
+            if envelope.type not in types:
+                return
+            try:
+                event = contract_message(envelope, topic)
+                if isinstance(event, Event):
+                    await handle(envelope, event)
+            except Refusal as refusal:
+                await self.rejector.reject(envelope, refusal, inbound.record)
 
     def command_pipeline(self, table: CommandTable, *, batch: BatchHandle | None = None) -> CommandPipeline:
         """The service's one way from a command to its handler (anju_kit.pipeline), for Kafka and HTTP;

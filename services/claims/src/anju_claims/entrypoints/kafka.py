@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from anju_claims.commands import batch_handler, command_table
 from anju_claims.handlers import ClaimsHandlers
-from anju_contracts import Refusal, topics
-from anju_contracts.base import Event
+from anju_contracts import topics
 from anju_contracts.policy import POLICY_EVENT_TYPES
 from anju_contracts.underwriting import StageAdvanced
-from anju_kit.kafka import Inbound, reliable_subscriber
-from anju_kit.pipeline import CommandPipeline, contract_message, event_sender
+from anju_kit.pipeline import CommandPipeline
 from anju_kit.service import ServiceApp
 
 # POL-11: the project's stage follows policy.StageAdvanced (construction-time safety cover).
@@ -38,7 +36,6 @@ def register(
     batch_timeout_ms: int = 20,
 ) -> None:
     """Subscribe the commands (consumer group ``group``) and the policy read model (``policy_group``)."""
-    max_bytes = service.settings.kafka_max_message_bytes
     service.subscribe_commands(
         commands,
         group_id=group,
@@ -48,24 +45,12 @@ def register(
         description="Claims commands: report, survey, decide, agree, repair, pay, dispute, appraise, subrogate.",
     )
 
-    @reliable_subscriber(
-        service.broker,
+    service.subscribe_events(
+        "policy",
         topics.POLICY.events,
+        types=READ_MODEL_TYPES,
+        handle=handlers.project_policy_event,
         group_id=policy_group,
-        service="claims",
-        authenticate=event_sender(service.tokens, "policy"),
-        answer=service.rejector,
-        max_bytes=max_bytes,
         attempts=attempts,
+        description="Policy events that feed the claims read model (units, owners, liability period, coverage, end).",
     )
-    async def on_policy_event(inbound: Inbound) -> None:
-        """Policy events that feed the claims read model (units, owners, liability period, coverage, end)."""
-        envelope = inbound.envelope
-        if envelope.type not in READ_MODEL_TYPES:
-            return  # another policy event, not one the claims read model folds: not addressed to us
-        try:
-            event = contract_message(envelope, topics.POLICY.events)
-            if isinstance(event, Event):
-                await handlers.project_policy_event(envelope, event)
-        except Refusal as refusal:
-            await service.rejector.reject(envelope, refusal, inbound.record)

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from anju_contracts import Refusal, topics
-from anju_contracts.base import Event
-from anju_kit.kafka import Inbound, reliable_subscriber
-from anju_kit.pipeline import CommandPipeline, contract_message, event_sender
+from anju_contracts import topics
+from anju_kit.pipeline import CommandPipeline
 from anju_kit.service import ServiceApp
 from anju_policy.commands import command_table
 from anju_policy.handlers import FOREIGN_EVENTS, PolicyHandlers
@@ -38,30 +36,12 @@ def register_foreign_events(
     """The registry's and the risk service's events policy acts on, each owner's topic in a group of its
     own (``group_of(owner)``: the deployment's suffix stays last, as every group's)."""
     for owner, topic in (("registry", topics.REGISTRY.events), ("risk", topics.RISK.events)):
-        _subscribe(service, handlers, owner, topic, group=group_of(owner), attempts=attempts)
-
-
-def _subscribe(
-    service: ServiceApp, handlers: PolicyHandlers, owner: str, topic: str, *, group: str, attempts: int
-) -> None:
-    @reliable_subscriber(
-        service.broker,
-        topic,
-        group_id=group,
-        service="policy",
-        authenticate=event_sender(service.tokens, owner),
-        answer=service.rejector,
-        max_bytes=service.settings.kafka_max_message_bytes,
-        attempts=attempts,
-    )
-    async def on_event(inbound: Inbound) -> None:
-        """Registry team assignments (POL-08) and the sealed final risk report (RSK-07) for our projects."""
-        envelope = inbound.envelope
-        if envelope.type not in FOREIGN_TYPES:
-            return  # another event of that service: not addressed to the policy service
-        try:
-            event = contract_message(envelope, topic)
-            if isinstance(event, Event):
-                await handlers.on_event(envelope, event)
-        except Refusal as refusal:
-            await service.rejector.reject(envelope, refusal, inbound.record)
+        service.subscribe_events(
+            owner,
+            topic,
+            types=FOREIGN_TYPES,
+            handle=handlers.on_event,
+            group_id=group_of(owner),
+            attempts=attempts,
+            description="Registry team assignments (POL-08) and sealed final risk reports (RSK-07) of our projects.",
+        )
