@@ -1,7 +1,10 @@
-"""Registry test fixtures: real region files, a frozen clock and factories for the aggregates."""
+"""Registry test fixtures: real region files, a frozen clock and factories for the aggregates. Builders
+shared as modules (``registry_standings``) are made importable here: pytest runs with
+--import-mode=importlib, which does not put test directories on sys.path."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +26,9 @@ from anju_registry.domain.agency import Agency
 from anju_registry.domain.assignment import TeamContext
 from anju_registry.domain.practitioner import Practitioner, ProtectedIdentity
 from anju_registry.domain.rules import RegistryRules, registry_rules
+
+if (_HERE := str(Path(__file__).resolve().parent)) not in sys.path:
+    sys.path.insert(0, _HERE)
 
 REGIONS_DIR = Path(__file__).resolve().parents[3] / "regions"
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+import registry_standings
 
 from anju_contracts import Actor, Envelope, Role, topics
 from anju_contracts import safety as sf
@@ -40,29 +41,8 @@ PHONE = "13812345678"  # what a bad field held must not come back in a DLQ heade
 
 
 def standing(project_id: str, agency_id: str, version: int, unchecked: int) -> sf.SafetyQuarterRecorded:
-    return sf.SafetyQuarterRecorded(
-        project_id=project_id,
-        agency_id=agency_id,
-        quarter="2026Q3",
-        version=version,
-        plan=True,
-        sources_identified=True,
-        inspections=2,
-        inspections_required=2,
-        full_coverage=1,
-        full_coverage_required=1,
-        level_1_2_unchecked=unchecked,
-        high_risk_work_unchecked=0,
-        level_1_hazards=1,
-        level_1_reported_same_day=1,
-        level_2_accident_risk=0,
-        level_2_reported=0,
-        level_3_4_hazards=0,
-        rectifications_escalated=0,
-        training_current=True,
-        drills=1,
-        reports_due=1,
-        reports_on_time=1,
+    return registry_standings.standing(
+        project_id, version, agency_id=agency_id, level_1_2_unchecked=unchecked, level_3_4_hazards=0
     )
 
 
