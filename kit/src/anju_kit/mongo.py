@@ -48,6 +48,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from pymongo import ASCENDING, AsyncMongoClient
@@ -165,10 +166,18 @@ class CreatedBatch:
 
 @dataclass(frozen=True)
 class Stored:
+    """One aggregate's newest committed version. Its state is decoded (and upcast) when first asked
+    for: a reader that already holds that version validated (``AggregateRepository.read``) skips
+    decoding a state of hundreds of KB."""
+
     id: str
     version: int
-    state: Doc
     applied: frozenset[str]
+    decode: Callable[[], Doc] = field(repr=False, compare=False)
+
+    @cached_property
+    def state(self) -> Doc:
+        return self.decode()
 
 
 def _now() -> datetime:
@@ -297,9 +306,11 @@ class AggregateStore:
         doc = await self._current(doc_id)
         if doc is None:
             return None
-        return Stored(
-            id=doc_id, version=doc["version"], state=self.current_state(doc), applied=frozenset(doc["_applied"])
-        )
+        return self._stored(doc_id, doc)
+
+    def _stored(self, doc_id: str, doc: Doc) -> Stored:
+        self.schema.check_readable(doc, doc_id=doc_id)
+        return Stored(doc_id, doc["version"], frozenset(doc["_applied"]), decode=lambda: self.current_state(doc))
 
     async def projected(self, doc_id: str) -> Stored | None:
         """The state as last projected, one read by ``_id``: it may trail the log by a commit whose
@@ -308,9 +319,7 @@ class AggregateStore:
         doc = await self.collection.find_one({"_id": doc_id})
         if doc is None:
             return await self.get(doc_id)  # created but not yet projected: the log has it
-        return Stored(
-            id=doc_id, version=doc["version"], state=self.current_state(doc), applied=frozenset(doc["_applied"])
-        )
+        return self._stored(doc_id, doc)
 
     async def _current(self, doc_id: str) -> Doc | None:
         """The projection document of the newest committed version (written back if it lagged)."""

@@ -132,6 +132,13 @@ class StateSchema:
             current = result
         return current
 
+    def check_readable(self, doc: Mapping[str, Any], *, doc_id: str | None = None) -> None:
+        """Refuses a stored document this code cannot read (:class:`StateTooNew`, :class:`BadSchemaVersion`)
+        before its state is decoded (a reader may never decode it: ``AggregateRepository.read``)."""
+        found = self.version_of(doc, doc_id=doc_id)
+        if found > self.version:
+            raise StateTooNew(kind=self.kind, doc_id=doc_id, found=found, known=self.version)
+
     def load(self, doc: Mapping[str, Any], state: Mapping[str, Any], *, doc_id: str | None = None) -> State:
         """The state held by stored document ``doc`` (its version read from ``doc``), in the current shape."""
         return self.upcast(state, self.version_of(doc, doc_id=doc_id), doc_id=doc_id)

@@ -42,3 +42,25 @@ async def test_it_stores_the_state_loads_the_model_and_saves_on_the_version_it_l
     listed = await repo.get_listed("c-1")
     assert listed is not None and (listed.aggregate.count, listed.version) == (1, 2)
     assert await repo.get("missing") is None and await repo.get_listed("missing") is None
+
+
+async def test_read_validates_a_version_once_and_never_shares_a_command_s_copy() -> None:
+    """Issue #10: answering a read of an aggregate already validated at its newest version costs no
+    decoding; a command's ``get`` is always its own object, and a commit is seen by the next read."""
+    loads: list[dict[str, Any]] = []
+
+    def load(state: dict[str, Any]) -> Counter:
+        loads.append(state)
+        return Counter.model_validate(state)
+
+    repo = AggregateRepository(MemoryAggregateStore(schema=StateSchema("counter", version=1)), load)
+    await repo.add("c-1", Counter(name="a"), [], applied_id="cmd-1", history=HISTORY)
+    first, again = await repo.read("c-1"), await repo.read("c-1")
+    assert first is not None and again is first and len(loads) == 1
+    mine = await repo.get("c-1")
+    assert mine is not None and mine.aggregate is not first.aggregate  # a command changes its own copy
+    mine.aggregate.count = 5
+    await repo.save("c-1", mine.aggregate, mine, [], applied_id="cmd-2", history=HISTORY)
+    fresh = await repo.read("c-1")
+    assert fresh is not None and (fresh.version, fresh.aggregate.count) == (2, 5) and first.aggregate.count == 0
+    assert await repo.read("missing") is None

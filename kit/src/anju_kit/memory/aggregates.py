@@ -74,7 +74,10 @@ class MemoryAggregateStore:
         if version is None:
             return None
         entry = self.log[_log_id(doc_id, version)]
-        return Stored(id=doc_id, version=version, state=self.current_state(entry), applied=self._applied(doc_id))
+        self._schema.check_readable(entry, doc_id=doc_id)
+        return Stored(
+            id=doc_id, version=version, applied=self._applied(doc_id), decode=lambda: self.current_state(entry)
+        )
 
     async def projected(self, doc_id: str) -> Stored | None:
         return await self.get(doc_id)  # in memory the projection never trails the log

@@ -211,7 +211,7 @@ def build_router(handlers: PolicyHandlers, commands: CommandPipeline, stores: St
         "/projects/{project_id}", summary="One project as its insurer, builder or the regulator sees it (XC-05)"
     )
     async def get_project(project_id: str, actor: CurrentActor) -> dict[str, Any]:
-        loaded = await repo.get(project_id)
+        loaded = await repo.read(project_id)
         project = access.check_read(actor, loaded.aggregate if loaded else None, project_id)
         assert loaded is not None
         state = project.state()
@@ -272,7 +272,7 @@ def build_router(handlers: PolicyHandlers, commands: CommandPipeline, stores: St
 
     @router.get("/projects/{project_id}/history", summary="Append-only history with actors (XC-04)")
     async def history(project_id: str, actor: CurrentActor) -> list[dict[str, Any]]:
-        loaded = await repo.get(project_id)
+        loaded = await repo.read(project_id)
         access.check_read(actor, loaded.aggregate if loaded else None, project_id)
         return [
             {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in e.items()}

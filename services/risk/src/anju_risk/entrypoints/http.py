@@ -235,7 +235,7 @@ def build_router(
     @router.get(P, summary="A project's risk file as its insurer, team, participants or the regulator see it (XC-05)")
     async def get_file(project_id: str, actor: CurrentActor) -> dict[str, Any]:
         access.check_read(actor, await handlers.project_facts(project_id))
-        loaded = await repo.get(project_id)
+        loaded = await repo.read(project_id)
         if loaded is None:
             raise not_found(project_id)
         risk_file = loaded.aggregate
@@ -265,7 +265,7 @@ def build_router(
         access.check_read(actor, await handlers.project_facts(project_id))
         if handlers.rules.safety is None or not QUARTER.fullmatch(quarter):
             raise RiskError(ReasonCode.NOT_FOUND, "no such quarter", field="quarter")
-        loaded = await repo.get(project_id)
+        loaded = await repo.read(project_id)
         if loaded is None:
             raise not_found(project_id)
         cov = safety_plan.coverage(loaded.aggregate, handlers.rules.safety, quarter)
@@ -388,7 +388,7 @@ def build_router(
     @router.get(f"{P}/final-report/download", summary="A short-lived link to the sealed final report (RSK-07)")
     async def final_report(project_id: str, actor: CurrentActor) -> dict[str, Any]:
         access.check_read(actor, await handlers.project_facts(project_id))
-        loaded = await repo.get(project_id)
+        loaded = await repo.read(project_id)
         report = loaded.aggregate.final_report if loaded else None
         if report is None:
             raise RiskError(ReasonCode.NOT_FOUND, "no final report is sealed", field="project_id")
