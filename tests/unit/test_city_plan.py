@@ -4,11 +4,13 @@ commands every run, teams the registry's rules accept, and stages the claims ser
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
 from anju_contracts import claims as c
+from anju_contracts import risk as r
+from anju_contracts.common import EvidenceRef
 from anju_kit.clock import SHANGHAI
 from tests.bench.city import projects as pj
 from tests.bench.city import risk_work as rw
@@ -114,3 +116,38 @@ def test_a_risk_file_of_250_issues_keeps_serious_ones_closed_for_the_final_repor
         "risk issues rectified": 20_000,
     }
     assert all(rw.fate(j) is rw.IssueFate.CLOSED for j in range(250) if rw.serious(j))
+
+
+def test_a_risk_file_of_250_issues_goes_in_batches_of_50_raised_then_rectified_then_reviewed() -> None:
+    """RSK-04/RSK-05 batches: 15 writes for 250 issues, not ~700; each issue raised before it is rectified,
+    rectified (by its responsible unit) before it is reviewed, and the processes closed after."""
+    city = plan(1.0)
+    ref = EvidenceRef(key="shanghai/risk/project/p/evidence/x.jpg", sha256="0" * 64, size=1, content_type="image/jpeg")
+    evidence = rw.Evidence(minutes=ref, photo=ref, before=ref, after=ref)
+    commands = rw.file_commands(city, 0, evidence, date(2026, 11, 30))
+    kinds = [type(cmd).__name__ for cmd, _ in commands]
+    assert kinds == [
+        "SubmitRiskPlan",
+        "RecordKickoffBriefing",
+        "RecordUnannouncedInspection",
+        *["RaiseRiskIssues"] * 5,
+        *["SubmitRectifications"] * 5,
+        *["ReviewRectifications"] * 5,
+        "CloseProcess",
+        "CloseProcess",
+    ]
+    raised = [e.issue_id for cmd, _ in commands if isinstance(cmd, r.RaiseRiskIssues) for e in cmd.issues]
+    rectified = [
+        e.issue_id for cmd, _ in commands if isinstance(cmd, r.SubmitRectifications) for e in cmd.rectifications
+    ]
+    closed = [e.issue_id for cmd, _ in commands if isinstance(cmd, r.ReviewRectifications) for e in cmd.reviews]
+    assert raised == [f"iss-{j:03d}" for j in range(250)]
+    assert rectified == [f"iss-{j:03d}" for j in range(250) if rw.fate(j) is not rw.IssueFate.OPEN]
+    assert closed == [f"iss-{j:03d}" for j in range(250) if rw.fate(j) is rw.IssueFate.CLOSED]
+    assert all(len(batch) <= r.MAX_ISSUES_PER_BATCH for batch in (raised[:50], rectified[200:], closed[200:]))
+    units = {actor.organisation_id for cmd, actor in commands if isinstance(cmd, r.SubmitRectifications)}
+    assert units == {pj.contractor_org(0)}
+    again = rw.envelopes(city, 0, "files", rw.file_commands(city, 0, evidence, date(2026, 11, 30)))
+    assert [e.event_id for e in again] == [
+        e.event_id for e in rw.envelopes(city, 0, "files", commands)
+    ]  # a resumed seed re-sends the same command ids

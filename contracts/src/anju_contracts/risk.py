@@ -183,10 +183,9 @@ class RequestEvidenceUpload(_RiskCommand):
     sha256: Sha256Hex
 
 
-class RaiseRiskIssue(_RiskCommand):
-    """A risk issue found on site (RSK-04)."""
-
-    TYPE = "risk.RaiseRiskIssue"
+class IssueFound(ContractModel):
+    """A risk issue found on site (RSK-04): what ``RaiseRiskIssue`` says of one issue, and each entry of an
+    inspection's ``RaiseRiskIssues``."""
 
     issue_id: Identifier
     severity: IssueSeverity
@@ -199,10 +198,15 @@ class RaiseRiskIssue(_RiskCommand):
     evidence: Evidence
 
 
-class SubmitRectification(_RiskCommand):
-    """The responsible unit's rectification with before/after evidence (RSK-05)."""
+class RaiseRiskIssue(IssueFound, _RiskCommand):
+    """A risk issue found on site (RSK-04)."""
 
-    TYPE = "risk.SubmitRectification"
+    TYPE = "risk.RaiseRiskIssue"
+
+
+class RectificationDone(ContractModel):
+    """The responsible unit's rectification of one issue with before/after evidence (RSK-05): what
+    ``SubmitRectification`` says, and each entry of ``SubmitRectifications``."""
 
     issue_id: Identifier
     note: LongText
@@ -210,15 +214,67 @@ class SubmitRectification(_RiskCommand):
     after: Evidence
 
 
-class ReviewRectification(_RiskCommand):
-    """The agency closes the issue (销项) or sends it back with a new deadline (RSK-05)."""
+class SubmitRectification(RectificationDone, _RiskCommand):
+    """The responsible unit's rectification with before/after evidence (RSK-05)."""
 
-    TYPE = "risk.ReviewRectification"
+    TYPE = "risk.SubmitRectification"
+
+
+class RectificationReview(ContractModel):
+    """The agency's decision on one rectified issue (RSK-05): what ``ReviewRectification`` says, and each
+    entry of ``ReviewRectifications``."""
 
     issue_id: Identifier
     decision: ReviewDecision
     comment: LongText
     rectify_by: date | None = Field(default=None, description="The new deadline when sent back.")
+
+
+class ReviewRectification(RectificationReview, _RiskCommand):
+    """The agency closes the issue (销项) or sends it back with a new deadline (RSK-05)."""
+
+    TYPE = "risk.ReviewRectification"
+
+
+# A batch is one commit of one risk file, all or nothing: an inspection's findings (检查), a unit's
+# rectifications, a pass of reviews (销项). 50 entries keep the body (~50 KB with evidence) and one
+# commit's events (≤ 200: each issue's own plus its state) far below a request's and a Kafka record's
+# limits, and a 250-issue file goes in five raises.
+MAX_ISSUES_PER_BATCH = 50
+
+
+class RaiseRiskIssues(_RiskCommand):
+    """An inspection's risk issues raised together (RSK-04), all or nothing: one refused entry refuses
+    the batch, and the refusal names every refused entry by its place (``issues.3.rectify_by``). Each
+    issue is recorded exactly as ``RaiseRiskIssue`` records it; an issue raised already is a repeat."""
+
+    TYPE = "risk.RaiseRiskIssues"
+
+    issues: tuple[IssueFound, ...] = Field(
+        min_length=1, max_length=MAX_ISSUES_PER_BATCH, description="One per issue, each issue id at most once."
+    )
+
+
+class SubmitRectifications(_RiskCommand):
+    """The responsible unit's rectifications of several of its issues (RSK-05), all or nothing, each
+    recorded as ``SubmitRectification`` records it; every issue must be the sender's unit's."""
+
+    TYPE = "risk.SubmitRectifications"
+
+    rectifications: tuple[RectificationDone, ...] = Field(
+        min_length=1, max_length=MAX_ISSUES_PER_BATCH, description="One per issue, each issue id at most once."
+    )
+
+
+class ReviewRectifications(_RiskCommand):
+    """The agency's pass over rectified issues (销项 or sent back, RSK-05), all or nothing, each decided
+    as ``ReviewRectification`` decides it."""
+
+    TYPE = "risk.ReviewRectifications"
+
+    reviews: tuple[RectificationReview, ...] = Field(
+        min_length=1, max_length=MAX_ISSUES_PER_BATCH, description="One per issue, each issue id at most once."
+    )
 
 
 class RecordPartAcceptance(_RiskCommand):
@@ -802,6 +858,9 @@ COMMANDS: tuple[type[Command], ...] = (
     RaiseRiskIssue,
     SubmitRectification,
     ReviewRectification,
+    RaiseRiskIssues,
+    SubmitRectifications,
+    ReviewRectifications,
     RecordPartAcceptance,
     CloseProcess,
     SealFinalReport,

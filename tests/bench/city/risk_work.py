@@ -5,7 +5,9 @@ Risk learns the project from policy's ``ProjectRegistered`` and its team from th
 its minutes (RSK-02) and one unannounced inspection (RSK-10), the lead raises the project's risk issues
 (RSK-04) — the plan's ``issues_per_project`` (250 at full scale), one in fifty serious — the contractor rectifies most with before/after
 photos and the lead closes them (销项, RSK-05), the lead closes the critical processes and the insurer
-seals the final report (RSK-07: one Chinese PDF per project, ~1.3 s of one core).
+seals the final report (RSK-07: one Chinese PDF per project, ~1.3 s of one core). Issues, rectifications
+and reviews go in batches of at most 50 (``RaiseRiskIssues`` …): each is one write of the file, where one
+command per issue step was ~700 writes of a file growing to ~380 KB.
 
 Evidence is required on every issue and rectification (at least one reference), and risk verifies an
 object only the first time a file cites it: one photo per project (and one before/after pair) serves all
@@ -14,9 +16,11 @@ its issues. Risk's legal clock runs on today's dates: kick-off today, rectificat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import TypeVar
 
 from anju_contracts import Actor, Envelope, Role
 from anju_contracts import risk as r
@@ -121,8 +125,7 @@ def file_commands(plan: CityPlan, p: int, evidence: Evidence, today: date) -> li
             insurer,
         ),
     ]
-    for j in range(plan.issues_per_project):
-        out += _issue(project_id, p, j, evidence, today, by_lead, unit)
+    out += issue_commands(project_id, p, plan.issues_per_project, evidence, today, by_lead, unit)
     out += [
         (r.CloseProcess(project_id=project_id, process_id=process_id, closed_on=today), by_lead)
         for process_id, _, _ in PROCESSES
@@ -130,15 +133,62 @@ def file_commands(plan: CityPlan, p: int, evidence: Evidence, today: date) -> li
     return out
 
 
-def _issue(
-    project_id: str, p: int, j: int, evidence: Evidence, today: date, by_lead: Actor, unit: Actor
+def issue_commands(
+    project_id: str, p: int, count: int, evidence: Evidence, today: date, by_lead: Actor, unit: Actor
 ) -> list[tuple[Command, Actor]]:
-    issue_id = f"iss-{j:03d}"
+    """The project's issues as the inspections find them, in batches of at most 50 (RSK-04, RSK-05): every
+    issue raised first, then the rectified ones by their responsible unit, then the lead's 销项 pass — the
+    order the file needs (a rectification names a raised issue, a review a rectified one), and every serious
+    issue closed before the processes close and the report is sealed (RSK-07)."""
+    found = [_found(p, j, evidence, today) for j in range(count)]
+    rectified = [f for j, f in enumerate(found) if fate(j) is not IssueFate.OPEN]
+    closed = [f.issue_id for j, f in enumerate(found) if fate(j) is IssueFate.CLOSED]
+    out: list[tuple[Command, Actor]] = [
+        (r.RaiseRiskIssues(project_id=project_id, issues=tuple(batch)), by_lead) for batch in _batches(found)
+    ]
+    by_unit: dict[str, list[r.IssueFound]] = {}
+    for f in rectified:  # a unit rectifies only its own issues (XC-05): one unit's in a batch
+        by_unit.setdefault(f.responsible_unit_id, []).append(f)
+    assert set(by_unit) <= {unit.organisation_id}, "the plan's issues are the contractor's"
+    done = "按整改通知返工处理并自检合格"
+    for issues in by_unit.values():
+        out += [
+            (
+                r.SubmitRectifications(
+                    project_id=project_id,
+                    rectifications=tuple(
+                        r.RectificationDone(
+                            issue_id=f.issue_id, note=done, before=(evidence.before,), after=(evidence.after,)
+                        )
+                        for f in batch
+                    ),
+                ),
+                unit,
+            )
+            for batch in _batches(issues)
+        ]
+    reviews = [
+        r.RectificationReview(issue_id=i, decision=r.ReviewDecision.CLOSE, comment="复查合格，销项") for i in closed
+    ]
+    out += [
+        (r.ReviewRectifications(project_id=project_id, reviews=tuple(batch)), by_lead) for batch in _batches(reviews)
+    ]
+    return out
+
+
+T = TypeVar("T")
+
+
+def _batches(entries: Sequence[T]) -> list[Sequence[T]]:
+    size = r.MAX_ISSUES_PER_BATCH
+    return [entries[k : k + size] for k in range(0, len(entries), size)]
+
+
+def _found(p: int, j: int, evidence: Evidence, today: date) -> r.IssueFound:
     part, description = DEFECTS[j % len(DEFECTS)]
     grave = serious(j)
-    raise_ = r.RaiseRiskIssue(
-        project_id=project_id,
-        issue_id=issue_id,
+    return r.IssueFound(
+        issue_id=f"iss-{j:03d}",
         severity=r.IssueSeverity.SERIOUS if grave else r.IssueSeverity.GENERAL,
         location=f"{j % 7 + 1}号楼 {j % 18 + 1}层 {LOCATIONS[j % len(LOCATIONS)]}",
         part=part,
@@ -148,27 +198,6 @@ def _issue(
         rectify_by=today + timedelta(days=7),
         evidence=(evidence.photo,),
     )
-    out: list[tuple[Command, Actor]] = [(raise_, by_lead)]
-    if fate(j) is IssueFate.OPEN:
-        return out
-    out.append(
-        (
-            r.SubmitRectification(
-                project_id=project_id,
-                issue_id=issue_id,
-                note="按整改通知返工处理并自检合格",
-                before=(evidence.before,),
-                after=(evidence.after,),
-            ),
-            unit,
-        )
-    )
-    if fate(j) is IssueFate.CLOSED:
-        review = r.ReviewRectification(
-            project_id=project_id, issue_id=issue_id, decision=r.ReviewDecision.CLOSE, comment="复查合格，销项"
-        )
-        out.append((review, by_lead))
-    return out
 
 
 def seal(plan: CityPlan, p: int) -> tuple[Command, Actor]:

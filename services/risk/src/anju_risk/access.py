@@ -15,7 +15,7 @@ A project an actor may not see is answered exactly like one that does not exist 
 
 from __future__ import annotations
 
-from anju_contracts import Actor, Role
+from anju_contracts import Actor, ReasonCode, Role
 from anju_contracts import risk as r
 from anju_contracts import safety as sf
 from anju_contracts.base import Command
@@ -31,6 +31,8 @@ TEAM_COMMANDS: frozenset[type[Command]] = frozenset(
         r.UploadRiskReport,
         r.RaiseRiskIssue,
         r.ReviewRectification,
+        r.RaiseRiskIssues,
+        r.ReviewRectifications,
         r.CloseProcess,
         r.GenerateRiskReport,
         r.RecordRiskReportFiled,
@@ -132,6 +134,22 @@ def serious_listing_of(actor: Actor, region: str) -> tuple[str, str] | None:
     return None
 
 
+def check_rectifier(actor: Actor, facts: ProjectFacts, risk_file: RiskFile | None, cmd: r.SubmitRectifications) -> None:
+    """RSK-05: a batch of rectifications only by the responsible unit of every issue in it; an unknown
+    issue is NOT_FOUND and another unit's FORBIDDEN, named by its place (never by its id, XC-09)."""
+    is_unit = unit_role(actor, facts) is not None
+    for i, entry in enumerate(cmd.rectifications):
+        issue = risk_file.issues.get(entry.issue_id) if risk_file else None
+        if issue is None:
+            raise RiskError("NOT_FOUND", "no such issue on this project", field=f"rectifications.{i}.issue_id")
+        if not (is_unit and actor.organisation_id == issue.responsible_unit_id):
+            raise RiskError(
+                ReasonCode.FORBIDDEN,
+                "only the responsible unit rectifies its issue (RSK-05)",
+                field=f"rectifications.{i}.issue_id",
+            )
+
+
 def check_command(actor: Actor, facts: ProjectFacts, risk_file: RiskFile | None, command: Command) -> None:
     """NOT_FOUND when the actor may not see the project, FORBIDDEN when it may see but not act."""
     check_read(actor, facts)
@@ -147,6 +165,9 @@ def check_command(actor: Actor, facts: ProjectFacts, risk_file: RiskFile | None,
         if unit_role(actor, facts) is not None and actor.organisation_id == issue.responsible_unit_id:
             return
         raise forbidden("only the responsible unit rectifies its issue (RSK-05)")
+    if isinstance(command, r.SubmitRectifications):
+        check_rectifier(actor, facts, risk_file, command)
+        return
     if isinstance(command, sf.SubmitHazardRectification):
         # SAF-03: the responsible unit (levels 1-2) or the supervisor (levels 3-4); the handler decides which
         hazard = risk_file.safety.hazards.get(command.hazard_id) if risk_file else None

@@ -85,6 +85,19 @@ def evidence_cited(command: Command) -> list[tuple[str, EvidenceRef]]:
             return [(f"before.{n}", ref) for n, ref in enumerate(command.before)] + [
                 (f"after.{n}", ref) for n, ref in enumerate(command.after)
             ]
+        case r.RaiseRiskIssues():
+            return [
+                (f"issues.{i}.evidence.{n}", ref)
+                for i, entry in enumerate(command.issues)
+                for n, ref in enumerate(entry.evidence)
+            ]
+        case r.SubmitRectifications():
+            return [
+                (f"rectifications.{i}.{side}.{n}", ref)
+                for i, entry in enumerate(command.rectifications)
+                for side, refs in (("before", entry.before), ("after", entry.after))
+                for n, ref in enumerate(refs)
+            ]
         case r.RaiseDesignIssue() | r.RecordUnannouncedInspection() | r.RecordEmergencyAction():
             return [(f"evidence.{n}", ref) for n, ref in enumerate(command.evidence)]
         case r.AnswerDesignIssue():
@@ -106,6 +119,18 @@ def evidence_cited(command: Command) -> list[tuple[str, EvidenceRef]]:
         case sf.RecordEmergencyDrill():
             return [("plan", command.plan)] + [(f"evidence.{n}", ref) for n, ref in enumerate(command.evidence)]
     return []
+
+
+def first_citations(cited: Sequence[tuple[str, EvidenceRef]]) -> list[tuple[str, EvidenceRef]]:
+    """Each reference once, at its first place: a batch's issues often cite the same photo (one object,
+    verified once); the same key declared otherwise is still checked where it is."""
+    seen: set[EvidenceRef] = set()
+    out: list[tuple[str, EvidenceRef]] = []
+    for place, ref in cited:
+        if ref not in seen:
+            seen.add(ref)
+            out.append((place, ref))
+    return out
 
 
 SAFETY_COMMANDS: frozenset[type[Command]] = frozenset(sf.COMMANDS)
@@ -166,7 +191,7 @@ class RiskHandlers:
         async def mutate(loaded: LoadedFile | None) -> RiskFile:
             risk_file = loaded.aggregate if loaded else RiskFile.open(facts, self.region)
             await self.evidence.verify_to_attach(
-                project_id, evidence_cited(command), attached=risk_file.evidence_keys()
+                project_id, first_citations(evidence_cited(command)), attached=risk_file.evidence_keys()
             )
             await self._step(risk_file, facts, command, actor)
             version = (loaded.version if loaded else 0) + 1
@@ -200,6 +225,12 @@ class RiskHandlers:
                 issue.submit_rectification(risk_file, command, facts, at=now, by=actor.id)
             case r.ReviewRectification():
                 issue.review_rectification(risk_file, command, facts, at=now)
+            case r.RaiseRiskIssues():
+                issue.raise_issues(risk_file, command, facts, at=now, by=actor.id)
+            case r.SubmitRectifications():
+                issue.submit_rectifications(risk_file, command, facts, at=now, by=actor.id)
+            case r.ReviewRectifications():
+                issue.review_rectifications(risk_file, command, facts, at=now)
             case r.RecordPartAcceptance():
                 assert actor.organisation_id is not None  # access: a supervisor participant
                 issue.record_part_acceptance(risk_file, command, actor.organisation_id)

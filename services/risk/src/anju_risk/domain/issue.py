@@ -9,8 +9,9 @@ set, and escalates when it passes unmet (the risk file reports it overdue once).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from anju_risk.domain.risk_file import RiskFile
 
 RECTIFICATION = "rectification"  # the obligation's name on the issue's clock (RSK-05)
+DUPLICATE_ISSUE = "DUPLICATE_ISSUE"  # an issue named twice in one batch
+IssueEntry = r.IssueFound | r.RectificationDone | r.RectificationReview
 
 
 class Rectification(BaseModel):
@@ -86,7 +89,7 @@ class RiskIssue(BaseModel):
         return keys
 
     @classmethod
-    def raise_from(cls, cmd: r.RaiseRiskIssue, *, at: datetime, by: str) -> RiskIssue:
+    def raise_from(cls, cmd: r.IssueFound, *, at: datetime, by: str) -> RiskIssue:
         return cls(
             issue_id=cmd.issue_id,
             severity=cmd.severity,
@@ -101,7 +104,7 @@ class RiskIssue(BaseModel):
             raised_by=by,
         )
 
-    def same_as(self, cmd: r.RaiseRiskIssue) -> bool:
+    def same_as(self, cmd: r.IssueFound) -> bool:
         """The same issue raised again (a retry under a new command id): nothing new to record."""
         return (
             self.severity is cmd.severity
@@ -114,10 +117,26 @@ class RiskIssue(BaseModel):
 
 
 def raise_issue(risk_file: RiskFile, cmd: r.RaiseRiskIssue, facts: ProjectFacts, *, at: datetime, by: str) -> None:
+    if _raise_due(risk_file, cmd, facts, at=at):
+        _raise(risk_file, cmd, facts, at=at, by=by)
+
+
+def raise_issues(risk_file: RiskFile, cmd: r.RaiseRiskIssues, facts: ProjectFacts, *, at: datetime, by: str) -> None:
+    """An inspection's issues (RSK-04), all or nothing: each entry is checked as ``RaiseRiskIssue`` is
+    before any is recorded; an issue raised already (the same again) records nothing."""
+    due = _batch(
+        "issues", "RSK-04", cmd.issues, lambda entry: _raise_due(risk_file, entry, facts, at=at), verb="raised"
+    )
+    for entry in due:
+        _raise(risk_file, entry, facts, at=at, by=by)
+
+
+def _raise_due(risk_file: RiskFile, cmd: r.IssueFound, facts: ProjectFacts, *, at: datetime) -> bool:
+    """True when the issue is to be raised, False when it is raised already; the refusal otherwise."""
     existing = risk_file.issues.get(cmd.issue_id)
     if existing is not None:
         if existing.same_as(cmd):
-            return
+            return False
         raise RiskError(ReasonCode.CONFLICT, "this issue id is taken by another issue", field="issue_id")
     failures: list[FailedCondition] = []
     if facts.role_of(cmd.responsible_unit_id) is None:
@@ -136,6 +155,10 @@ def raise_issue(risk_file: RiskFile, cmd: r.RaiseRiskIssue, facts: ProjectFacts,
     refuse_if(failures, field="issue_id")
     if risk_file.final_report is not None:
         raise invalid_state("the final report is sealed", rule_id="RSK-07")
+    return True
+
+
+def _raise(risk_file: RiskFile, cmd: r.IssueFound, facts: ProjectFacts, *, at: datetime, by: str) -> None:
     issue = RiskIssue.raise_from(cmd, at=at, by=by)
     risk_file.issues[issue.issue_id] = issue
     risk_file.record(
@@ -154,6 +177,54 @@ def raise_issue(risk_file: RiskFile, cmd: r.RaiseRiskIssue, facts: ProjectFacts,
     issue_clock(risk_file, issue, at, facts).open(RiskRules.rectification_deadline(cmd.rectify_by), RECTIFICATION)
     risk_file.issue_changed(issue.issue_id)
     _report_if_missed(risk_file, issue, at)
+
+
+E = TypeVar("E", bound=IssueEntry)
+
+
+def _batch(field: str, rule_id: str, entries: Sequence[E], due: Callable[[E], bool], *, verb: str) -> list[E]:
+    """The entries of a batch to apply (a repeat of what is recorded is left out), or the refusal of the
+    whole batch naming every refused entry by its place (``issues.3.rectify_by``), never by what it holds
+    (XC-09); each entry's rule and condition are kept. When every refused entry is refused the same way,
+    the batch is answered as one entry would be (404 for unknown issues, 409 on a sealed file); an issue
+    named twice, or a mix, is a RULE_VIOLATION listing them all."""
+    failures: list[FailedCondition] = []
+    codes: set[str] = set()
+    first: dict[str, int] = {}
+    todo: list[E] = []
+    for i, entry in enumerate(entries):
+        place = f"{field}.{i}"
+        if entry.issue_id in first:  # which of the two is meant is the sender's to say, not ours to guess
+            failures.append(
+                failed(
+                    rule_id, DUPLICATE_ISSUE, f"the same issue as {field}.{first[entry.issue_id]}", f"{place}.issue_id"
+                )
+            )
+            codes.add(DUPLICATE_ISSUE)
+            continue
+        first[entry.issue_id] = i
+        try:
+            if due(entry):
+                todo.append(entry)
+        except RiskError as refused:
+            codes.add(refused.reason_code)
+            failures += [
+                failed(f.rule_id, f.code, f.message, f"{place}.{f.subject_id}" if f.subject_id else place)
+                for f in refused.failures
+            ] or [
+                failed(
+                    refused.rule_id or rule_id,
+                    refused.reason_code,
+                    refused.detail,
+                    f"{place}.{refused.field or 'issue_id'}",
+                )
+            ]
+    if failures:
+        code = codes.pop() if len(codes) == 1 and DUPLICATE_ISSUE not in codes else ReasonCode.RULE_VIOLATION
+        refused_entries = len({f.subject_id.split(".")[1] for f in failures if f.subject_id})
+        detail = f"{refused_entries} of {len(entries)} entries refused; nothing was {verb}"
+        raise RiskError(code, detail, field=field, failures=failures)
+    return todo
 
 
 def _report_if_missed(risk_file: RiskFile, issue: RiskIssue, at: datetime) -> None:
@@ -181,13 +252,38 @@ def submit_rectification(
     risk_file: RiskFile, cmd: r.SubmitRectification, facts: ProjectFacts, *, at: datetime, by: str
 ) -> None:
     issue = risk_file.issue(cmd.issue_id)
-    if not answer_due(
+    if _rectification_due(issue, cmd):
+        _rectify(risk_file, issue, cmd, facts, at=at, by=by)
+
+
+def submit_rectifications(
+    risk_file: RiskFile, cmd: r.SubmitRectifications, facts: ProjectFacts, *, at: datetime, by: str
+) -> None:
+    """A unit's rectifications of several issues (RSK-05), all or nothing, each as ``SubmitRectification``."""
+    due = _batch(
+        "rectifications",
+        "RSK-05",
+        cmd.rectifications,
+        lambda entry: _rectification_due(risk_file.issue(entry.issue_id), entry),
+        verb="submitted",
+    )
+    for entry in due:
+        _rectify(risk_file, risk_file.issue(entry.issue_id), entry, facts, at=at, by=by)
+
+
+def _rectification_due(issue: RiskIssue, cmd: r.RectificationDone) -> bool:
+    """True when the issue awaits this rectification, False for the same one again; the refusal otherwise."""
+    return answer_due(
         issue.status,
         issue.rectifications,
         lambda last: last.after == list(cmd.after),  # the same rectification again
         invalid_state(f"the issue is {issue.status.value}: nothing to rectify", rule_id="RSK-05", field="issue_id"),
-    ):
-        return
+    )
+
+
+def _rectify(
+    risk_file: RiskFile, issue: RiskIssue, cmd: r.RectificationDone, facts: ProjectFacts, *, at: datetime, by: str
+) -> None:
     issue.rectifications.append(
         Rectification(
             round=len(issue.rectifications) + 1,
@@ -217,30 +313,60 @@ def submit_rectification(
 def review_rectification(risk_file: RiskFile, cmd: r.ReviewRectification, facts: ProjectFacts, *, at: datetime) -> None:
     """销项 or sent back with a new deadline (RSK-05): only the agency closes an issue, and only online."""
     issue = risk_file.issue(cmd.issue_id)
-    last = review_last(
-        issue.status,
-        issue.rectifications,
-        cmd.decision,
-        cmd.comment,
-        invalid_state(
-            "only a rectified issue is reviewed: the unit uploads before/after evidence first",
-            rule_id="RSK-05",
-            field="issue_id",
-        ),
+    if _review_due(issue, cmd, at=at):
+        _review(risk_file, issue, cmd, facts, at=at)
+
+
+def review_rectifications(
+    risk_file: RiskFile, cmd: r.ReviewRectifications, facts: ProjectFacts, *, at: datetime
+) -> None:
+    """A pass of reviews (销项 / sent back, RSK-05), all or nothing, each as ``ReviewRectification``."""
+    due = _batch(
+        "reviews",
+        "RSK-05",
+        cmd.reviews,
+        lambda entry: _review_due(risk_file.issue(entry.issue_id), entry, at=at),
+        verb="reviewed",
     )
-    if last is None:
-        return
+    for entry in due:
+        _review(risk_file, risk_file.issue(entry.issue_id), entry, facts, at=at)
+
+
+def _not_rectified() -> RiskError:
+    return invalid_state(
+        "only a rectified issue is reviewed: the unit uploads before/after evidence first",
+        rule_id="RSK-05",
+        field="issue_id",
+    )
+
+
+def _review_due(issue: RiskIssue, cmd: r.RectificationReview, *, at: datetime) -> bool:
+    """True when the decision is to be recorded, False for a close of a closed issue; the refusal otherwise
+    (nothing is changed here: a batch checks every entry first)."""
+    if cmd.decision is r.ReviewDecision.CLOSE and issue.status is r.IssueStatus.CLOSED:
+        return False
+    if issue.status is not r.IssueStatus.RECTIFIED:
+        raise _not_rectified()
+    if cmd.decision is r.ReviewDecision.SEND_BACK and (cmd.rectify_by is None or cmd.rectify_by < at.date()):
+        raise RiskError(
+            ReasonCode.VALIDATION_FAILED,
+            "a sent-back issue needs a new deadline not in the past",
+            rule_id="RSK-05",
+            field="rectify_by",
+        )
+    return True
+
+
+def _review(
+    risk_file: RiskFile, issue: RiskIssue, cmd: r.RectificationReview, facts: ProjectFacts, *, at: datetime
+) -> None:
+    last = review_last(issue.status, issue.rectifications, cmd.decision, cmd.comment, _not_rectified())
+    assert last is not None  # _review_due said the decision is due
     if cmd.decision is r.ReviewDecision.CLOSE:
         issue.status, issue.closed_at = r.IssueStatus.CLOSED, at
         risk_file.record(r.RiskIssueClosed(project_id=risk_file.project_id, issue_id=issue.issue_id, closed_at=at))
     else:
-        if cmd.rectify_by is None or cmd.rectify_by < at.date():
-            raise RiskError(
-                ReasonCode.VALIDATION_FAILED,
-                "a sent-back issue needs a new deadline not in the past",
-                rule_id="RSK-05",
-                field="rectify_by",
-            )
+        assert cmd.rectify_by is not None  # _review_due refused a send-back without one
         issue.status, issue.rectify_by = r.IssueStatus.OPEN, cmd.rectify_by
         risk_file.record(
             r.RectificationSentBack(
