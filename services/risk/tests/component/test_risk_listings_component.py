@@ -332,3 +332,20 @@ async def test_rsk04_issue10_the_file_shows_the_issues_wanting_work_and_counts_a
     assert list(later["issues"]) == ["iss-1"] and later["issue_counts"] == {"open": 1, "closed": 1}
     listed = await get(client, f"{body['issues_listed_at'].removeprefix('/v1/risk')}?status=closed", INSURER)
     assert [(i["issue_id"], bool(i["description"])) for i in listed.json()["items"]] == [("iss-2", True)]
+
+
+async def test_rsk04_issue10_the_file_shows_only_the_newest_closed_lately(
+    client: httpx.AsyncClient, risk: InMemoryRisk
+) -> None:
+    """A busy week's 销项 does not make the file long again: of the issues closed lately it shows the newest
+    ``RECENTLY_CLOSED_SHOWN``, still counting every one (the listing pages them all)."""
+    extra = [f"iss-c{n:02d}" for n in range(http.RECENTLY_CLOSED_SHOWN + 1)]
+    for issue_id in ["iss-2", *extra]:
+        if issue_id != "iss-2":
+            await raise_issue(risk, issue_id, severity=r.IssueSeverity.GENERAL, process_id=None)
+        await close(risk, issue_id)
+        risk.clock.advance(timedelta(minutes=1))
+    body = (await get(client, f"/projects/{PROJECT}", INSURER)).json()
+    closed = [k for k, v in body["issues"].items() if v["status"] == "closed"]
+    assert sorted(closed) == extra[1:]  # iss-2 and the first extra closed earliest: counted, not shown
+    assert "iss-1" in body["issues"] and body["issue_counts"] == {"open": 1, "closed": len(extra) + 1}
