@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
@@ -453,7 +454,21 @@ def run(app_factory: Callable[[ServiceSettings], FastAPI], service: str) -> None
         app = app_factory(settings)  # a service's own settings class validates its own secrets here
     except ValidationError as exc:  # a bad or insecure setting, named with the variable to set
         raise SystemExit(f"anju-{service}: cannot start: {exc}") from None
+    tune_gc()
     uvicorn.run(app, host=settings.http_host, port=settings.http_port, log_config=None, access_log=False, lifespan="on")
+
+
+GC_THRESHOLDS = (50_000, 20, 20)  # CPython's default is (700, 10, 10)
+
+
+def tune_gc() -> None:
+    """Fewer cyclic-GC passes for a long-running service. Validating a large aggregate (a risk file of 250
+    issues is ~100,000 objects) set off a full collection every ~10 reads, each walking every live object:
+    reading 100 files over and over went from p99 181 ms to 60 ms with these thresholds (issue #10).
+    Our objects are freed by reference counting (pydantic models are not cyclic); the collector still runs
+    for the rare cycle. What the start-up built is frozen out of every collection."""
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def check_region(settings: ServiceSettings) -> Any:
