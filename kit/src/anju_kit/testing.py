@@ -62,8 +62,10 @@ async def read_topic(
     timeout_s: float = 30.0,
     until: Callable[[Any], bool] | None = None,
 ) -> list[Any]:
-    """Records of ``topic`` from the beginning, until ``expect`` arrived, one satisfies ``until``, or
-    the timeout."""
+    """Records of ``topic`` from the beginning, until ``expect`` arrived (without ``until``), one satisfies
+    ``until``, or the timeout. With ``until`` the whole topic is read if need be: the local topics are
+    shared and grow (a seeded city leaves ~100,000 records on one), so a cap on the count would stop short
+    of the record a test looks for."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -75,7 +77,7 @@ async def read_topic(
     records: list[Any] = []
     try:
         async with asyncio.timeout(timeout_s):
-            while len(records) < expect:
+            while until is not None or len(records) < expect:
                 batch = await consumer.getmany(timeout_ms=500, max_records=10_000)
                 arrived = [r for recs in batch.values() for r in recs]
                 records.extend(arrived)
