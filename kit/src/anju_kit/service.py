@@ -174,6 +174,7 @@ class ServiceApp:
         description: str,
         attempts: int = 3,
         batch_max_records: int = 500,
+        handle_batch: Callable[[list[tuple[Envelope, Event]]], Awaitable[object]] | None = None,
     ) -> None:
         """``owner``'s events on ``topic`` whose type is in ``types`` to ``handle``, through the kit's door
         (signed by ``owner``'s service, validated against its contract); another type of that service is
@@ -183,7 +184,11 @@ class ServiceApp:
         once a batch: most of another service's events are not for us (policy wants one of risk's ~1,000
         events a project), and committing each record capped a consumer at ~80 records/s on this machine,
         behind what risk publishes while a city is seeded (issue #10). ``handle`` must be idempotent, as
-        at-least-once delivery always asked: a batch failing on an outage comes again whole."""
+        at-least-once delivery always asked: a batch failing on an outage comes again whole.
+
+        With ``handle_batch`` the batch's events of our types go to it at once, in order (a consumer that
+        folds several events of one subject with one read and one write); should it fail, the batch is
+        replayed one event at a time through ``handle``."""
 
         async def on_one(inbound: Inbound) -> None:
             envelope = inbound.envelope
@@ -210,8 +215,24 @@ class ServiceApp:
             description=description,
         )
         async def on_event(batch: list[Inbound]) -> None:
+            if handle_batch is None:
+                for inbound in batch:
+                    await on_one(inbound)
+                return
+            wanted: list[tuple[Envelope, Event]] = []
             for inbound in batch:
-                await on_one(inbound)
+                envelope = inbound.envelope
+                if envelope.type not in types:
+                    continue
+                try:
+                    event = contract_message(envelope, topic)
+                except Refusal as refusal:
+                    await self.rejector.reject(envelope, refusal, inbound.record)
+                    continue
+                if isinstance(event, Event):
+                    wanted.append((envelope, event))
+            if wanted:
+                await handle_batch(wanted)
 
     def command_pipeline(self, table: CommandTable, *, batch: BatchHandle | None = None) -> CommandPipeline:
         """The service's one way from a command to its handler (anju_kit.pipeline), for Kafka and HTTP;

@@ -10,6 +10,7 @@ replay of the same business fact under a new id is a no-op in the domain.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -431,6 +432,29 @@ class ClaimsHandlers:
             self.coverage_cache.invalidate(policy_id)
         await self.inbox.record(event_id, type=envelope.type)
         return True
+
+    async def project_policy_events(self, batch: Sequence[tuple[Envelope, Event]]) -> None:
+        """Fold a batch of policy events, in order: consecutive events of one policy (a project's owners
+        registered by the hundred) with one read and one write of its fold, not one each (the fold of a
+        250-unit policy is ~65 KB: one at a time, claims took in ~66 owners a second, issue #10). The
+        inbox records them after the write: a crash in between re-applies them, which changes nothing."""
+        fresh = [(envelope, event) for envelope, event in batch if not await self.inbox.seen(str(envelope.event_id))]
+        for policy_id, run in itertools.groupby(fresh, key=lambda pair: pair[1].policy_id):  # type: ignore[attr-defined]
+            events = list(run)
+            if policy_id is None:
+                continue  # a stage of a project without a policy yet: claims have nothing to follow
+            current = updated = await self.coverage.get(policy_id)
+            for _, event in events:
+                if not (updated is None and isinstance(event, StageAdvanced)):  # a policy claims never saw
+                    updated = apply_policy_event(updated, event)
+            if updated is not None and updated is not current:
+                await self.coverage.put(
+                    updated, previous=current, seq=int(events[-1][0].occurred_at.timestamp() * 1000)
+                )
+                if self.coverage_cache is not None:
+                    self.coverage_cache.invalidate(policy_id)
+            for envelope, _ in events:
+                await self.inbox.record(str(envelope.event_id), type=envelope.type)
 
     # -- helpers ------------------------------------------------------------------------------
 

@@ -9,13 +9,27 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
-from claims_memory import INSURER, OTHER_INSURER, REGULATOR, InMemoryClaims, at, covered, moment, owner, report, wrap
+from claims_memory import (
+    CORE,
+    INSURER,
+    OTHER_INSURER,
+    REGULATOR,
+    InMemoryClaims,
+    at,
+    covered,
+    moment,
+    owner,
+    report,
+    wrap,
+)
 
+from anju_claims.domain.coverage import PolicyCoverage
 from anju_claims.domain.errors import ClaimError
 from anju_claims.handlers import BatchItem
 from anju_claims.read_models import DUE
 from anju_contracts import Actor, ReasonCode, Refusal
 from anju_contracts import claims as c
+from anju_contracts.policy import OwnerRef, UnitOwnersChanged
 from anju_kit.calendar import shanghai_day
 from anju_kit.clock import SHANGHAI, FrozenClock
 from anju_kit.due import due_hour
@@ -189,3 +203,39 @@ async def test_clm01_a_batch_of_reports_is_created_in_bulk_and_its_redelivery_ch
     assert [e.key for e, _ in again] == ["c-b3"]
     assert [await claims.version(cid) for cid in ("c-b1", "c-b2", "c-b3")] == [2, 1, None]
     assert [(e.key, e.type) for e in claims.published] == published
+
+
+async def test_clm01_issue10_a_batch_of_policy_events_folds_each_policy_once_and_as_one_by_one(
+    clock: FrozenClock,
+) -> None:
+    """A project's owners arrive by the hundred: claims folds a run of one policy's events with one read
+    and one write of its fold, ending where one event at a time ends; a redelivered batch changes nothing."""
+    one, batched = await InMemoryClaims.start(clock), await InMemoryClaims.start(clock)
+    for claims in (one, batched):
+        await claims.load_policy("pol-1", {"u-1": "o-1", "u-2": "o-2"})
+        await claims.load_policy("pol-2", {"u-9": "o-9"})
+    events = [
+        UnitOwnersChanged(
+            policy_id=policy,
+            unit_id=unit,
+            owners=(OwnerRef(owner_id=f"new-{unit}", id_number_masked="310***********1234"),),
+            changed_on=datetime(2026, 3, 1).date(),
+        )
+        for policy, unit in (("pol-1", "u-1"), ("pol-1", "u-2"), ("pol-2", "u-9"))
+    ]
+    batch = [(wrap(e, CORE, key=e.policy_id), e) for e in events]
+    for envelope, event in batch:
+        await one.handlers.project_policy_event(envelope, event)
+    writes: list[str] = []
+    put = batched.coverage.put
+
+    async def counted(coverage: PolicyCoverage, *, previous: PolicyCoverage | None, seq: int) -> None:
+        writes.append(coverage.policy_id)
+        await put(coverage, previous=previous, seq=seq)
+
+    batched.coverage.put = counted
+    await batched.handlers.project_policy_events(batch)
+    assert writes == ["pol-1", "pol-2"]  # one write per policy's run, not per event
+    assert batched.coverage.policies == one.coverage.policies
+    await batched.handlers.project_policy_events(batch)  # redelivered
+    assert writes == ["pol-1", "pol-2"]

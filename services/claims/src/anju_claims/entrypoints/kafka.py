@@ -50,6 +50,7 @@ def register(
         topics.POLICY.events,
         types=READ_MODEL_TYPES,
         handle=handlers.project_policy_event,
+        handle_batch=handlers.project_policy_events,
         group_id=policy_group,
         attempts=attempts,
         description="Policy events that feed the claims read model (units, owners, liability period, coverage, end).",
