@@ -190,16 +190,26 @@ class ServiceApp:
         folds several events of one subject with one read and one write); should it fail, the batch is
         replayed one event at a time through ``handle``."""
 
-        async def on_one(inbound: Inbound) -> None:
+        async def admitted(inbound: Inbound) -> Event | None:
+            """The event if it is of our types and valid; None otherwise (a refusal answered)."""
             envelope = inbound.envelope
             if envelope.type not in types:
-                return
+                return None
             try:
                 event = contract_message(envelope, topic)
-                if isinstance(event, Event):
-                    await handle(envelope, event)
             except Refusal as refusal:
                 await self.rejector.reject(envelope, refusal, inbound.record)
+                return None
+            return event if isinstance(event, Event) else None
+
+        async def on_one(inbound: Inbound) -> None:
+            event = await admitted(inbound)
+            if event is None:
+                return
+            try:
+                await handle(inbound.envelope, event)
+            except Refusal as refusal:
+                await self.rejector.reject(inbound.envelope, refusal, inbound.record)
 
         @reliable_batch_subscriber(
             self.broker,
@@ -219,18 +229,7 @@ class ServiceApp:
                 for inbound in batch:
                     await on_one(inbound)
                 return
-            wanted: list[tuple[Envelope, Event]] = []
-            for inbound in batch:
-                envelope = inbound.envelope
-                if envelope.type not in types:
-                    continue
-                try:
-                    event = contract_message(envelope, topic)
-                except Refusal as refusal:
-                    await self.rejector.reject(envelope, refusal, inbound.record)
-                    continue
-                if isinstance(event, Event):
-                    wanted.append((envelope, event))
+            wanted = [(inbound.envelope, event) for inbound in batch if (event := await admitted(inbound)) is not None]
             if wanted:
                 await handle_batch(wanted)
 

@@ -415,23 +415,9 @@ class ClaimsHandlers:
 
     # -- policy read model --------------------------------------------------------------------
 
-    async def project_policy_event(self, envelope: Envelope, event: Event) -> bool:
-        """Fold one policy event into the read model; False when it was already applied."""
-        event_id = str(envelope.event_id)
-        if await self.inbox.seen(event_id):
-            return False
-        policy_id: str | None = event.policy_id  # type: ignore[attr-defined]  # every policy event names its policy
-        if policy_id is None:
-            return False  # a stage of a project without a policy yet: claims have nothing to follow
-        current = await self.coverage.get(policy_id)
-        if current is None and isinstance(event, StageAdvanced):
-            return False  # a project whose policy claims never saw
-        updated = apply_policy_event(current, event)
-        await self.coverage.put(updated, previous=current, seq=int(envelope.occurred_at.timestamp() * 1000))
-        if self.coverage_cache is not None:
-            self.coverage_cache.invalidate(policy_id)
-        await self.inbox.record(event_id, type=envelope.type)
-        return True
+    async def project_policy_event(self, envelope: Envelope, event: Event) -> None:
+        """Fold one policy event into the read model: a batch of one (:meth:`project_policy_events`)."""
+        await self.project_policy_events([(envelope, event)])
 
     async def project_policy_events(self, batch: Sequence[tuple[Envelope, Event]]) -> None:
         """Fold a batch of policy events, in order: consecutive events of one policy (a project's owners
