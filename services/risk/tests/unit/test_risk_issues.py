@@ -23,6 +23,7 @@ from risk_factories import (
 from anju_contracts import Refusal, Role
 from anju_contracts import risk as r
 from anju_kit.clock import SHANGHAI
+from anju_risk.adapters.repository import RISK_FILE_SCHEMA
 from anju_risk.domain import issue as risk_issue
 from anju_risk.domain import overdue, planning
 from anju_risk.domain.risk_file import RiskFile
@@ -112,6 +113,62 @@ def test_rsk05_sent_back_the_issue_is_open_again_with_a_new_deadline_owed() -> N
     assert isinstance(back, r.RectificationSentBack) and back.rectify_by == date(2026, 10, 22)
     assert isinstance(opened, r.ObligationOpened) and opened.obligation_id.endswith("rectification.2")
     assert risk_file.issues["iss-1"].status is r.IssueStatus.OPEN
+
+
+def closed_after_two_rounds() -> RiskFile:
+    risk_file = raised()
+    send_back = review(decision=r.ReviewDecision.SEND_BACK, rectify_by=date(2026, 10, 22))
+    risk_issue.submit_rectification(risk_file, rectification(), facts(), at=at(2026, 10, 14), by=CONTRACTOR.id)
+    risk_issue.review_rectification(risk_file, send_back, facts(), at=at(2026, 10, 15))
+    risk_issue.submit_rectification(risk_file, rectification(), facts(), at=at(2026, 10, 20), by=CONTRACTOR.id)
+    risk_issue.review_rectification(risk_file, review(), facts(), at=at(2026, 10, 21))
+    risk_file.pull_events()
+    return risk_file
+
+
+def test_rsk05_a_closed_issue_is_settled_keeping_what_the_gates_listings_and_final_report_read() -> None:
+    """Issue #10: a closed issue's rounds and met deadlines leave the file (its events keep them for
+    ``risk.issue_history``); what is still decided on or shown of it stays."""
+    settled = closed_after_two_rounds().issues["iss-1"]
+    assert (settled.status, settled.rounds, settled.rectifications, settled.deadlines) == (
+        r.IssueStatus.CLOSED,
+        2,
+        [],
+        [],
+    )
+    assert (settled.severity, settled.part, settled.process_id, settled.description) == (
+        r.IssueSeverity.SERIOUS,
+        "地下室防水",
+        "proc-wp",
+        issue().description,
+    )
+    assert settled.evidence == list(issue().evidence or ())  # a retry of the raise is still seen as the same
+    replayed = raised()  # closed in one round, so its deadline is still the one it was raised with
+    risk_issue.submit_rectification(replayed, rectification(), facts(), at=at(2026, 10, 14), by=CONTRACTOR.id)
+    risk_issue.review_rectification(replayed, review(), facts(), at=at(2026, 10, 15))
+    replayed.pull_events()
+    risk_issue.raise_issue(replayed, issue(), facts(), at=at(2026, 10, 15), by="prc-eng")
+    risk_issue.review_rectification(replayed, review(), facts(), at=at(2026, 10, 15))
+    assert replayed.pull_events() == []  # the same issue again, a close of a closed one: nothing new
+
+
+def test_xc08_a_v1_file_is_upcast_with_its_closed_issues_settled_and_its_open_ones_whole() -> None:
+    """XC-08: files stored before issues were settled are read in the current shape."""
+    risk_file = closed_after_two_rounds()
+    second = issue("iss-2", rectify_by=date(2026, 10, 30))
+    risk_issue.raise_issue(risk_file, second, facts(), at=at(2026, 10, 22), by="prc-eng")
+    risk_issue.submit_rectification(risk_file, rectification("iss-2"), facts(), at=at(2026, 10, 22), by=CONTRACTOR.id)
+    v1 = risk_file.state()
+    open_rounds = v1["issues"]["iss-2"]["rectifications"]
+    v1["issues"]["iss-1"]["rectifications"] = open_rounds * 2  # as v1 kept a closed issue's rounds
+    v1["issues"]["iss-1"]["deadlines"] = v1["issues"]["iss-2"]["deadlines"]
+    for stored in v1["issues"].values():
+        del stored["rounds"]
+    upcast = RiskFile.model_validate(RISK_FILE_SCHEMA.upcast(v1, 1))
+    closed, still_open = upcast.issues["iss-1"], upcast.issues["iss-2"]
+    assert (closed.rounds, closed.rectifications, closed.deadlines) == (2, [], [])
+    assert still_open.rounds == 1 and still_open.rectifications == risk_file.issues["iss-2"].rectifications
+    assert still_open.deadlines == risk_file.issues["iss-2"].deadlines
 
 
 def test_rsk05_part_acceptance_refused_while_any_issue_of_the_part_is_open_each_listed() -> None:

@@ -172,7 +172,7 @@ class ReportRenderer:
                 Items(
                     [
                         f"[{SEVERITY[i.severity]}] {i.location}（{i.part}）：{i.description}；"
-                        f"责任单位 {i.responsible_unit_id}；整改 {len(i.rectifications)} 次；{STATUS[i.status]}"
+                        f"责任单位 {i.responsible_unit_id}；整改 {i.rounds} 次；{STATUS[i.status]}"
                         + (f"（{_moment(i.closed_at)}）" if i.closed_at else "")
                         for i in issues
                     ]

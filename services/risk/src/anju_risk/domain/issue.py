@@ -5,6 +5,12 @@ Open → (the responsible unit rectifies with before/after evidence) → rectifi
 closed (销项) or sent back (open again, with a new deadline). Each issue keeps its own deadlines on its
 own legal clock: the rectification is owed by the responsible unit to the agency by the day the agency
 set, and escalates when it passes unmet (the risk file reports it overdue once).
+
+A closed issue is settled: no rule decides on its rounds or its met deadlines again, so the file keeps
+only what the gates, the listings and the final report read of it (``RiskIssue.settle``), and its whole
+history — every round's before/after evidence and review — is the ``risk.issue_history`` read model's,
+folded from the events that recorded it. A city's files hold ~250 issues each, mostly closed: kept whole,
+a file was ~1.4 KB an issue, read, validated and written again on every command of the project (issue #10).
 """
 
 from __future__ import annotations
@@ -69,7 +75,8 @@ class RiskIssue(BaseModel):
     raised_at: datetime
     raised_by: str
     status: r.IssueStatus = r.IssueStatus.OPEN
-    rectifications: list[Rectification] = Field(default_factory=list)
+    rectifications: list[Rectification] = Field(default_factory=list)  # the rounds while open (see ``settle``)
+    rounds: int = 0  # rectification rounds submitted, the settled ones included
     closed_at: datetime | None = None
     deadlines: list[TrackedDeadline] = Field(default_factory=list)
 
@@ -81,6 +88,14 @@ class RiskIssue(BaseModel):
     @property
     def is_serious(self) -> bool:
         return self.severity is r.IssueSeverity.SERIOUS
+
+    def settle(self) -> None:
+        """Closed (销项): the rounds and the met deadlines leave the file (their events keep them, and
+        ``risk.issue_history`` answers them); a deadline still open — none should be, as the round under
+        review met it — stays, so nothing owed is dropped unseen."""
+        assert self.status is r.IssueStatus.CLOSED
+        self.rectifications = []
+        self.deadlines = [d for d in self.deadlines if d.state == "open"]
 
     def evidence_keys(self) -> set[str]:
         keys = {e.key for e in self.evidence}
@@ -294,6 +309,7 @@ def _rectify(
             submitted_by=by,
         )
     )
+    issue.rounds = len(issue.rectifications)
     issue.status = r.IssueStatus.RECTIFIED
     risk_file.record(
         r.RectificationSubmitted(
@@ -374,6 +390,8 @@ def _review(
             )
         )
         issue_clock(risk_file, issue, at, facts).open(RiskRules.rectification_deadline(cmd.rectify_by), RECTIFICATION)
+    if issue.status is r.IssueStatus.CLOSED:
+        issue.settle()
     risk_file.issue_changed(issue.issue_id)
 
 
