@@ -562,6 +562,9 @@ class RectificationSubmitted(_RiskEvent):
     round: int = Field(ge=1)
     before: tuple[EvidenceRef, ...]
     after: tuple[EvidenceRef, ...]
+    note: LongText | None = Field(
+        default=None, description="The responsible unit's note on its rectification (absent in older events)."
+    )
 
 
 class RectificationSentBack(_RiskEvent):
@@ -570,6 +573,9 @@ class RectificationSentBack(_RiskEvent):
     issue_id: Identifier
     round: int = Field(ge=1)
     rectify_by: date
+    comment: LongText | None = Field(
+        default=None, description="The agency's review comment on the round (absent in older events)."
+    )
 
 
 class RiskIssueClosed(_RiskEvent):
@@ -577,6 +583,9 @@ class RiskIssueClosed(_RiskEvent):
 
     issue_id: Identifier
     closed_at: AwareDatetime
+    comment: LongText | None = Field(
+        default=None, description="The agency's review comment on the last round (absent in older events)."
+    )
 
 
 class RiskIssueStateChanged(_RiskEvent):

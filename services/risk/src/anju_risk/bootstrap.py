@@ -32,6 +32,7 @@ from anju_risk.read_models import (
     DUE,
     FACTS,
     HAZARDS,
+    ISSUE_HISTORY,
     ISSUES,
     SAFETY_COVERAGE,
     SERIOUS_BY_INSURER,
@@ -129,6 +130,7 @@ def compose(service: ServiceApp, handlers: RiskHandlers) -> FastAPI:
         agency_issues=views.store(AGENCY_ISSUES.name),
         serious_by_region=views.store(SERIOUS_BY_REGION.name),
         serious_by_insurer=views.store(SERIOUS_BY_INSURER.name),
+        issue_history=views.store(ISSUE_HISTORY.name),
     )
     safety_http.install(app, views.store(AGENCY_HAZARDS.name), handlers.renderer, handlers.clock)
     return app

@@ -21,6 +21,12 @@
 * ``risk.serious_by_region`` / ``risk.serious_by_insurer`` — the serious issues by status, listing
   ``<region>`` (the regulator's page: RSK-07 seals no final report over an open one) and ``<insurer>``
   (an insurer's own, XC-05), folded from the same events; general issues never enter them.
+* ``risk.issue_history`` — one issue's whole history (RSK-04, RSK-05), one document per issue
+  (``<project>:<issue>``): as raised with its evidence, every rectification round with the unit's note and
+  before/after evidence, each round's review (sent back with a new deadline, or closed) with the agency's
+  comment, and the issue's latest state (highest version wins). The risk file keeps only a compact record
+  of a closed issue, so this is where its rounds are read; folded from ``risk.RiskIssueRaised``,
+  ``RiskIssueStateChanged``, ``RectificationSubmitted``, ``RectificationSentBack`` and ``RiskIssueClosed``.
 * ``risk.due`` — the legal clock's due index: opened obligations by due hour (kit.due.DueHours), each
   naming the project's risk file (the events' key) as the aggregate to look at.
 
@@ -39,7 +45,7 @@ from anju_contracts import risk as r
 from anju_contracts import safety as sf
 from anju_contracts import underwriting as u
 from anju_contracts.base import Event
-from anju_contracts.common import ObligationKind, ObligationOpened
+from anju_contracts.common import EvidenceRef, ObligationKind, ObligationOpened
 from anju_contracts.policy import ProjectStage
 from anju_kit.due import DueHours, due_hour
 from anju_kit.listing import PAGE_SIZE, keep_listed, location_id, read_listed, tallies
@@ -143,9 +149,14 @@ class ProjectIssues(View):
         )
 
 
+def issue_key(project_id: str, issue_id: str) -> str:
+    """An issue across projects: ``:`` is in no identifier, so the pair is unambiguous."""
+    return f"{project_id}:{issue_id}"
+
+
 def issue_item_id(event: r.RiskIssueStateChanged) -> str:
-    """An issue's id in a listing across projects: ``:`` is in no identifier, so the pair is unambiguous."""
-    return f"{event.project_id}:{event.issue_id}"
+    """An issue's id in a listing across projects (see :func:`issue_key`)."""
+    return issue_key(event.project_id, event.issue_id)
 
 
 class _IssuesAcrossProjects(View):
@@ -229,6 +240,92 @@ class SeriousByInsurer(_IssuesAcrossProjects):
 
     def key_of(self, envelope: Envelope, event: r.RiskIssueStateChanged) -> str | None:
         return event.insurer_id if event.severity is r.IssueSeverity.SERIOUS else None
+
+
+HISTORY_EVENTS = (
+    r.RiskIssueRaised,
+    r.RiskIssueStateChanged,
+    r.RectificationSubmitted,
+    r.RectificationSentBack,
+    r.RiskIssueClosed,
+)
+AS_RAISED = ("severity", "location", "part", "process_id", "responsible_unit_id")  # never change
+STATE = ("status", "description", "rectify_by", "agency_id", "insurer_id")  # the latest state's
+CLOSING = "_closing"  # the close's comment and who: settled onto the last round (not answered)
+
+
+class IssueHistory(View):
+    """RSK-04, RSK-05: an issue's whole history, one document per issue (``<project>:<issue>``).
+
+    A fold is idempotent (a record delivered twice, or the relay publishing one again, changes nothing):
+    the raise and the close are set, not appended; a state older than the one kept is ignored (highest
+    version wins); rounds are kept by round number, a submission and its review merged into one entry
+    whichever comes first. ``RiskIssueClosed`` names no round: the close is kept aside and settled onto
+    the last round on every fold, so a round folded after the close (a rebuild out of order) still gets it.
+    An issue has a handful of rounds, so its document stays small (each round's evidence ≤ 2 × 50 refs)."""
+
+    name = "risk.issue_history"
+    sources = (topics.RISK.events,)
+
+    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
+        return [issue_key(event.project_id, event.issue_id)] if isinstance(event, HISTORY_EVENTS) else []
+
+    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
+        assert isinstance(event, HISTORY_EVENTS)
+        doc = dict(await docs.get(key) or {"project_id": event.project_id, "issue_id": event.issue_id})
+        rounds = {int(one["round"]): dict(one) for one in doc.get("rounds", [])}
+        step = {"at": envelope.occurred_at.isoformat(), "by": envelope.actor.id}
+        match event:
+            case r.RiskIssueRaised():
+                doc.update(event.model_dump(mode="json", include=set(AS_RAISED)))
+                doc["raised"] = {
+                    **step,
+                    "rectify_by": event.rectify_by.isoformat(),
+                    "evidence": _refs(event.evidence),
+                }
+            case r.RiskIssueStateChanged():
+                if int(doc.get("version", 0)) >= event.version:
+                    return  # an older (or the same) state arriving late changes nothing
+                state = event.model_dump(mode="json", include={*AS_RAISED, *STATE})
+                for name in AS_RAISED:  # the raise says them too; a state folded first shows them already
+                    doc.setdefault(name, state[name])
+                doc.update({name: state[name] for name in STATE}, version=event.version)
+            case r.RectificationSubmitted():
+                rounds.setdefault(event.round, {"round": event.round}).update(
+                    note=event.note,
+                    before=_refs(event.before),
+                    after=_refs(event.after),
+                    submitted_at=step["at"],
+                    submitted_by=step["by"],
+                )
+            case r.RectificationSentBack():
+                rounds.setdefault(event.round, {"round": event.round})["review"] = {
+                    "decision": r.ReviewDecision.SEND_BACK.value,
+                    "comment": event.comment,
+                    "rectify_by": event.rectify_by.isoformat(),
+                    **step,
+                }
+            case r.RiskIssueClosed():
+                doc["closed_at"] = event.closed_at.isoformat()
+                doc[CLOSING] = {"comment": event.comment, "at": doc["closed_at"], "by": step["by"]}
+        doc["rounds"] = _settled(rounds, doc.get(CLOSING))
+        docs.put(key, doc)
+
+
+def _refs(evidence: Iterable[EvidenceRef]) -> list[Doc]:
+    return [ref.model_dump(mode="json") for ref in evidence]
+
+
+def _settled(rounds: dict[int, Doc], closing: Doc | None) -> list[Doc]:
+    """The rounds in order, the close (if any) as the last round's review: only the last one can hold it,
+    and a round sent back keeps its own review (a close folded before a later round's submission waits)."""
+    ordered = [rounds[n] for n in sorted(rounds)]
+    for one in ordered:
+        if one.get("review", {}).get("decision") == r.ReviewDecision.CLOSE.value:
+            del one["review"]  # copies (fold's): set again below when still the last round
+    if closing is not None and ordered and "review" not in ordered[-1]:
+        ordered[-1]["review"] = {"decision": r.ReviewDecision.CLOSE.value, **closing}
+    return ordered
 
 
 class RiskDue(DueHours):
@@ -412,6 +509,7 @@ AGENCY_HAZARDS = AgencyHazards()
 AGENCY_ISSUES = AgencyIssues()
 SERIOUS_BY_REGION = SeriousByRegion()
 SERIOUS_BY_INSURER = SeriousByInsurer()
+ISSUE_HISTORY = IssueHistory()
 VIEWS: tuple[View, ...] = (
     FACTS,
     BY_AGENCY,
@@ -424,6 +522,7 @@ VIEWS: tuple[View, ...] = (
     AGENCY_ISSUES,
     SERIOUS_BY_REGION,
     SERIOUS_BY_INSURER,
+    ISSUE_HISTORY,
 )
 
 
@@ -516,3 +615,13 @@ async def read_serious_issues(
     """The serious issues of a region or an insurer (``risk.serious_by_region`` / ``_by_insurer``) in
     ``statuses`` (default: not closed, what RSK-07 seals no final report over), reading the pages shown."""
     return await read_issues(store, listing, statuses=statuses, offset=offset, limit=limit)
+
+
+async def read_issue_history(store: ViewReads, project_id: str, issue_id: str) -> Doc | None:
+    """An issue's whole history (``risk.issue_history``) by one ``_id`` read, with the view's freshness as
+    ``as_of``; None when no event of it was folded (the caller answers 404)."""
+    doc = await store.get(issue_key(project_id, issue_id))
+    if doc is None:
+        return None
+    shown = {k: v for k, v in doc.items() if not k.startswith("_")}  # _id, the writer's head, the close aside
+    return {**shown, "as_of": doc.get(AS_OF)}

@@ -300,7 +300,8 @@ async def test_rsk05_rsk07_xc05_an_agencys_open_issues_and_the_regulators_seriou
 ) -> None:
     """Issue #10: an agency's open issues across its projects and the region's open serious issues come
     from their read models — folded by the real routers and writer, read by ``_id`` only — and closing
-    an issue takes it off both open pages. The agency and the insurer are this run's own (the topics are
+    an issue takes it off both open pages, while its whole history (the round's before/after, the review)
+    is read from ``risk.issue_history`` by one ``_id`` (RSK-04, RSK-05). The agency and the insurer are this run's own (the topics are
     shared); the region's page is the shared region's, so it is searched for this run's issue."""
     risk = risk_listings
     agency_id, insurer_id = unique("agy"), unique("ins")
@@ -375,5 +376,20 @@ async def test_rsk05_rsk07_xc05_an_agencys_open_issues_and_the_regulators_seriou
         own = await wait_for(lambda: listed("/serious-issues", insurer, 1))
         assert [(i["project_id"], i["issue_id"]) for i in own["items"]] == [(projects[1], "iss-1")]
         assert own["counts"] == {"open": 1, "closed": 1}
+
+        async def history_closed() -> dict[str, Any] | None:
+            """RSK-04, RSK-05: the closed issue's whole history, one _id read of risk.issue_history."""
+            answer = await risk.http.get(f"/v1/risk{base}/issues/iss-1", headers=risk.auth(insurer))
+            if answer.status_code == 404:
+                return None  # not folded yet
+            assert answer.status_code == 200, answer.text
+            body: dict[str, Any] = answer.json()
+            return body if body.get("status") == "closed" and body["rounds"][-1].get("review") else None
+
+        history = await wait_for(history_closed)
+        [only] = history["rounds"]
+        assert (only["note"], only["review"]["decision"]) == ("已整改", "close")
+        assert only["before"] == [before.model_dump(mode="json")] and only["after"] == [after.model_dump(mode="json")]
+        assert history["as_of"] is not None
     growing = [s for s in scans if s.database == risk.settings.mongo_db and not s.collection.endswith("_outbox")]
     assert growing == []  # every read and every fold is an _id look-up

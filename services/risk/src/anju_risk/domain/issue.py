@@ -318,6 +318,7 @@ def _rectify(
             round=len(issue.rectifications),
             before=cmd.before,
             after=cmd.after,
+            note=cmd.note,
         )
     )
     deadline = latest(issue.deadlines, RECTIFICATION, "open")
@@ -380,13 +381,21 @@ def _review(
     assert last is not None  # _review_due said the decision is due
     if cmd.decision is r.ReviewDecision.CLOSE:
         issue.status, issue.closed_at = r.IssueStatus.CLOSED, at
-        risk_file.record(r.RiskIssueClosed(project_id=risk_file.project_id, issue_id=issue.issue_id, closed_at=at))
+        risk_file.record(
+            r.RiskIssueClosed(
+                project_id=risk_file.project_id, issue_id=issue.issue_id, closed_at=at, comment=cmd.comment
+            )
+        )
     else:
         assert cmd.rectify_by is not None  # _review_due refused a send-back without one
         issue.status, issue.rectify_by = r.IssueStatus.OPEN, cmd.rectify_by
         risk_file.record(
             r.RectificationSentBack(
-                project_id=risk_file.project_id, issue_id=issue.issue_id, round=last.round, rectify_by=cmd.rectify_by
+                project_id=risk_file.project_id,
+                issue_id=issue.issue_id,
+                round=last.round,
+                rectify_by=cmd.rectify_by,
+                comment=cmd.comment,
             )
         )
         issue_clock(risk_file, issue, at, facts).open(RiskRules.rectification_deadline(cmd.rectify_by), RECTIFICATION)

@@ -37,6 +37,7 @@ from anju_risk.read_models import (
     UNCOVERED,
     read_agency_issues,
     read_agency_projects,
+    read_issue_history,
     read_issues,
     read_safety_coverage,
     read_serious_issues,
@@ -133,6 +134,7 @@ def install(
     agency_issues: ViewReads | None = None,
     serious_by_region: ViewReads | None = None,
     serious_by_insurer: ViewReads | None = None,
+    issue_history: ViewReads | None = None,
 ) -> None:
     app.include_router(
         build_router(
@@ -146,6 +148,7 @@ def install(
             agency_issues=agency_issues,
             serious_by_region=serious_by_region,
             serious_by_insurer=serious_by_insurer,
+            issue_history=issue_history,
         )
     )
 
@@ -223,6 +226,7 @@ def build_router(
     agency_issues: ViewReads | None = None,
     serious_by_region: ViewReads | None = None,
     serious_by_insurer: ViewReads | None = None,
+    issue_history: ViewReads | None = None,
 ) -> APIRouter:
     router = APIRouter(prefix="/v1/risk", tags=["risk"], responses=_ERRORS)
     repo = handlers.repo
@@ -348,6 +352,20 @@ def build_router(
             else read_issues(issues, project_id, offset=offset, limit=limit)
         )
         return Listing(items=page.items, total=page.total, counts=page.counts, as_of=page.as_of)
+
+    @router.get(
+        f"{P}/issues/{{issue_id}}",
+        summary="An issue's whole history: raised evidence, every rectification round with before/after, "
+        "reviews (RSK-04, RSK-05)",
+    )
+    async def get_issue(project_id: str, issue_id: str, actor: CurrentActor) -> dict[str, Any]:
+        """Read from ``risk.issue_history`` by one ``_id``: the risk file keeps only a compact record of a
+        closed issue, its rounds and their evidence are here. Who may read it: whoever reads the file."""
+        access.check_read(actor, await handlers.project_facts(project_id))
+        found = await read_issue_history(issue_history, project_id, issue_id) if issue_history is not None else None
+        if found is None:  # the id is not echoed (XC-09): the field says which one was not found
+            raise RiskError(ReasonCode.NOT_FOUND, "issue not found", field="issue_id")
+        return found
 
     @router.get("/agencies/{agency_id}/projects", summary="An agency's assigned projects (XC-05)")
     async def agency_projects(
