@@ -112,7 +112,7 @@ def can_read(actor: Actor, facts: ProjectFacts) -> bool:
 
 def check_read(actor: Actor, facts: ProjectFacts) -> None:
     if not can_read(actor, facts):
-        raise not_found(facts.project_id)
+        raise not_found()
 
 
 def reads_agency_listing(actor: Actor, agency_id: str) -> bool:

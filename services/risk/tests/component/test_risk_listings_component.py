@@ -44,6 +44,7 @@ from anju_risk import access
 from anju_risk.entrypoints import http
 from anju_risk.read_models import (
     AGENCY_ISSUES,
+    ISSUE_HISTORY,
     SERIOUS_BY_INSURER,
     SERIOUS_BY_REGION,
     read_agency_issues,
@@ -241,6 +242,7 @@ async def client(risk: InMemoryRisk) -> AsyncIterator[httpx.AsyncClient]:
         agency_issues=views.store(AGENCY_ISSUES.name),
         serious_by_region=views.store(SERIOUS_BY_REGION.name),
         serious_by_insurer=views.store(SERIOUS_BY_INSURER.name),
+        issue_history=views.store(ISSUE_HISTORY.name),
     )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://risk") as running:
         yield running
@@ -326,6 +328,10 @@ async def test_rsk04_issue10_the_file_shows_the_issues_wanting_work_and_counts_a
     assert {k: v["status"] for k, v in body["issues"].items()} == {"iss-1": "open", "iss-2": "closed"}
     assert body["issue_counts"] == {"open": 1, "closed": 1} and body["serious_open"] == 1
     assert body["issues_listed_at"] == f"/v1/risk/projects/{PROJECT}/issues"
+    assert body["issues"]["iss-2"]["rounds"] == 1 and body["issues"]["iss-2"]["rectifications"] == []  # settled
+    history = body["issue_history_at"].removeprefix("/v1/risk").format(issue_id="iss-2")
+    settled = await get(client, history, INSURER)  # its round is the history's
+    assert settled.status_code == 200 and [n["round"] for n in settled.json()["rounds"]] == [1], settled.text
 
     risk.clock.advance(timedelta(days=8))  # closed a week ago: counted and listed, no longer shown
     later = (await get(client, f"/projects/{PROJECT}", INSURER)).json()

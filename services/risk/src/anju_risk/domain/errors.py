@@ -19,9 +19,10 @@ def refuse_if(failures: Sequence[FailedCondition], *, field: str = "") -> None:
     RiskError.raise_if(failures, field=field)
 
 
-def not_found(project_id: str) -> RiskError:
-    """Also the answer for a project the actor may not see: "not yours" reads like "not there" (XC-05)."""
-    return RiskError(ReasonCode.NOT_FOUND, f"project {project_id} not found", field="project_id")
+def not_found() -> RiskError:
+    """Also the answer for a project the actor may not see: "not yours" reads like "not there" (XC-05).
+    The id is the caller's own, so it is not echoed (XC-09: a rejection names the field, not the value)."""
+    return RiskError(ReasonCode.NOT_FOUND, "project not found", field="project_id")
 
 
 def forbidden(detail: str) -> RiskError:

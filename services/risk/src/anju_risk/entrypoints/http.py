@@ -250,7 +250,7 @@ def build_router(
         access.check_read(actor, await handlers.project_facts(project_id))
         loaded = await repo.read(project_id)
         if loaded is None:
-            raise not_found(project_id)
+            raise not_found()
         risk_file = loaded.aggregate
         coverage = risk_file.testing.coverage(handlers.rules, project_id)
         issues = risk_file.issues.values()
@@ -273,6 +273,8 @@ def build_router(
                 "issue_counts": dict(Counter(issue.status.value for issue in issues)),
                 "serious_open": sum(1 for issue in issues if issue.is_serious and issue.is_open),  # RSK-07's gate
                 "issues_listed_at": f"/v1/risk/projects/{project_id}/issues",
+                # A closed issue is settled in the file (no rounds): its whole history is read there.
+                "issue_history_at": f"/v1/risk/projects/{project_id}/issues/{{issue_id}}",
                 "testing_coverage": coverage.model_dump(mode="json", exclude={"project_id"}),  # RSK-09 shortfall
                 "version": loaded.version,
             }
@@ -285,7 +287,7 @@ def build_router(
             raise RiskError(ReasonCode.NOT_FOUND, "no such quarter", field="quarter")
         loaded = await repo.read(project_id)
         if loaded is None:
-            raise not_found(project_id)
+            raise not_found()
         cov = safety_plan.coverage(loaded.aggregate, handlers.rules.safety, quarter)
         flagged = loaded.aggregate.safety.quarters.get(quarter)
         return {
@@ -307,7 +309,7 @@ def build_router(
     ) -> Listing:
         access.check_read(actor, await handlers.project_facts(project_id))
         if hazards is None:
-            raise not_found(project_id)
+            raise not_found()
         wanted = [x.value for x in status] if status else [sf.HazardStatus.OPEN.value, sf.HazardStatus.RECTIFIED.value]
         page = await read_issues(hazards, project_id, statuses=wanted, offset=offset, limit=limit)
         return Listing(items=page.items, total=page.total, counts=page.counts, as_of=page.as_of)
