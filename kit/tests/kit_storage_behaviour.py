@@ -246,3 +246,29 @@ class DueHoursBehaviour:
             await entries.drop(entry.id)
         assert await entries.due(due + timedelta(minutes=2)) == []  # looked at: not again
         assert [e.aggregate_id for e in await entries.due(due + timedelta(hours=31))] == ["c-2"]
+
+    async def test_xc02_issue10_an_hours_entries_fill_bounded_pages_and_are_all_swept(self, fold: Fold) -> None:
+        """A day's deadlines share one hour (24:00 of the last day): past ``page_size`` its entries go on
+        to further pages, each bounded, every one swept; a redelivered obligation is kept once."""
+
+        class SmallPages(DueHours):
+            page_size = 3
+
+        view = SmallPages("claims", EVENTS_TOPIC)
+        due = datetime(2026, 9, 23, tzinfo=UTC)
+        envelopes = [opened(f"c-{n}", due) for n in range(8)]
+        store = await fold(view, [*envelopes[:5], envelopes[1], envelopes[4], *envelopes[5:], envelopes[6]])
+        hour = due_hour(due)
+        head = await store.get(hour)
+        assert head is not None and head["pages"] == 2
+        pages = [head, await store.get(f"{hour}|1"), await store.get(f"{hour}|2")]
+        assert [[e["aggregate_id"] for e in page["entries"]] for page in pages if page] == [
+            ["c-0", "c-1", "c-2"],
+            ["c-3", "c-4", "c-5"],
+            ["c-6", "c-7"],
+        ]
+        entries = DueHoursEntries(store, lookback=timedelta(hours=48), first_lookback=timedelta(days=30))
+        swept = await entries.due(due + timedelta(minutes=1), limit=100)
+        assert sorted(e.aggregate_id for e in swept) == [f"c-{n}" for n in range(8)]
+        assert len(await entries.due(due + timedelta(minutes=1), limit=5)) == 5
+

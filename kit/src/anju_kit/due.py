@@ -22,14 +22,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from anju_contracts import Envelope
 from anju_contracts.base import Event
 from anju_contracts.common import ObligationKind, ObligationOpened
 from anju_kit.clock import SHANGHAI
 from anju_kit.logging import get_logger
-from anju_kit.mongo import VersionConflict
+from anju_kit.mongo import Doc, VersionConflict
 from anju_kit.ports import ViewReads
 from anju_kit.views import Docs, View
 
@@ -109,7 +109,15 @@ class DueHours(View):
     """Opened obligations by the hour they fall due in (``<service>.due``); windows never fall due.
 
     An obligation opened already past due (a step recorded late) is filed under the hour it was opened
-    in, so the sweeper, which looks back a fixed number of hours, still sees it."""
+    in, so the sweeper, which looks back a fixed number of hours, still sees it.
+
+    An hour's entries are bounded documents: the hour's own (``<hour>``) holds the first ``page_size``
+    and counts the further pages (``<hour>|1``, ``<hour>|2``, …) the rest fill in turn. A legal deadline
+    ends at 24:00 of its last day, so a whole day's obligations share one hour: a seeded city's 11,500
+    rectifications due the same day made a 2 MB document, rewritten with every batch (issue #10).
+    ``aggregate_of`` names what the sweeper loads for an entry (the obligation's subject, by default)."""
+
+    page_size = 500  # entries of a document: ~90 KB
 
     def __init__(self, service: str, source: str) -> None:
         self.name = f"{service}.due"
@@ -120,18 +128,53 @@ class DueHours(View):
             return []
         return [due_hour(max(event.due_at, envelope.occurred_at))]
 
+    def aggregate_of(self, envelope: Envelope, event: ObligationOpened) -> str:
+        """The aggregate whose state says whether the obligation is overdue."""
+        return event.subject.id
+
+    def reads_after(self, key: str, event: Event, read: Callable[[str], Doc | None]) -> Iterable[str]:
+        head = read(key) or {"entries": []}
+        pages = int(head.get(PAGES, 0))
+        if not pages and len(head["entries"]) < self.page_size:
+            return []
+        return [page_id(key, max(pages, 1)), page_id(key, max(pages, 1) + 1)]
+
     async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
         assert isinstance(event, ObligationOpened)
-        doc = await docs.get(key) or {"entries": []}
-        if any(e["id"] == event.obligation_id for e in doc["entries"]):
+        head = await docs.get(key) or {"entries": []}
+        if _holds(head, event.obligation_id):
             return
         entry = {
             "id": event.obligation_id,
-            "aggregate_id": event.subject.id,
+            "aggregate_id": self.aggregate_of(envelope, event),
             "due_at": event.due_at.isoformat(),
             "noted_at": envelope.occurred_at.isoformat(),
         }
-        docs.put(key, {**doc, "entries": [*doc["entries"], entry]})
+        pages = int(head.get(PAGES, 0))
+        if not pages and len(head["entries"]) < self.page_size:
+            docs.put(key, {**head, "entries": [*head["entries"], entry]})
+            return
+        number = max(pages, 1)
+        page = await docs.get(page_id(key, number)) or {"entries": []}
+        if len(page["entries"]) >= self.page_size and not _holds(page, event.obligation_id):
+            number += 1
+            page = await docs.get(page_id(key, number)) or {"entries": []}
+        if not _holds(page, event.obligation_id):  # it may be, folded before a crash took the head's write
+            docs.put(page_id(key, number), {**page, "entries": [*page["entries"], entry]})
+        if number != pages:
+            docs.put(key, {**head, PAGES: number})
+
+
+PAGES = "pages"  # the head's count of further pages
+
+
+def page_id(hour: str, number: int) -> str:
+    """The ``number``-th further page of an hour's entries (the hour's own document is the first)."""
+    return f"{hour}|{number}"
+
+
+def _holds(doc: Doc, obligation_id: str) -> bool:
+    return any(e["id"] == obligation_id for e in doc["entries"])
 
 
 class DueHoursEntries:
@@ -162,13 +205,21 @@ class DueHoursEntries:
         hour = (now - back).astimezone(SHANGHAI).replace(minute=0, second=0, microsecond=0)
         while hour <= now and len(found) < limit:
             key = due_hour(hour)
-            for entry in (await self.store.get(key) or {}).get("entries", []):
+            for entry in await self._entries(key):
                 due_at = datetime.fromisoformat(entry["due_at"])
                 if due_at <= now and entry["id"] not in self._looked_at and len(found) < limit:
                     noted = datetime.fromisoformat(entry["noted_at"])
                     found.append(DueEntry(f"{key}|{entry['id']}", entry["aggregate_id"], 0, due_at, noted))
             hour += timedelta(hours=1)
         return found
+
+    async def _entries(self, hour: str) -> list[dict[str, Any]]:
+        """An hour's entries: its own document's, then its further pages'."""
+        head = await self.store.get(hour) or {}
+        entries: list[dict[str, Any]] = list(head.get("entries", []))
+        for number in range(1, int(head.get(PAGES, 0)) + 1):
+            entries += (await self.store.get(page_id(hour, number)) or {}).get("entries", [])
+        return entries
 
     async def drop(self, entry_id: str) -> None:
         hour, _, ident = entry_id.partition("|")

@@ -20,6 +20,7 @@ from typing import Any
 from anju_contracts import Envelope, topics
 from anju_contracts import underwriting as u
 from anju_contracts.base import Event
+from anju_contracts.common import ObligationOpened
 from anju_kit.due import DueHours
 from anju_kit.mongo import Doc
 from anju_kit.ports import ViewReads
@@ -143,18 +144,8 @@ class ProjectDue(DueHours):
     """``policy.due``: the policy's open obligations by due hour (kit.due.DueHours), each entry naming the
     project (the envelope's key: every policy event is keyed by its project), which the sweeper loads."""
 
-    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
-        assert isinstance(event, u.ObligationOpened)
-        doc = await docs.get(key) or {"entries": []}
-        if any(e["id"] == event.obligation_id for e in doc["entries"]):
-            return
-        entry = {
-            "id": event.obligation_id,
-            "aggregate_id": envelope.key or event.subject.id,
-            "due_at": event.due_at.isoformat(),
-            "noted_at": envelope.occurred_at.isoformat(),
-        }
-        docs.put(key, {**doc, "entries": [*doc["entries"], entry]})
+    def aggregate_of(self, envelope: Envelope, event: ObligationOpened) -> str:
+        return envelope.key or event.subject.id
 
 
 DUE = ProjectDue("policy", topics.POLICY.events)

@@ -45,9 +45,9 @@ from anju_contracts import risk as r
 from anju_contracts import safety as sf
 from anju_contracts import underwriting as u
 from anju_contracts.base import Event
-from anju_contracts.common import EvidenceRef, ObligationKind, ObligationOpened
+from anju_contracts.common import EvidenceRef, ObligationOpened
 from anju_contracts.policy import ProjectStage
-from anju_kit.due import DueHours, due_hour
+from anju_kit.due import DueHours
 from anju_kit.listing import PAGE_SIZE, keep_listed, location_id, read_listed, tallies
 from anju_kit.mongo import Doc
 from anju_kit.ports import ViewReads
@@ -335,23 +335,8 @@ class RiskDue(DueHours):
     def __init__(self) -> None:
         super().__init__("risk", topics.RISK.events)
 
-    def keys(self, envelope: Envelope, event: Event) -> Iterable[str]:
-        if not isinstance(event, ObligationOpened) or event.kind is not ObligationKind.OBLIGATION:
-            return []
-        return [due_hour(max(event.due_at, envelope.occurred_at))]
-
-    async def fold(self, docs: Docs, key: str, envelope: Envelope, event: Event) -> None:
-        assert isinstance(event, ObligationOpened)
-        doc = await docs.get(key) or {"entries": []}
-        if any(e["id"] == event.obligation_id for e in doc["entries"]):
-            return
-        entry = {
-            "id": event.obligation_id,
-            "aggregate_id": envelope.key or event.subject.id,
-            "due_at": event.due_at.isoformat(),
-            "noted_at": envelope.occurred_at.isoformat(),
-        }
-        docs.put(key, {**doc, "entries": [*doc["entries"], entry]})
+    def aggregate_of(self, envelope: Envelope, event: ObligationOpened) -> str:
+        return envelope.key or event.subject.id
 
 
 class UnitInspections(View):
