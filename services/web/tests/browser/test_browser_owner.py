@@ -29,6 +29,7 @@ from anju_contracts import claims as c
 from anju_contracts.base import ContractModel
 from anju_contracts.policy import LiabilityPeriodStarted, OwnerRef, PolicyIssued, PolicyUnit
 from anju_kit.auth import ActorTokens, issue_token, service_actor
+from anju_kit.clock import SHANGHAI
 from anju_kit.settings import ServiceSettings
 from tests.bench.city.kafka_io import Sender, wait_drained
 
@@ -100,7 +101,7 @@ def _insurer_agrees(claims: str, claim_id: str) -> date:
     token = issue_token(INSURER, ServiceSettings().token_secret.get_secret_value())
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     now = datetime.now(UTC)
-    today = date.today()
+    today = now.astimezone(SHANGHAI).date()  # CLM-03 counts Shanghai days: from 16:00 UTC that is tomorrow
     steps: list[tuple[str, ContractModel]] = [
         ("survey-schedule", c.ScheduleSurvey(claim_id=claim_id, scheduled_at=now, surveyor_id="sv-1")),
         ("survey", c.RecordSurvey(claim_id=claim_id, surveyed_at=now, surveyor_id="sv-1", findings="防水层破损，属实")),
