@@ -271,4 +271,3 @@ class DueHoursBehaviour:
         swept = await entries.due(due + timedelta(minutes=1), limit=100)
         assert sorted(e.aggregate_id for e in swept) == [f"c-{n}" for n in range(8)]
         assert len(await entries.due(due + timedelta(minutes=1), limit=5)) == 5
-

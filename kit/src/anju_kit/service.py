@@ -178,7 +178,8 @@ class ServiceApp:
     ) -> None:
         """``owner``'s events on ``topic`` whose type is in ``types`` to ``handle``, through the kit's door
         (signed by ``owner``'s service, validated against its contract); another type of that service is
-        not addressed to us and passes; a :class:`Refusal` is answered on the rejections topic.
+        not addressed to us and passes unverified (nothing is done with it); a :class:`Refusal` is
+        answered on the rejections topic.
 
         Read in batches of up to ``batch_max_records``, handled one by one in order, the offsets committed
         once a batch: most of another service's events are not for us (policy wants one of risk's ~1,000
@@ -223,6 +224,7 @@ class ServiceApp:
             max_records=batch_max_records,
             attempts=attempts,
             description=description,
+            addressed=lambda envelope: envelope.type in types,
         )
         async def on_event(batch: list[Inbound]) -> None:
             if handle_batch is None:

@@ -277,6 +277,66 @@ async def test_batch_subscriber_replays_singly_so_a_poison_message_reaches_the_d
     assert dict(dead.headers)["anju_origin_offset"] == b"2"
 
 
+class Pong(Event):
+    """Another type on the same topic, which the subscriber below does not read."""
+
+    TYPE = "test.Pong"
+    n: int
+
+
+async def test_batch_subscriber_passes_unverified_what_it_does_not_read_and_refuses_what_it_reads(
+    service_settings, unique
+):
+    """issue #10: a consumer reading one of a topic's types verifies only the records of that type.
+    An unsigned record of a type it reads is still refused and answered; one it does not read passes
+    unanswered (nothing is done with it), and a malformed one is still dead-lettered."""
+    settings = service_settings()
+    topic = unique("kit-addressed")
+    await ensure_topics(settings, [topic, dlq(topic)], partitions=1)
+    handled: list[int] = []
+    refused: list[int] = []
+    door = door_for_tests()
+
+    async def answer(refusal, record, envelope, hints) -> None:  # type: ignore[no-untyped-def]
+        refused.append(record.offset)
+
+    async def one(inbound: Inbound) -> None:
+        handled.append(inbound.envelope.data["n"])
+
+    broker = make_broker(settings)
+
+    @reliable_batch_subscriber(
+        broker,
+        topic,
+        group_id=unique("g"),
+        service="test",
+        handle_one=one,
+        authenticate=door["authenticate"],
+        answer=answer,
+        max_bytes=door["max_bytes"],
+        addressed=lambda envelope: envelope.type == Ping.TYPE,
+    )
+    async def many(inbounds: list[Inbound]) -> None:
+        for inbound in inbounds:
+            await one(inbound)
+
+    pong = Envelope.wrap(Pong(n=2), region="shanghai", producer="tests", actor=ACTOR, key="k")
+    await produce(settings.kafka_bootstrap, topic, [ping(1).model_dump_json().encode()], sign=False)  # offset 0
+    await produce(settings.kafka_bootstrap, topic, [pong.model_dump_json().encode()], sign=False)  # offset 1
+    await produce(settings.kafka_bootstrap, topic, [b"{not json"], sign=False)  # offset 2
+    await produce(settings.kafka_bootstrap, topic, [ping(4).model_dump_json().encode()])  # offset 3, signed
+    await broker.start()
+    try:
+        async with asyncio.timeout(30):
+            while handled != [4]:
+                await asyncio.sleep(0.1)
+        [dead] = await read_topic(settings.kafka_bootstrap, dlq(topic), expect=1)
+    finally:
+        await broker.stop()
+    assert refused == [0, 2]  # the unsigned Ping and the malformed record; the Pong passed unanswered
+    assert dict(dead.headers)["anju_origin_offset"] == b"2"
+
+
 async def test_create_many_is_idempotent_and_its_events_are_relayed_once(service_settings, unique):
     settings = service_settings()
     topic = unique("kit-many")
