@@ -29,7 +29,7 @@ from typing import Any
 from anju_contracts import Envelope
 from anju_contracts import notify as n
 from anju_kit.listing import PAGE_SIZE, location_id, page_id
-from anju_kit.views import AS_OF, View, collection_name
+from anju_kit.views import AS_OF, View, collection_name, packed
 from anju_notify.read_models import VIEWS, ByDebtor, ByRule, BySubject, ByWeek, summary, tally_of
 from tests.bench.notify_data import envelope_of, event_id, obligations
 
@@ -171,10 +171,10 @@ def stream(count: int, *, slice_size: int = 0) -> Iterator[tuple[str, Doc]]:
         folded = Folded.of(record)
         for name, fold in built.items():
             for doc in fold.add(template, folded):
-                yield names[name], doc
+                yield names[name], packed(doc)
     for name, fold in built.items():
         for doc in fold.finish():
-            yield names[name], doc
+            yield names[name], packed(doc)  # as the writer stores them (anju_kit.views.PACKED)
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from anju_kit.memory import MemoryViews
-from anju_kit.views import collection_name
+from anju_kit.views import collection_name, unpacked
 from anju_notify.read_models import VIEWS
 from tests.bench.notify_data import envelope_of, obligations
 from tests.bench.notify_seed import LEDGER, stream
@@ -33,5 +33,6 @@ async def test_streamed_documents_equal_the_in_memory_fold() -> None:
         assert streamed[name] == docs, name
     assert len(ledger) == COUNT
     assert list(ledger_slice.values()) == list(ledger.values())[:10]
-    full_pages = [d for d in streamed[collection_name(VIEWS[1], 1)].values() if len(d.get("items", [])) == 100]
+    pages = [unpacked(d) or {} for d in streamed[collection_name(VIEWS[1], 1)].values()]
+    full_pages = [d for d in pages if len(d.get("items", [])) == 100]
     assert full_pages, "the count is too small to fill a page: the test would not check page turns"

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -81,8 +82,39 @@ class ViewChanges(Message):
 GROUP_CHANGES = 50  # changes of one key in one record at most (a risk batch's issues: 50)
 
 
+PACKED = ("items", "entries")  # list fields a view's documents keep in the store as one JSON string each
+PACKED_SUFFIX = "_json"
+
+
+def packed(doc: Doc) -> Doc:
+    """``doc`` as stored: each list field named in :data:`PACKED` (a listing page's items, a small
+    listing's, a due hour's entries) as one JSON string, ``<field>_json``. FerretDB converts every value of
+    a document each way: a page of 100 claim summaries (45 KB) read in 24 ms and written in 33 ms as
+    fields, in 4.5 and 5.7 ms as one string (issue #10). A view's documents hold JSON values only."""
+    stored = doc
+    for name in PACKED:
+        value = doc.get(name)
+        if isinstance(value, list):
+            stored = {k: v for k, v in stored.items() if k != name}
+            stored[name + PACKED_SUFFIX] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return stored
+
+
+def unpacked(doc: Doc | None) -> Doc | None:
+    """A stored document as folds and readers see it (one written before packing is read as it is)."""
+    if doc is None:
+        return None
+    for name in PACKED:
+        text = doc.get(name + PACKED_SUFFIX)
+        if isinstance(text, str):
+            doc = {k: v for k, v in doc.items() if k != name + PACKED_SUFFIX}
+            doc[name] = json.loads(text)
+    return doc
+
+
 class Docs:
-    """The documents of one view a writer batch reads and changes: read once by ``_id``, written once."""
+    """The documents of one view a writer batch reads and changes: read once by ``_id``, written once
+    (the lists named in :data:`PACKED` stored packed)."""
 
     def __init__(self, collection: AsyncCollection[Doc]) -> None:
         self._collection = collection
@@ -91,7 +123,7 @@ class Docs:
 
     async def get(self, doc_id: str) -> Doc | None:
         if doc_id not in self._loaded:
-            self._loaded[doc_id] = await self._collection.find_one({"_id": doc_id})
+            self._loaded[doc_id] = unpacked(await self._collection.find_one({"_id": doc_id}))
         return self._loaded[doc_id]
 
     async def load(self, doc_ids: Iterable[str]) -> None:
@@ -101,7 +133,7 @@ class Docs:
 
         async def one(doc_id: str) -> None:
             async with limit:
-                self._loaded[doc_id] = await self._collection.find_one({"_id": doc_id})
+                self._loaded[doc_id] = unpacked(await self._collection.find_one({"_id": doc_id}))
 
         await asyncio.gather(*(one(d) for d in missing))
 
@@ -127,7 +159,7 @@ class Docs:
                 if doc is None:
                     await self._collection.delete_one({"_id": doc_id})
                 else:
-                    await self._collection.replace_one({"_id": doc_id}, doc, upsert=True)
+                    await self._collection.replace_one({"_id": doc_id}, packed(doc), upsert=True)
 
         last = set(heads) & self._dirty
         await asyncio.gather(*(one(d) for d in self._dirty - last))
@@ -184,7 +216,7 @@ class ViewStore:
         return self.db[collection_name(self.view, self.generation)]
 
     async def get(self, doc_id: str) -> Doc | None:
-        return await self.collection.find_one({"_id": doc_id})
+        return unpacked(await self.collection.find_one({"_id": doc_id}))
 
 
 @dataclass

@@ -24,7 +24,7 @@ from anju_contracts import Envelope
 from anju_contracts.base import Event
 from anju_contracts.catalog import parse
 from anju_kit.mongo import Doc
-from anju_kit.views import AS_OF, Docs, View
+from anju_kit.views import AS_OF, Docs, View, unpacked
 
 
 class MemoryViewStore:
@@ -38,7 +38,7 @@ class MemoryViewStore:
     async def get(self, doc_id: str) -> Doc | None:
         await asyncio.sleep(0)
         found = self.docs.get(doc_id)
-        return None if found is None else copy.deepcopy(found)
+        return None if found is None else unpacked(copy.deepcopy(found))
 
 
 class _Collection:
