@@ -68,8 +68,8 @@ Handler = Callable[[Inbound], Awaitable[None]]
 BatchHandler = Callable[[list[Inbound]], Awaitable[None]]
 Authenticate = Callable[[Any, Envelope], Sender]
 Answer = Callable[[Refusal, RecordRef, Envelope | None, dict[str, str]], Awaitable[None]]
-Addressed = Callable[[Envelope], bool]  # whether a well-formed record is one the subscriber reads at all
 """answer(refusal, record, envelope or None, hints): ``hints`` are event_id/type/key of an unreadable record."""
+Addressed = Callable[[Envelope], bool]  # whether a well-formed record is one the subscriber reads at all
 
 
 # -- producing ---------------------------------------------------------------------------------------
