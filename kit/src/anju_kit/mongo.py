@@ -204,6 +204,12 @@ def recorded_events(entry: Mapping[str, Any] | None) -> tuple[Event, ...]:
     return tuple(m for m in messages if isinstance(m, Event) and not isinstance(m, Rejected))
 
 
+def compact_json(value: Any) -> str:
+    """``value`` as one JSON string to store (a compact state, a change, a view's list): FerretDB converts
+    every value of a document, so a structure kept as one string costs one conversion (issue #10)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def state_of(doc: Mapping[str, Any]) -> Doc:
     """The whole state held by a log entry or a projection document, in either storage form."""
     if "state_json" in doc:  # a compact projection
@@ -256,7 +262,7 @@ class AggregateStore:
         """The state as a log entry holds it."""
         if self.queried is None:
             return dict(state)
-        return json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+        return compact_json(state)
 
     def _projection(self, entry: Doc, base: Doc | None, state: Mapping[str, Any] | None = None) -> Doc:
         """The projection document after log ``entry``, given the projection ``base`` of the version before.
@@ -582,7 +588,7 @@ class AggregateStore:
         ):
             return {"state": self._stored_state(state)}
         change = changes(state_of(base), state)
-        return {"change": json.dumps(change, ensure_ascii=False, separators=(",", ":"))}
+        return {"change": compact_json(change)}
 
     async def _project(self, entry: Doc, *, base: Doc | None, state: Mapping[str, Any] | None = None) -> Doc:
         """Write the state after ``entry`` into the projection, then roll forward over newer entries.

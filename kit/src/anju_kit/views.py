@@ -27,6 +27,7 @@ XC-08) while the other views skip what they folded already.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import uuid
@@ -45,7 +46,7 @@ from anju_contracts.catalog import parse
 from anju_kit.auth import service_actor
 from anju_kit.kafka import Inbound, publish_many, reliable_batch_subscriber
 from anju_kit.logging import get_logger
-from anju_kit.mongo import Doc
+from anju_kit.mongo import Doc, compact_json
 from anju_kit.pipeline import event_sender
 from anju_kit.settings import ServiceSettings
 
@@ -97,7 +98,7 @@ def packed(doc: Doc) -> Doc:
         value = doc.get(name)
         if isinstance(value, list):
             stored = {k: v for k, v in stored.items() if k != name}
-            stored[name + PACKED_SUFFIX] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+            stored[name + PACKED_SUFFIX] = compact_json(value)
     return stored
 
 
@@ -299,18 +300,19 @@ def route(
     record: RecordRef,
     *,
     event: Event | None = None,
-    published: dict[str, Any] | None = None,
+    published: Callable[[], dict[str, Any]] | None = None,
 ) -> list[tuple[str, ViewChange]]:
     """The view changes one source event makes, each keyed ``view|partition key`` for the views topic.
     A router routing one event to several views passes it ``event`` (parsed) and ``published`` (the
-    envelope as JSON) once: parsing and dumping it per view and key was ~5 % of a busy risk process."""
+    envelope as JSON, made once when first asked): parsing and dumping it per view and key was ~5 % of a
+    busy risk process."""
     parsed = event if event is not None else parse(envelope)
     if not isinstance(parsed, Event):
         return []
     keys = dict.fromkeys(view.keys(envelope, parsed))
     if not keys:
         return []
-    as_published = published if published is not None else envelope.model_dump(mode="json")
+    as_published = published() if published is not None else envelope.model_dump(mode="json")
     return [
         (
             f"{view.name}|{key}",
@@ -416,11 +418,9 @@ class ViewSet:
                     event = parse(inbound.envelope)  # once, whatever the number of views
                     if not isinstance(event, Event):
                         continue
-                    published: dict[str, Any] | None = None  # dumped once, if any view takes it
+                    # the envelope as JSON: made once, and only if a view takes the event
+                    published = functools.cache(functools.partial(inbound.envelope.model_dump, mode="json"))
                     for view in routed:
-                        if not any(True for _ in view.keys(inbound.envelope, event)):
-                            continue
-                        published = published or inbound.envelope.model_dump(mode="json")
                         generation = self.stores[view.name].generation
                         for key, change in route(
                             view, generation, inbound.envelope, inbound.record, event=event, published=published

@@ -7,6 +7,7 @@ view from the first retained event."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -16,10 +17,12 @@ from pymongo import AsyncMongoClient
 from anju_contracts import Actor, Envelope, RecordRef, Role
 from anju_contracts import registry as r
 from anju_contracts.base import Event
+from anju_contracts.topics import dlq
+from anju_kit.auth import service_actor
 from anju_kit.kafka import ensure_topics
 from anju_kit.service import ServiceApp
-from anju_kit.testing import produce
-from anju_kit.views import Docs, View, ViewChange, ViewSet, ViewStore, Writer, bump_generation, route
+from anju_kit.testing import produce, read_topic, signed_headers
+from anju_kit.views import Docs, View, ViewChange, ViewChanges, ViewSet, ViewStore, Writer, bump_generation, route
 
 pytestmark = pytest.mark.integration
 
@@ -120,8 +123,9 @@ async def test_a_redelivered_change_is_skipped_by_position(service_settings: Any
 
 async def test_the_views_topic_takes_changes_only_from_its_own_service(service_settings: Any, unique: Any) -> None:
     """Tried from outside: bad bytes under a JSON content-type, an empty body, a huge key, a forged
-    (unsigned) change and one signed by another service land on the views topic; none is folded, none
-    stalls the writer, and the next real change is folded."""
+    (unsigned) change and one signed by another service, the same as a group of changes (``ViewChanges``),
+    and a group signed by the service itself whose changes are ``null`` land on the views topic; none is folded, none stalls the writer,
+    and the next real change is folded."""
     source = f"anju.registry.events.v1-{unique('src')}"
     views_topic = unique("anju.registry.views.v1")
     settings = service_settings("registry", kafka_group_suffix=f"-{unique('g')}")
@@ -131,6 +135,10 @@ async def test_the_views_topic_takes_changes_only_from_its_own_service(service_s
         view, 1, admitted("ag-forged", "reg-x"), RecordRef(topic=source, partition=0, offset=0)
     )
     forged_envelope = Envelope.wrap(forged, region=REGION, producer="registry", actor=REGULATOR, key=forged_key)
+    forged_group = Envelope.wrap(
+        ViewChanges(changes=[forged]), region=REGION, producer="registry", actor=REGULATOR, key=forged_key
+    )
+    null_group = json.dumps(forged_group.model_dump(mode="json") | {"data": {"changes": None}}).encode()
     json_header = [("content-type", b"application/json")]
     await produce(settings.kafka_bootstrap, views_topic, [b"{not json"], headers=json_header)
     await produce(settings.kafka_bootstrap, views_topic, [b""], key=b"k" * 5000, headers=json_header)
@@ -138,6 +146,10 @@ async def test_the_views_topic_takes_changes_only_from_its_own_service(service_s
     await produce(
         settings.kafka_bootstrap, views_topic, [forged_envelope.model_dump_json().encode()]
     )  # signed by its actor, not the service
+    await produce(settings.kafka_bootstrap, views_topic, [forged_group.model_dump_json().encode()], sign=False)
+    await produce(settings.kafka_bootstrap, views_topic, [forged_group.model_dump_json().encode()])
+    as_the_service = signed_headers(views_topic, null_group, sender=service_actor("registry", REGION))
+    await produce(settings.kafka_bootstrap, views_topic, [null_group], headers=as_the_service)  # a bad body, signed
     await produce(settings.kafka_bootstrap, source, [admitted("ag-real", "reg-x").model_dump_json().encode()])
 
     service = ServiceApp(settings, title="t", description="t")
@@ -153,6 +165,8 @@ async def test_the_views_topic_takes_changes_only_from_its_own_service(service_s
         await _until(folded)
         doc = await store.get("reg-x")
         assert doc is not None and set(doc["agencies"]) == {"ag-real"}
+        dead = await read_topic(settings.kafka_bootstrap, dlq(views_topic), expect=3)
+        assert {dict(d.headers)["anju_origin_offset"] for d in dead} == {b"0", b"1", b"6"}  # bad bytes, empty, null
     finally:
         await service.mongo.drop_database(settings.mongo_db)
         await service.stop()
